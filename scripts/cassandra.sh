@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Local Apache Cassandra clusters for the demo and the tests, from Maven Central.
+#
+#   scripts/cassandra.sh start [source|target|ring|all]   default: source and target
+#   scripts/cassandra.sh stop  [source|target|ring|all]   default: all
+#   scripts/cassandra.sh status
+#
+# source: one node on 127.0.0.1:19042        (cluster "migrate-source")
+# target: one node on 127.0.0.1:29042        (cluster "migrate-target")
+# ring:   three nodes on 127.0.0.11-13:39042 (cluster "migrate-ring"), for the token-ring tests
+#
+# Jars are cached in ~/.cache/cql-migrate (override with MIGRATE_CASSANDRA_CACHE); node data and logs
+# live in .cassandra/ at the top of the work tree (git-ignored). Start is idempotent.
+set -euo pipefail
+
+CASSANDRA_VERSION=5.0.9
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/.." && pwd)
+cache=${MIGRATE_CASSANDRA_CACHE:-$HOME/.cache/cql-migrate}/cassandra-$CASSANDRA_VERSION
+nodes_dir=${MIGRATE_CLUSTERS_DIR:-$top/.cassandra}
+start_timeout=${MIGRATE_CASSANDRA_START_TIMEOUT:-240}
+
+# name cluster ip native_port storage_port seed heap
+node_spec() {
+  case "$1" in
+    source) echo "source migrate-source 127.0.0.1 19042 17000 127.0.0.1:17000 768m" ;;
+    target) echo "target migrate-target 127.0.0.1 29042 27000 127.0.0.1:27000 768m" ;;
+    ring1) echo "ring1 migrate-ring 127.0.0.11 39042 37000 127.0.0.11:37000 384m" ;;
+    ring2) echo "ring2 migrate-ring 127.0.0.12 39042 37000 127.0.0.11:37000 384m" ;;
+    ring3) echo "ring3 migrate-ring 127.0.0.13 39042 37000 127.0.0.11:37000 384m" ;;
+    *) echo "unknown node $1" >&2; exit 2 ;;
+  esac
+}
+
+fetch() {
+  [ -f "$cache/lib/cassandra-all-$CASSANDRA_VERSION.jar" ] && return 0
+  command -v mvn >/dev/null || { echo "Maven (mvn) is needed to fetch Cassandra from Maven Central" >&2; exit 1; }
+  echo "Fetching Apache Cassandra $CASSANDRA_VERSION from Maven Central into $cache (once)" >&2
+  mkdir -p "$cache"
+  local tmp="$cache/lib.partial"
+  rm -rf "$tmp"
+  mvn -q --batch-mode -f "$here/cassandra/pom.xml" -Dcassandra.version="$CASSANDRA_VERSION" \
+    -DoutputDirectory="$tmp" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies >&2
+  rm -rf "$cache/lib"
+  mv "$tmp" "$cache/lib"
+}
+
+cql_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+pid_alive() { [ -f "$1/pid" ] && kill -0 "$(cat "$1/pid")" 2>/dev/null; }
+
+write_config() {
+  local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6
+  mkdir -p "$dir/data"
+  cat >"$dir/cassandra.yaml" <<YAML
+cluster_name: $cluster
+num_tokens: 16
+partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+endpoint_snitch: SimpleSnitch
+seed_provider:
+  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+    parameters:
+      - seeds: "$seed"
+listen_address: $ip
+rpc_address: $ip
+storage_port: $storage
+native_transport_port: $native
+start_native_transport: true
+auto_bootstrap: false
+commitlog_sync: periodic
+commitlog_sync_period: 10000ms
+concurrent_compactors: 1
+authenticator: AllowAllAuthenticator
+authorizer: AllowAllAuthorizer
+user_defined_functions_enabled: false
+YAML
+  cat >"$dir/logback.xml" <<XML
+<configuration>
+  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+    <file>$dir/system.log</file>
+    <encoder><pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="FILE"/></root>
+</configuration>
+XML
+}
+
+launch() {
+  local name=$1 cluster ip native storage seed heap
+  read -r name cluster ip native storage seed heap <<<"$(node_spec "$1")"
+  local dir="$nodes_dir/$name"
+  if pid_alive "$dir"; then return 0; fi
+  if cql_open "$ip" "$native"; then
+    echo "$name: $ip:$native already answers but was not started by this script; leaving it alone" >&2
+    return 0
+  fi
+  write_config "$dir" "$cluster" "$ip" "$native" "$storage" "$seed"
+  : >"$dir/system.log"
+  local java_opts=(
+    -Xms"$heap" -Xmx"$heap" -Xss512k -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError
+    -Djava.net.preferIPv4Stack=true
+    -Dcassandra.config="file://$dir/cassandra.yaml"
+    -Dcassandra.storagedir="$dir/data"
+    -Dcassandra.logdir="$dir"
+    -Dlogback.configurationFile="$dir/logback.xml"
+    -Dcassandra-foreground=yes
+    -Dcassandra.skip_wait_for_gossip_to_settle=0
+    -Dcassandra.ring_delay_ms=1000
+    -Dcassandra.superuser_setup_delay_ms=0
+    -Djdk.attach.allowAttachSelf=true
+    -Dio.netty.tryReflectionSetAccessible=true
+    --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
+    --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED
+    --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED
+    --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED
+    --add-exports java.sql/java.sql=ALL-UNNAMED
+    --add-exports java.base/java.lang.ref=ALL-UNNAMED
+    --add-exports jdk.unsupported/sun.misc=ALL-UNNAMED
+    --add-exports jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED
+    --add-exports jdk.attach/sun.tools.attach=ALL-UNNAMED
+    --add-opens java.base/java.lang.module=ALL-UNNAMED
+    --add-opens java.base/jdk.internal.loader=ALL-UNNAMED
+    --add-opens java.base/jdk.internal.ref=ALL-UNNAMED
+    --add-opens java.base/jdk.internal.reflect=ALL-UNNAMED
+    --add-opens java.base/jdk.internal.math=ALL-UNNAMED
+    --add-opens java.base/jdk.internal.module=ALL-UNNAMED
+    --add-opens java.base/jdk.internal.util.jar=ALL-UNNAMED
+    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
+    --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+    --add-opens java.base/java.io=ALL-UNNAMED
+    --add-opens java.base/java.lang.reflect=ALL-UNNAMED
+    --add-opens jdk.compiler/com.sun.tools.javac=ALL-UNNAMED
+    --add-opens java.base/java.lang=ALL-UNNAMED
+    --add-opens java.base/java.util=ALL-UNNAMED
+    --add-opens java.base/java.nio=ALL-UNNAMED
+  )
+  # setsid: the node outlives the shell (and the test run) that started it; `stop` ends it.
+  setsid nohup java "${java_opts[@]}" -cp "$cache/lib/*" org.apache.cassandra.service.CassandraDaemon \
+    >"$dir/stdout.log" 2>&1 </dev/null &
+  echo $! >"$dir/pid"
+  echo "$name: starting on $ip:$native (logs: $dir/system.log)" >&2
+}
+
+await() {
+  local name cluster ip native storage seed heap
+  read -r name cluster ip native storage seed heap <<<"$(node_spec "$1")"
+  local dir="$nodes_dir/$name" waited=0
+  while ! cql_open "$ip" "$native"; do
+    if [ -f "$dir/pid" ] && ! pid_alive "$dir"; then
+      echo "$name: Cassandra exited during start; last lines of $dir/system.log:" >&2
+      tail -n 25 "$dir/system.log" "$dir/stdout.log" >&2 2>/dev/null || true
+      return 1
+    fi
+    if [ "$waited" -ge "$start_timeout" ]; then
+      echo "$name: no CQL answer on $ip:$native after ${start_timeout}s; last lines of $dir/system.log:" >&2
+      tail -n 25 "$dir/system.log" >&2 || true
+      return 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  echo "$name: up on $ip:$native" >&2
+}
+
+stop_node() {
+  local dir="$nodes_dir/$1"
+  pid_alive "$dir" || { rm -f "$dir/pid"; return 0; }
+  local pid
+  pid=$(cat "$dir/pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$dir/pid"
+  echo "$1: stopped" >&2
+}
+
+nodes_of() {
+  case "${1:-}" in
+    source) echo source ;;
+    target) echo target ;;
+    ring) echo ring1 ring2 ring3 ;;
+    all) echo source target ring1 ring2 ring3 ;;
+    *) echo "unknown cluster '$1': use source, target, ring or all" >&2; exit 2 ;;
+  esac
+}
+
+start() {
+  fetch
+  local want=("$@") started=()
+  [ ${#want[@]} -eq 0 ] && want=(source target)
+  for cluster in "${want[@]}"; do
+    for n in $(nodes_of "$cluster"); do started+=("$n"); done
+  done
+  # Single-node clusters start side by side; ring nodes join one after another (seed first).
+  local status=0
+  for n in "${started[@]}"; do
+    case "$n" in ring2 | ring3) ;; *) launch "$n" ;; esac
+  done
+  for n in "${started[@]}"; do
+    case "$n" in ring2 | ring3) ;; *) await "$n" || status=1 ;; esac
+  done
+  for n in "${started[@]}"; do
+    case "$n" in ring2 | ring3) [ $status -eq 0 ] && { launch "$n"; await "$n" || status=1; } ;; esac
+  done
+  return $status
+}
+
+status() {
+  for n in source target ring1 ring2 ring3; do
+    local name cluster ip native storage seed heap
+    read -r name cluster ip native storage seed heap <<<"$(node_spec "$n")"
+    if cql_open "$ip" "$native"; then echo "$n $ip:$native up"
+    elif pid_alive "$nodes_dir/$n"; then echo "$n $ip:$native starting"
+    else echo "$n $ip:$native down"; fi
+  done
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+  start) start "$@" ;;
+  stop)
+    [ $# -eq 0 ] && set -- all
+    for c in "$@"; do for n in $(nodes_of "$c"); do stop_node "$n"; done; done
+    ;;
+  status) status ;;
+  fetch) fetch ;;
+  *) echo "usage: scripts/cassandra.sh start|stop [source|target|ring|all] | status | fetch" >&2; exit 2 ;;
+esac

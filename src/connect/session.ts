@@ -1,0 +1,141 @@
+import cassandra from 'cassandra-driver';
+import { ConnectError, InputError, messageOf } from '../errors.js';
+import { parseContactPoints } from './contact-points.js';
+
+export type Side = 'source' | 'target';
+
+export interface SessionOptions {
+  side: Side;
+  /** `HOST[:PORT][,HOST...]` */
+  contactPoints: string;
+  /** Default: the data center of the node we first reach (read from system.local). */
+  localDc?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  readConsistency: string;
+  writeConsistency: string;
+  /** Requests in flight per connection; the pool keeps the rest of the load bounded. */
+  connectTimeoutMs?: number;
+}
+
+export type Row = cassandra.types.Row;
+export type ResultSet = cassandra.types.ResultSet;
+export type Consistency = number;
+export interface Statement {
+  query: string;
+  params: unknown[];
+}
+
+/**
+ * The one door to cassandra-driver: a connected cluster with its local DC, consistency levels and the
+ * few calls the pipeline makes. Everything else in the tool speaks to this interface.
+ */
+export class Session {
+  private constructor(
+    readonly side: Side,
+    readonly client: cassandra.Client,
+    readonly localDc: string,
+    readonly readConsistency: Consistency,
+    readonly writeConsistency: Consistency,
+  ) {}
+
+  static async open(options: SessionOptions): Promise<Session> {
+    const { hosts, port } = parseContactPoints(options.side, options.contactPoints);
+    const readConsistency = consistencyOf('read-consistency', options.readConsistency);
+    const writeConsistency = consistencyOf('write-consistency', options.writeConsistency);
+    const base: cassandra.DseClientOptions = {
+      contactPoints: hosts,
+      protocolOptions: { port, maxVersion: cassandra.types.protocolVersion.v4 },
+      socketOptions: { connectTimeout: options.connectTimeoutMs ?? 5000, readTimeout: 60_000 },
+      encoding: { map: Map, set: Set, useUndefinedAsUnset: true },
+      queryOptions: { consistency: readConsistency, prepare: true },
+      pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2, [cassandra.types.distance.remote]: 1 } },
+    };
+    if (options.username !== undefined) {
+      base.authProvider = new cassandra.auth.PlainTextAuthProvider(options.username, options.password ?? '');
+    }
+    const localDc = options.localDc ?? (await discoverDc(options.side, base));
+    const client = new cassandra.Client({ ...base, localDataCenter: localDc });
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.shutdown().catch(() => undefined);
+      throw connectFailure(options.side, options.contactPoints, error, localDc);
+    }
+    return new Session(options.side, client, localDc, readConsistency, writeConsistency);
+  }
+
+  async read(query: string, params: unknown[] = [], options: cassandra.QueryOptions = {}): Promise<ResultSet> {
+    return this.client.execute(query, params, { prepare: true, consistency: this.readConsistency, isIdempotent: true, ...options });
+  }
+
+  async write(statement: Statement, options: cassandra.QueryOptions = {}): Promise<void> {
+    await this.client.execute(statement.query, statement.params, {
+      prepare: true,
+      consistency: this.writeConsistency,
+      isIdempotent: true,
+      ...options,
+    });
+  }
+
+  async writeBatch(statements: Statement[], options: cassandra.QueryOptions = {}): Promise<void> {
+    if (statements.length === 1) return this.write(statements[0] as Statement, options);
+    await this.client.batch(
+      statements.map((s) => ({ query: s.query, params: s.params })),
+      { prepare: true, logged: false, consistency: this.writeConsistency, isIdempotent: true, ...options },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.client.shutdown();
+  }
+}
+
+const CONSISTENCY_LEVELS: Record<string, Consistency> = {
+  ANY: cassandra.types.consistencies.any,
+  ONE: cassandra.types.consistencies.one,
+  TWO: cassandra.types.consistencies.two,
+  THREE: cassandra.types.consistencies.three,
+  QUORUM: cassandra.types.consistencies.quorum,
+  ALL: cassandra.types.consistencies.all,
+  LOCAL_QUORUM: cassandra.types.consistencies.localQuorum,
+  EACH_QUORUM: cassandra.types.consistencies.eachQuorum,
+  LOCAL_ONE: cassandra.types.consistencies.localOne,
+};
+
+export function consistencyOf(flag: string, name: string): Consistency {
+  const level = CONSISTENCY_LEVELS[name.replace(/-/g, '_').toUpperCase()];
+  if (level === undefined) {
+    throw new InputError(`--${flag} ${name} is not a consistency level: use ${Object.keys(CONSISTENCY_LEVELS).join(', ')}`);
+  }
+  return level;
+}
+
+/** Asks the first reachable contact point for its own data center, with a throwaway connection. */
+async function discoverDc(side: Side, base: cassandra.DseClientOptions): Promise<string> {
+  const probe = new cassandra.Client({
+    ...base,
+    policies: { loadBalancing: new cassandra.policies.loadBalancing.RoundRobinPolicy() },
+    pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 1, [cassandra.types.distance.remote]: 1 } },
+  });
+  try {
+    const rs = await probe.execute('SELECT data_center FROM system.local', [], { prepare: false });
+    const dc = rs.first()?.get('data_center') as string | undefined;
+    if (!dc) throw new Error('system.local has no data_center');
+    return dc;
+  } catch (error) {
+    throw connectFailure(side, (base.contactPoints ?? []).join(','), error);
+  } finally {
+    await probe.shutdown().catch(() => undefined);
+  }
+}
+
+function connectFailure(side: Side, contactPoints: string, error: unknown, dc?: string): ConnectError {
+  const detail = messageOf(error).split('\n')[0];
+  const authHint = /auth|credential|password/i.test(detail ?? '')
+    ? ` check --${side}-user and MIGRATE_${side.toUpperCase()}_PASSWORD`
+    : dc
+      ? ` check --${side}-dc (${dc}) and that the hosts are up`
+      : ' check the hosts, the port and that the cluster is up';
+  return new ConnectError(`cannot connect to the ${side} cluster at ${contactPoints}: ${detail};${authHint}`);
+}

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import cassandra from 'cassandra-driver';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const DEFAULT_SOURCE = '127.0.0.1:19042';
+export const DEFAULT_TARGET = '127.0.0.1:29042';
+export const SOURCE = process.env.MIGRATE_TEST_SOURCE ?? DEFAULT_SOURCE;
+export const TARGET = process.env.MIGRATE_TEST_TARGET ?? DEFAULT_TARGET;
+/** A source ring of three nodes with 16 vnodes each, for the token-range tests. */
+export const RING = process.env.MIGRATE_TEST_RING ?? '127.0.0.11:39042';
+
+export type TestCluster = 'source' | 'target' | 'ring';
+export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING };
+
+/** A plain driver client for test setup and assertions, independent of the code under test. */
+export async function testClient(cluster: TestCluster): Promise<cassandra.Client> {
+  const [host, port] = CONTACT_POINTS[cluster].split(':');
+  const client = new cassandra.Client({
+    contactPoints: [host as string],
+    protocolOptions: { port: Number(port ?? 9042) },
+    localDataCenter: 'datacenter1',
+    encoding: { map: Map, set: Set },
+    queryOptions: { consistency: cassandra.types.consistencies.localQuorum, prepare: true },
+    socketOptions: { connectTimeout: 3000 },
+  });
+  await client.connect();
+  return client;
+}
+
+/** Fails with one clear line when the cluster does not answer CQL. */
+export async function assertReachable(cluster: TestCluster, contactPoint = CONTACT_POINTS[cluster]): Promise<void> {
+  const [host, port] = contactPoint.split(':');
+  const client = new cassandra.Client({
+    contactPoints: [host as string],
+    protocolOptions: { port: Number(port ?? 9042) },
+    localDataCenter: 'datacenter1',
+    socketOptions: { connectTimeout: 3000 },
+  });
+  try {
+    await client.connect();
+    await client.execute('SELECT release_version FROM system.local');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new Error(
+      `the ${cluster} test cluster at ${contactPoint} does not answer CQL (${reason}); start it with "bash scripts/cassandra.sh start ${cluster}" or let "npm test" start it`,
+    );
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+/** Starts the local clusters with the project's script; its stderr (with the node log's tail) explains a failure. */
+export async function startLocalClusters(clusters: TestCluster[]): Promise<void> {
+  try {
+    await promisify(execFile)('bash', [`${REPO_ROOT}scripts/cassandra.sh`, 'start', ...clusters], { maxBuffer: 16 << 20 });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`could not start the test clusters (${clusters.join(', ')}):\n${stderr}`);
+  }
+}
+
+export async function dropKeyspace(client: cassandra.Client, keyspace: string): Promise<void> {
+  await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 120_000 });
+}

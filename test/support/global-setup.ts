@@ -1,0 +1,13 @@
+import { assertReachable, DEFAULT_SOURCE, DEFAULT_TARGET, SOURCE, startLocalClusters, TARGET, type TestCluster } from './clusters.js';
+
+/**
+ * Integration tests run against real clusters and never skip. The local clusters are started by
+ * scripts/cassandra.sh when they are down, unless MIGRATE_TEST_CLUSTERS=external (or the MIGRATE_TEST_*
+ * variables point elsewhere): then a cluster that does not answer fails the run with the reason.
+ */
+export default async function setup(): Promise<void> {
+  const clusters: TestCluster[] = ['source', 'target', 'ring'];
+  const local = process.env.MIGRATE_TEST_CLUSTERS !== 'external' && SOURCE === DEFAULT_SOURCE && TARGET === DEFAULT_TARGET;
+  if (local) await startLocalClusters(clusters);
+  for (const cluster of clusters) await assertReachable(cluster);
+}
