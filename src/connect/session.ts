@@ -1,6 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { ConnectError, InputError, messageOf } from '../errors.js';
 import { parseContactPoints } from './contact-points.js';
+import { installRawCells } from './raw-cells.js';
 
 export type Side = 'source' | 'target';
 
@@ -37,9 +38,16 @@ export class Session {
     readonly localDc: string,
     readonly readConsistency: Consistency,
     readonly writeConsistency: Consistency,
+    /** Cassandra's release_version of the node we first reached, e.g. "5.0.9". */
+    readonly releaseVersion: string,
   ) {}
 
+  get releaseMajor(): number {
+    return Number.parseInt(this.releaseVersion, 10) || 0;
+  }
+
   static async open(options: SessionOptions): Promise<Session> {
+    installRawCells();
     const { hosts, port } = parseContactPoints(options.side, options.contactPoints);
     const readConsistency = consistencyOf('read-consistency', options.readConsistency);
     const writeConsistency = consistencyOf('write-consistency', options.writeConsistency);
@@ -54,7 +62,7 @@ export class Session {
     if (options.username !== undefined) {
       base.authProvider = new cassandra.auth.PlainTextAuthProvider(options.username, options.password ?? '');
     }
-    const localDc = options.localDc ?? (await discoverDc(options.side, base));
+    const localDc = options.localDc ?? (await discoverDc(options.side, options.contactPoints, base));
     const client = new cassandra.Client({ ...base, localDataCenter: localDc });
     try {
       await client.connect();
@@ -62,11 +70,26 @@ export class Session {
       await client.shutdown().catch(() => undefined);
       throw connectFailure(options.side, options.contactPoints, error, localDc);
     }
-    return new Session(options.side, client, localDc, readConsistency, writeConsistency);
+    const release = (await client.execute('SELECT release_version FROM system.local')).first()?.get('release_version') as string | undefined;
+    return new Session(options.side, client, localDc, readConsistency, writeConsistency, release ?? '0');
   }
 
   async read(query: string, params: unknown[] = [], options: cassandra.QueryOptions = {}): Promise<ResultSet> {
     return this.client.execute(query, params, { prepare: true, consistency: this.readConsistency, isIdempotent: true, ...options });
+  }
+
+  /** One page of a token-range query, routed to a replica of the range. */
+  async readPage(query: string, params: unknown[], page: { size: number; state?: string | undefined; keyspace: string; endToken: bigint }): Promise<ResultSet> {
+    return this.client.execute(query, params, {
+      prepare: true,
+      consistency: this.readConsistency,
+      isIdempotent: true,
+      fetchSize: page.size,
+      pageState: page.state,
+      keyspace: page.keyspace,
+      // A Token routes the query to the range's replicas (the typings only admit a Buffer).
+      routingKey: this.client.metadata.newToken(page.endToken.toString()) as unknown as Buffer,
+    });
   }
 
   async write(statement: Statement, options: cassandra.QueryOptions = {}): Promise<void> {
@@ -112,7 +135,7 @@ export function consistencyOf(flag: string, name: string): Consistency {
 }
 
 /** Asks the first reachable contact point for its own data center, with a throwaway connection. */
-async function discoverDc(side: Side, base: cassandra.DseClientOptions): Promise<string> {
+async function discoverDc(side: Side, contactPoints: string, base: cassandra.DseClientOptions): Promise<string> {
   const probe = new cassandra.Client({
     ...base,
     policies: { loadBalancing: new cassandra.policies.loadBalancing.RoundRobinPolicy() },
@@ -124,7 +147,7 @@ async function discoverDc(side: Side, base: cassandra.DseClientOptions): Promise
     if (!dc) throw new Error('system.local has no data_center');
     return dc;
   } catch (error) {
-    throw connectFailure(side, (base.contactPoints ?? []).join(','), error);
+    throw connectFailure(side, contactPoints, error);
   } finally {
     await probe.shutdown().catch(() => undefined);
   }

@@ -1,0 +1,81 @@
+import type { Argv, Options } from 'yargs';
+import type { RawJobOptions } from '../config/options.js';
+
+type Group = 'connection' | 'table' | 'copy' | 'validate' | 'output';
+interface Flag extends Options {
+  group: Group;
+  /** Read from the config file or the environment only, never from argv (passwords). */
+  configOnly?: boolean;
+}
+
+/**
+ * Every job option's flag. Typed against the validated options, so an option cannot lack its flag.
+ * Defaults live in the option schema, not here, so that config-file values are not shadowed.
+ */
+export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
+  source: { group: 'connection', type: 'string', describe: 'source contact points HOST[:PORT][,HOST...]' },
+  target: { group: 'connection', type: 'string', describe: 'target contact points HOST[:PORT][,HOST...]' },
+  'source-dc': { group: 'connection', type: 'string', describe: "source local DC (default: the contact point's DC)" },
+  'target-dc': { group: 'connection', type: 'string', describe: "target local DC (default: the contact point's DC)" },
+  'source-user': { group: 'connection', type: 'string', describe: 'source username (password: MIGRATE_SOURCE_PASSWORD)' },
+  'target-user': { group: 'connection', type: 'string', describe: 'target username (password: MIGRATE_TARGET_PASSWORD)' },
+  'source-password': { group: 'connection', configOnly: true },
+  'target-password': { group: 'connection', configOnly: true },
+  'read-consistency': { group: 'connection', type: 'string', describe: 'consistency of reads (default LOCAL_QUORUM)' },
+  'write-consistency': { group: 'connection', type: 'string', describe: 'consistency of writes (default LOCAL_QUORUM)' },
+  keyspace: { group: 'table', type: 'string', describe: 'source keyspace' },
+  table: { group: 'table', type: 'string', describe: 'source table' },
+  'target-keyspace': { group: 'table', type: 'string', describe: 'target keyspace (default: --keyspace)' },
+  'target-table': { group: 'table', type: 'string', describe: 'target table (default: --table)' },
+  rename: { group: 'table', type: 'array', string: true, describe: 'SOURCE_COLUMN:TARGET_COLUMN, repeatable or comma-separated' },
+  exclude: { group: 'table', type: 'array', string: true, describe: 'source columns to leave out' },
+  splits: { group: 'table', type: 'number', describe: 'token-range work units (default: 8 per core at least, more for big tables)' },
+  concurrency: { group: 'table', type: 'number', describe: 'token ranges in flight (default 8)' },
+  'max-in-flight': { group: 'table', type: 'number', describe: 'requests in flight to each cluster, all ranges together (default 256)' },
+  'page-size': { group: 'table', type: 'number', describe: 'rows per page read (default 1000)' },
+  'rate-limit': { group: 'table', type: 'number', describe: 'rows per second, read and written (default: no limit)' },
+  'run-id': { group: 'table', type: 'string', describe: 'name of this run (default: generated)' },
+  resume: { group: 'table', type: 'string', describe: 'continue a run (default: the latest of this job), skipping finished ranges' },
+  'state-dir': { group: 'table', type: 'string', describe: 'run state folder (default .migrate)' },
+  'ranges-file': { group: 'table', type: 'string', describe: 'run only the ranges of this CSV (a failed-ranges.csv)' },
+  shard: { group: 'table', type: 'string', describe: 'I/N: this process takes shard I of N of the ranges' },
+  writetime: { group: 'copy', type: 'string', describe: 'job-start (default), preserve, or MICROS: the write timestamp of copied cells' },
+  'skew-margin': { group: 'copy', type: 'number', describe: 'seconds subtracted from the job start stamp (default 60)' },
+  ttl: { group: 'copy', type: 'string', choices: ['preserve', 'none'], describe: 'keep remaining TTLs (default) or write none' },
+  autocorrect: { group: 'validate', type: 'string', describe: 'write differences to the target: all (default), missing or mismatched' },
+  'delete-extra': { group: 'validate', type: 'boolean', describe: 'delete target-only rows (at the job-start stamp)' },
+  'compare-writetime': { group: 'validate', type: 'boolean', describe: 'also compare cell writetimes' },
+  'compare-ttl': { group: 'validate', type: 'boolean', describe: 'also compare TTLs (within --ttl-tolerance seconds)' },
+  'ttl-tolerance': { group: 'validate', type: 'number', describe: 'seconds two TTLs may differ by (default 60)' },
+  'float-tolerance': { group: 'validate', type: 'number', describe: 'float/double values closer than this are equal (default 0)' },
+  ignore: { group: 'validate', type: 'array', string: true, describe: 'columns not compared' },
+  'range-budget': { group: 'validate', type: 'number', describe: 'rows compared in memory at once; larger ranges are split (default 200000)' },
+  'report-dir': { group: 'output', type: 'string', describe: "summary.json and differences.csv folder (default: the run's state folder)" },
+  json: { group: 'output', type: 'boolean', describe: 'print the summary as JSON' },
+  quiet: { group: 'output', type: 'boolean', describe: 'no progress output' },
+};
+
+const GROUP_TITLES: Record<Group, string> = {
+  connection: 'Connection:',
+  table: 'Table and run:',
+  copy: 'Copy:',
+  validate: 'Validate:',
+  output: 'Output:',
+};
+
+function addGroup(group: Group) {
+  return (y: Argv): Argv => {
+    let out = y;
+    for (const [name, { group: g, configOnly, ...spec }] of Object.entries(JOB_FLAGS)) {
+      if (g === group && !configOnly) out = out.option(name, { ...spec, group: GROUP_TITLES[g] });
+    }
+    return out;
+  };
+}
+
+export const connectionFlags = addGroup('connection');
+export const tableFlags = addGroup('table');
+export const outputFlags = addGroup('output');
+/** The copy command also takes the copy options; validate the validate options (and copy's, for --writetime of corrections). */
+export const copyFlags = addGroup('copy');
+export const validateFlags = (y: Argv): Argv => addGroup('validate')(addGroup('copy')(y));

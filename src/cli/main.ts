@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import yargs, { type Argv } from 'yargs';
+import { parseJobOptions } from '../config/options.js';
+import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
+import { formatSummary } from '../report/summary.js';
+import type { JobResult } from '../jobs/pipeline.js';
+import { connectionFlags, tableFlags, validateFlags, copyFlags, outputFlags } from './flags.js';
+import { status } from './status.js';
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
+};
+
+/** argv (without node and script) -> exit code; importable, so tests run the CLI in-process. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const parser = yargs(argv)
+    .scriptName('migrate')
+    .usage('$0 <command> [options]\n\nCopy and validate Apache Cassandra tables between clusters, with zero downtime.')
+    .command('copy', 'bulk-copy a table from the source cluster to the target', (y: Argv) => copyFlags(outputFlags(tableFlags(connectionFlags(withConfig(y))))), async (args) => {
+      exitCode = await runJobCommand('copy', args, io);
+    })
+    .command(
+      'validate',
+      'compare a table on both clusters row by row; --autocorrect fixes what differs',
+      (y: Argv) => validateFlags(outputFlags(tableFlags(connectionFlags(withConfig(y))))),
+      async (args) => {
+        exitCode = await runJobCommand('validate', args, io);
+      },
+    )
+    .command(
+      'status [run-id]',
+      'show runs and their progress from the state directory',
+      (y: Argv) =>
+        y
+          .positional('run-id', { type: 'string', describe: 'one run (default: all)' })
+          .option('state-dir', { type: 'string', default: '.migrate', describe: 'where runs are recorded' })
+          .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
+      async (args) => {
+        exitCode = await status(args['state-dir'] as string, args['run-id'] as string | undefined, args.json as boolean, io);
+      },
+    )
+    .demandCommand(1, 'give a command: copy, validate or status')
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message: string | undefined, error: Error | undefined) => {
+      throw error ?? new InputError(`${message}: see "migrate --help"`);
+    });
+  try {
+    let printedHelp = false;
+    await parser.parseAsync(argv, {}, (_error: unknown, _argv: unknown, output: string) => {
+      if (output) {
+        printedHelp = true;
+        io.out(output);
+      }
+    });
+    if (printedHelp) return ExitCode.ok;
+    return exitCode;
+  } catch (error) {
+    io.err(`migrate: ${messageOf(error).split('\n')[0]}`);
+    return exitCodeOf(error);
+  }
+}
+
+function withConfig(y: Argv): Argv {
+  return y.option('config', {
+    type: 'string',
+    describe: 'YAML file with any of these options by their long names; flags win over it',
+    config: true,
+    configParser: (path: string) => {
+      try {
+        return (parseYaml(readFileSync(path, 'utf8')) ?? {}) as Record<string, unknown>;
+      } catch (error) {
+        throw new InputError(`--config ${path} cannot be read as YAML (${messageOf(error).split('\n')[0]}): fix the file or its path`);
+      }
+    },
+  });
+}
+
+async function runJobCommand(command: 'copy' | 'validate', args: Record<string, unknown>, io: Io): Promise<number> {
+  const options = parseJobOptions(args, io.env);
+  // Jobs load lazily: `migrate --help` and `status` need no driver.
+  const job = command === 'copy' ? (await import('../jobs/copy.js')).copy : (await import('../jobs/validate.js')).validate;
+  const result: JobResult = await job(options);
+  if (options.json) io.out(JSON.stringify(result.summary));
+  else io.out(formatSummary(result.summary, result.reportDir));
+  return result.exitCode;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  process.exitCode = await main(process.argv.slice(2));
+}

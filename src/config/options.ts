@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+
+/**
+ * The validated options of a copy or validate run. Flags, the config file (same long names) and the
+ * environment all end here; nothing downstream reads argv.
+ */
+const positiveInt = z.coerce.number().int().positive();
+const identifier = z.string().min(1);
+
+const consistency = z.string().min(1);
+
+export const jobOptionsSchema = z
+  .object({
+    source: z.string().min(1, 'give the source contact points: --source HOST[:PORT][,HOST...]'),
+    target: z.string().min(1, 'give the target contact points: --target HOST[:PORT][,HOST...]'),
+    keyspace: identifier,
+    table: identifier,
+    'target-keyspace': identifier.optional(),
+    'target-table': identifier.optional(),
+    writetime: z
+      .string()
+      .regex(/^(job-start|preserve|\d{13,17})$/, 'use job-start, preserve, or a timestamp in microseconds since the epoch (16 digits)')
+      .default('job-start'),
+    'skew-margin': z.coerce.number().nonnegative().default(60),
+    ttl: z.enum(['preserve', 'none']).default('preserve'),
+    splits: positiveInt.optional(),
+    concurrency: positiveInt.default(8),
+    'max-in-flight': positiveInt.default(256),
+    'page-size': positiveInt.default(1000),
+    'rate-limit': positiveInt.optional(),
+    'read-consistency': consistency.default('LOCAL_QUORUM'),
+    'write-consistency': consistency.default('LOCAL_QUORUM'),
+    'source-dc': z.string().optional(),
+    'target-dc': z.string().optional(),
+    'source-user': z.string().optional(),
+    'target-user': z.string().optional(),
+    'source-password': z.string().optional(),
+    'target-password': z.string().optional(),
+    'run-id': z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-"').optional(),
+    resume: z.union([z.string(), z.boolean()]).optional(),
+    'state-dir': z.string().default('.migrate'),
+    'report-dir': z.string().optional(),
+    'ranges-file': z.string().optional(),
+    rename: z.array(z.string().regex(/^[^:]+:[^:]+$/, 'use --rename SOURCE_COLUMN:TARGET_COLUMN')).default([]),
+    exclude: z.array(z.string()).default([]),
+    shard: z.string().regex(/^\d+\/\d+$/, 'use --shard I/N, for example 0/4').optional(),
+    json: z.boolean().default(false),
+    quiet: z.boolean().default(false),
+    // validate
+    autocorrect: z.union([z.enum(['missing', 'mismatched', 'all']), z.boolean()]).optional(),
+    'delete-extra': z.boolean().default(false),
+    'compare-writetime': z.boolean().default(false),
+    'compare-ttl': z.boolean().default(false),
+    'ttl-tolerance': z.coerce.number().nonnegative().default(60),
+    'float-tolerance': z.coerce.number().nonnegative().default(0),
+    ignore: z.array(z.string()).default([]),
+    'range-budget': positiveInt.default(200_000),
+  })
+  .passthrough();
+
+export type RawJobOptions = z.input<typeof jobOptionsSchema>;
+
+export interface JobOptions {
+  source: string;
+  target: string;
+  keyspace: string;
+  table: string;
+  targetKeyspace: string;
+  targetTable: string;
+  writetime: 'job-start' | 'preserve' | bigint;
+  skewMarginSeconds: number;
+  ttl: 'preserve' | 'none';
+  splits: number | undefined;
+  concurrency: number;
+  maxInFlight: number;
+  pageSize: number;
+  rateLimit: number | undefined;
+  readConsistency: string;
+  writeConsistency: string;
+  sourceDc: string | undefined;
+  targetDc: string | undefined;
+  sourceUser: string | undefined;
+  targetUser: string | undefined;
+  sourcePassword: string | undefined;
+  targetPassword: string | undefined;
+  runId: string | undefined;
+  resume: string | true | undefined;
+  stateDir: string;
+  reportDir: string | undefined;
+  rangesFile: string | undefined;
+  renames: Map<string, string>;
+  exclude: string[];
+  shard: { index: number; count: number } | undefined;
+  json: boolean;
+  quiet: boolean;
+  autocorrect: 'missing' | 'mismatched' | 'all' | undefined;
+  deleteExtra: boolean;
+  compareWritetime: boolean;
+  compareTtl: boolean;
+  ttlToleranceSeconds: number;
+  floatTolerance: number;
+  ignore: string[];
+  /** Rows of one range compared in memory at once; a larger range is split. */
+  rangeBudget: number;
+}
+
+const list = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+
+/** Validates raw options (flags over config file over environment); one line per problem, naming the fix. */
+export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): JobOptions {
+  const parsed = jobOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const flag = issue?.path.join('.') ?? '';
+    const problem = issue?.code === 'invalid_type' && issue.input === undefined ? `--${flag} is required` : `--${flag}: ${issue?.message}`;
+    throw new InputError(problem);
+  }
+  const o = parsed.data;
+  const shard = o.shard ? o.shard.split('/').map(Number) : undefined;
+  if (shard && (shard[1] === 0 || (shard[0] as number) >= (shard[1] as number))) {
+    throw new InputError(`--shard ${o.shard}: I must be below N (shards are numbered 0 to N-1)`);
+  }
+  return {
+    source: o.source,
+    target: o.target,
+    keyspace: o.keyspace,
+    table: o.table,
+    targetKeyspace: o['target-keyspace'] ?? o.keyspace,
+    targetTable: o['target-table'] ?? o.table,
+    writetime: /^\d+$/.test(o.writetime) ? BigInt(o.writetime) : (o.writetime as 'job-start' | 'preserve'),
+    skewMarginSeconds: o['skew-margin'],
+    ttl: o.ttl,
+    splits: o.splits,
+    concurrency: o.concurrency,
+    maxInFlight: o['max-in-flight'],
+    pageSize: o['page-size'],
+    rateLimit: o['rate-limit'],
+    readConsistency: o['read-consistency'],
+    writeConsistency: o['write-consistency'],
+    sourceDc: o['source-dc'],
+    targetDc: o['target-dc'],
+    sourceUser: o['source-user'],
+    targetUser: o['target-user'],
+    sourcePassword: o['source-password'] ?? env.MIGRATE_SOURCE_PASSWORD,
+    targetPassword: o['target-password'] ?? env.MIGRATE_TARGET_PASSWORD,
+    runId: o['run-id'],
+    resume: o.resume === true || o.resume === '' ? true : o.resume === false ? undefined : o.resume,
+    stateDir: o['state-dir'],
+    reportDir: o['report-dir'],
+    rangesFile: o['ranges-file'],
+    renames: new Map(list(o.rename).map((pair) => pair.split(':') as [string, string])),
+    exclude: list(o.exclude),
+    shard: shard ? { index: shard[0] as number, count: shard[1] as number } : undefined,
+    json: o.json,
+    quiet: o.quiet,
+    autocorrect: o.autocorrect === true ? 'all' : o.autocorrect === false ? undefined : o.autocorrect,
+    deleteExtra: o['delete-extra'],
+    compareWritetime: o['compare-writetime'],
+    compareTtl: o['compare-ttl'],
+    ttlToleranceSeconds: o['ttl-tolerance'],
+    floatTolerance: o['float-tolerance'],
+    ignore: list(o.ignore),
+    rangeBudget: o['range-budget'],
+  };
+}
+
+/** The options as recorded in run state and logs: passwords never leave the process. */
+export function redactOptions(options: JobOptions): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(
+      { ...options, renames: Object.fromEntries(options.renames), writetime: String(options.writetime) },
+      (key, value) => (/password/i.test(key) ? (value === undefined ? undefined : '***') : value),
+    ),
+  );
+}

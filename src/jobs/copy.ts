@@ -1,0 +1,96 @@
+import type { JobOptions } from '../config/options.js';
+import type { Session } from '../connect/session.js';
+import { readRange } from '../read/range-reader.js';
+import { buildReadPlan, keyQuery, partitionQuery, type RawRow, type ReadPlan, rowValues } from '../read/select.js';
+import { ExitCode } from '../errors.js';
+import { isMultiCell } from '../schema/cql-type.js';
+import { counterStatement } from '../write/counters.js';
+import { type Mutation, MutationBuilder, type TargetTable } from '../write/mutations.js';
+import { DEFAULT_RETRY, withRetry } from '../write/retry.js';
+import { PartitionWriter } from '../write/writer.js';
+import { type JobContext, type JobResult, type RangeWorker, runJob } from './pipeline.js';
+
+/** `migrate copy`: every source row to the target, stamped so that no live write is overwritten. */
+export function copy(options: JobOptions): Promise<JobResult> {
+  return runJob({ command: 'copy', prepare: prepareCopy, outcome: () => ExitCode.ok }, options);
+}
+
+async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
+  const { options, sourceSchema } = ctx;
+  const preserve = options.writetime === 'preserve';
+  const multiCellTimes = ctx.source.releaseMajor >= 5;
+  if (preserve && !multiCellTimes && ctx.cells.some((c) => isMultiCell(c.type))) {
+    ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read per-element writetimes of non-frozen collections and UDTs: they were written with the row's newest readable writetime`);
+  }
+  const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.ttl === 'preserve', cells: ctx.cells, multiCellTimes });
+  const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
+  const retry = sourceSchema.isCounter ? { ...DEFAULT_RETRY, attempts: 1 } : DEFAULT_RETRY;
+  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, retry, signal: ctx.signal, idempotent: !sourceSchema.isCounter });
+  const toPartitions = sourceSchema.isCounter
+    ? counterPartitions(ctx, plan, target)
+    : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl }, target));
+
+  return async (range) => {
+    let rowsRead = 0;
+    let rowsWritten = 0;
+    let lastPartition: string | null = null;
+    for await (const page of readRange(ctx.source, plan, range, { keyspace: options.keyspace, pageSize: options.pageSize, signal: ctx.signal })) {
+      await ctx.throttle(page.length);
+      const { partitions, last } = await toPartitions(page, lastPartition);
+      lastPartition = last;
+      await writer.writePartitions(partitions);
+      rowsRead += page.length;
+      rowsWritten += page.length;
+      ctx.counters.rowsRead += page.length;
+      ctx.counters.rowsWritten += page.length;
+    }
+    return { rowsRead, rowsWritten };
+  };
+}
+
+type ToPartitions = (page: RawRow[], lastPartition: string | null) => Promise<{ partitions: Mutation[][]; last: string | null }>;
+
+/** Rows in token order arrive partition by partition: statics are written with each partition's first row. */
+function mutationPartitions(builder: MutationBuilder): ToPartitions {
+  return async (page, lastPartition) => {
+    const partitions: Mutation[][] = [];
+    let last = lastPartition;
+    for (const row of page) {
+      const key = builder.partitionKeyOf(row);
+      if (key !== last || partitions.length === 0) partitions.push([]);
+      (partitions[partitions.length - 1] as Mutation[]).push(...builder.rowMutations(row, key !== last));
+      last = key;
+    }
+    return { partitions, last };
+  };
+}
+
+function counterPartitions(ctx: JobContext, plan: ReadPlan, target: TargetTable): ToPartitions {
+  const { sourceSchema, options } = ctx;
+  const targetPlan = buildReadPlan(ctx.targetSchema, { writetimes: false, ttls: false, cells: ctx.cells.map((c) => ctx.targetSchema.cells.find((t) => t.name === (options.renames.get(c.name) ?? c.name)) ?? c) });
+  const byKey = keyQuery(targetPlan, ctx.targetSchema);
+  const byPartition = partitionQuery(targetPlan, ctx.targetSchema);
+  const pkCount = sourceSchema.partitionKey.length;
+  const readTarget = async (session: Session, row: RawRow): Promise<RawRow | null> => {
+    const keys = plan.keySlots.map((slot) => row[slot]);
+    const staticOnly = sourceSchema.clustering.length > 0 && keys[pkCount] === null;
+    const result = await ctx.inFlight(() => withRetry(() => session.read(staticOnly ? byPartition : byKey, staticOnly ? keys.slice(0, pkCount) : keys), DEFAULT_RETRY, ctx.signal));
+    const first = result.first();
+    return first ? rowValues(first as unknown as Record<string, unknown>, targetPlan) : null;
+  };
+  return async (page, lastPartition) => {
+    let last = lastPartition;
+    const firsts = page.map((row) => {
+      const key = sourceSchema.partitionKey.map((_, i) => (row[plan.keySlots[i] as number] as Buffer).toString('hex')).join('/');
+      const first = key !== last;
+      last = key;
+      return first;
+    });
+    const targets = await Promise.all(page.map((row) => readTarget(ctx.target, row)));
+    const partitions = page.flatMap((row, i) => {
+      const statement = counterStatement(sourceSchema, plan, target, row, targets[i] ?? null, firsts[i] as boolean);
+      return statement ? [[statement]] : [];
+    });
+    return { partitions, last };
+  };
+}

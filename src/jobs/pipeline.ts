@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import { RateLimiter } from 'limiter';
+import pLimit from 'p-limit';
+import type { JobOptions } from '../config/options.js';
+import { redactOptions } from '../config/options.js';
+import { Session } from '../connect/session.js';
+import { ExitCode, InterruptedError, messageOf } from '../errors.js';
+import { writeFailedRanges, type FailedRange, readRangesFile } from '../report/failed-ranges.js';
+import { startProgress } from '../report/progress.js';
+import { Counters, type Summary, writeSummary } from '../report/summary.js';
+import { planRanges } from '../ring/read-ring.js';
+import { checkCoverage, parseRangeId, rangeId, shardOf, type TokenRange } from '../ring/token-range.js';
+import { checkCompatibility } from '../schema/compatibility.js';
+import { readTableSchema } from '../schema/read-schema.js';
+import type { Column, TableSchema } from '../schema/table-schema.js';
+import { acquireJobLock } from '../state/lock.js';
+import { RunState } from '../state/run-state.js';
+
+export type Command = 'copy' | 'validate';
+
+/** Everything a job's range worker needs, wired once per run. */
+export interface JobContext {
+  command: Command;
+  options: JobOptions;
+  source: Session;
+  target: Session;
+  sourceSchema: TableSchema;
+  targetSchema: TableSchema;
+  /** The source cell columns the job moves or compares (after --exclude). */
+  cells: Column[];
+  state: RunState;
+  /** The job-start stamp (skew margin included) or the explicit --writetime; recorded in the run. */
+  stamp: bigint;
+  counters: Counters;
+  /** Approximations the run had to make, reported once each in the summary. */
+  notes: Set<string>;
+  signal: AbortSignal;
+  /** Caps the requests in flight to either cluster, across all range workers. */
+  inFlight: ReturnType<typeof pLimit>;
+  /** Waits until `rows` more rows may be read (--rate-limit); resolves at once without a limit. */
+  throttle(rows: number): Promise<void>;
+}
+
+export interface RangeOutcome {
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+export type RangeWorker = (range: TokenRange) => Promise<RangeOutcome>;
+
+export interface JobDefinition {
+  command: Command;
+  /** Called once connections and schemas are ready, before the first read. */
+  prepare(ctx: JobContext): Promise<RangeWorker>;
+  /** Called after every range ran, before the report (validate streams its CSV here). */
+  finish?(ctx: JobContext, summary: Summary): Promise<void>;
+  /** The exit code of a run that was neither interrupted nor failed a range. */
+  outcome?(summary: Summary): ExitCode;
+}
+
+export interface JobResult {
+  summary: Summary;
+  reportDir: string;
+  exitCode: ExitCode;
+}
+
+/** The one pipeline: connect, schema, lock, ranges, a bounded pool of range workers, state, report. */
+export async function runJob(definition: JobDefinition, options: JobOptions): Promise<JobResult> {
+  const opened = await Promise.allSettled([
+    Session.open({ side: 'source', contactPoints: options.source, localDc: options.sourceDc, username: options.sourceUser, password: options.sourcePassword, readConsistency: options.readConsistency, writeConsistency: options.writeConsistency }),
+    Session.open({ side: 'target', contactPoints: options.target, localDc: options.targetDc, username: options.targetUser, password: options.targetPassword, readConsistency: options.readConsistency, writeConsistency: options.writeConsistency }),
+  ]);
+  const sessions = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return await runConnected(definition, options, sessions[0] as Session, sessions[1] as Session);
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}
+
+async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session): Promise<JobResult> {
+  const [sourceSchema, targetSchema] = await Promise.all([
+    readTableSchema(source, options.keyspace, options.table),
+    readTableSchema(target, options.targetKeyspace, options.targetTable),
+  ]);
+  const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.renames, exclude: options.exclude });
+  const jobKey = `${definition.command} ${options.source}/${options.keyspace}.${options.table} -> ${options.target}/${options.targetKeyspace}.${options.targetTable}`;
+  const release = await acquireJobLock(options.stateDir, jobKey);
+  try {
+    const state = await openState(definition.command, options, jobKey, source);
+    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, state }, options);
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+async function openState(command: Command, options: JobOptions, jobKey: string, source: Session): Promise<RunState> {
+  if (options.resume !== undefined) return RunState.resume(options.stateDir, jobKey, options.resume);
+  const ranges = options.rangesFile
+    ? await readRangesFile(options.rangesFile)
+    : checkCoverage(await planRanges(source, options.keyspace, options.table, options.splits)).map(rangeId);
+  // The stamp is taken before the first read: every live write the proxy makes from now on is newer.
+  const stamp = typeof options.writetime === 'bigint' ? options.writetime : BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6));
+  const startedAt = new Date().toISOString();
+  return RunState.create(options.stateDir, {
+    runId: options.runId ?? `${command}-${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`,
+    command,
+    jobKey,
+    startedAt,
+    jobStartMicros: stamp.toString(),
+    writetimeMode: String(options.writetime),
+    ranges,
+    options: redactOptions(options),
+  });
+}
+
+async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'stamp' | 'counters' | 'notes' | 'signal' | 'inFlight' | 'throttle'>, options: JobOptions): Promise<JobResult> {
+  const { state } = wired;
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new InterruptedError('interrupted by a signal'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const limiter = options.rateLimit ? new RateLimiter({ tokensPerInterval: options.rateLimit, interval: 'second' }) : undefined;
+  const ctx: JobContext = {
+    ...wired,
+    stamp: BigInt(state.record.jobStartMicros),
+    counters: new Counters(),
+    notes: new Set(),
+    signal: abort.signal,
+    inFlight: pLimit(options.maxInFlight),
+    throttle: async (rows) => {
+      if (!limiter) return;
+      for (let left = rows; left > 0; left -= options.rateLimit as number) await limiter.removeTokens(Math.min(left, options.rateLimit as number));
+    },
+  };
+  const all = state.record.ranges;
+  const mine = options.shard ? shardOf(all.map(parseRangeId), options.shard.index, options.shard.count).map(rangeId) : all;
+  const todo = mine.filter((id) => !state.done.has(id));
+  const failed: FailedRange[] = [];
+  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, ctx.counters, options.quiet);
+  try {
+    const worker = await definition.prepare(ctx);
+    const pool = pLimit(options.concurrency);
+    await Promise.all(
+      todo.map((id) =>
+        pool(async () => {
+          if (abort.signal.aborted) return;
+          try {
+            const outcome = await worker(parseRangeId(id));
+            await state.recordDone({ range: id, ...outcome, finishedAt: new Date().toISOString() });
+            progress.rangeFinished();
+          } catch (error) {
+            if (!abort.signal.aborted) failed.push({ range: id, error: messageOf(error).split('\n')[0] as string });
+          }
+        }),
+      ),
+    );
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const summary: Summary = {
+    command: definition.command,
+    runId: state.record.runId,
+    keyspace: options.keyspace,
+    table: options.table,
+    targetKeyspace: options.targetKeyspace,
+    targetTable: options.targetTable,
+    startedAt: state.record.startedAt,
+    finishedAt: new Date().toISOString(),
+    writetimeMode: state.record.writetimeMode,
+    jobStartMicros: state.record.jobStartMicros,
+    rangesTotal: mine.length,
+    rangesDone: mine.filter((id) => state.done.has(id)).length,
+    rangesFailed: failed.length,
+    rowsRead: ctx.counters.rowsRead,
+    rowsWritten: ctx.counters.rowsWritten,
+    rowsCompared: ctx.counters.rowsCompared,
+    missing: ctx.counters.missing,
+    mismatched: ctx.counters.mismatched,
+    extra: ctx.counters.extra,
+    targetNewer: ctx.counters.targetNewer,
+    corrected: ctx.counters.corrected,
+    deleted: ctx.counters.deleted,
+    errors: failed.map((f) => `range ${f.range}: ${f.error}`),
+    notes: [...ctx.notes],
+  };
+  const reportDir = options.reportDir ?? state.dir;
+  if (definition.finish) await definition.finish(ctx, summary);
+  await writeSummary(reportDir, summary);
+  await writeFailedRanges(reportDir, failed);
+  if (abort.signal.aborted) return { summary, reportDir, exitCode: ExitCode.interrupted };
+  if (failed.length > 0) return { summary, reportDir, exitCode: ExitCode.differencesRemain };
+  return { summary, reportDir, exitCode: definition.outcome ? definition.outcome(summary) : ExitCode.ok };
+}

@@ -1,0 +1,33 @@
+import type { Session } from '../connect/session.js';
+import { bigintBytes } from './serialized.js';
+import type { TokenRange } from '../ring/token-range.js';
+import { rangeQuery, type RawRow, type ReadPlan, rowValues } from './select.js';
+
+export interface RangeReadOptions {
+  keyspace: string;
+  pageSize: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The rows of one token range, a page at a time. The next page is requested as soon as the current one
+ * is handed out, so network and work overlap while at most two pages are held.
+ */
+export async function* readRange(session: Session, plan: ReadPlan, range: TokenRange, options: RangeReadOptions): AsyncGenerator<RawRow[]> {
+  const query = rangeQuery(plan);
+  const params = [bigintBytes(range.start), bigintBytes(range.end)];
+  const fetchPage = (state?: string) => {
+    const page = session.readPage(query, params, { size: options.pageSize, state, keyspace: options.keyspace, endToken: range.end });
+    page.catch(() => undefined); // awaited below; an abandoned prefetch must not be an unhandled rejection
+    return page;
+  };
+  let pending = fetchPage();
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const result = await pending;
+    const state = result.pageState ?? undefined;
+    if (state) pending = fetchPage(state);
+    yield result.rows.map((row) => rowValues(row as unknown as Record<string, unknown>, plan));
+    if (!state) return;
+  }
+}

@@ -1,0 +1,83 @@
+import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
+import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
+import { type Column, primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
+
+/** Where one cell column's value, writetime and TTL sit in a read row. */
+export interface CellSlot {
+  column: Column;
+  value: number;
+  writetime: number | null;
+  ttl: number | null;
+}
+
+/** A SELECT whose every column is read as raw bytes, and where each column lands. Pure. */
+export interface ReadPlan {
+  /** Partition key then clustering columns, each as an index into the row. */
+  keySlots: number[];
+  cells: CellSlot[];
+  /** The alias of each row index: rows come back keyed by these. */
+  aliases: string[];
+  /** `<columns> FROM ks.t`: callers add the WHERE clause. */
+  selectFrom: string;
+  /** `token(pk1, pk2)` */
+  tokenOf: string;
+}
+
+export interface ReadOptions {
+  writetimes: boolean;
+  ttls: boolean;
+  /** The cell columns to read (after --exclude); default all. */
+  cells?: Column[];
+  /** Read WRITETIME/TTL of non-frozen collections and UDTs (per-element lists; Cassandra 5.0+). Default true. */
+  multiCellTimes?: boolean;
+}
+
+const isCounter = (c: Column) => c.type.kind === 'native' && c.type.name === 'counter';
+
+export function buildReadPlan(schema: TableSchema, options: ReadOptions): ReadPlan {
+  const expressions: string[] = [];
+  const add = (expression: string) => expressions.push(expression) - 1;
+  const keySlots = primaryKeyOf(schema).map((c) => add(quoteIdentifier(c.name)));
+  const cells = (options.cells ?? schema.cells).map((column): CellSlot => {
+    const name = quoteIdentifier(column.name);
+    const timed = !isCounter(column) && (options.multiCellTimes !== false || !isMultiCell(column.type));
+    return {
+      column,
+      value: add(name),
+      writetime: options.writetimes && timed ? add(`WRITETIME(${name})`) : null,
+      ttl: options.ttls && timed ? add(`TTL(${name})`) : null,
+    };
+  });
+  const aliases = expressions.map((_, i) => `${RAW_ALIAS_PREFIX}${i}`);
+  return {
+    keySlots,
+    cells,
+    aliases,
+    selectFrom: `${expressions.map((e, i) => `${e} AS "${aliases[i]}"`).join(', ')} FROM ${tableName(schema)}`,
+    tokenOf: `token(${schema.partitionKey.map((c) => quoteIdentifier(c.name)).join(', ')})`,
+  };
+}
+
+export const tableName = (schema: Pick<TableSchema, 'keyspace' | 'table'>): string =>
+  `${quoteIdentifier(schema.keyspace)}.${quoteIdentifier(schema.table)}`;
+
+/** `SELECT ... WHERE token(pk) > ? AND token(pk) <= ?` */
+export const rangeQuery = (plan: ReadPlan): string =>
+  `SELECT ${plan.selectFrom} WHERE ${plan.tokenOf} > ? AND ${plan.tokenOf} <= ?`;
+
+/** `SELECT ... WHERE pk1 = ? AND ... AND ck = ?` (the whole primary key). */
+export const keyQuery = (plan: ReadPlan, schema: TableSchema): string =>
+  `SELECT ${plan.selectFrom} WHERE ${primaryKeyOf(schema).map((c) => `${quoteIdentifier(c.name)} = ?`).join(' AND ')}`;
+
+/** `SELECT ... WHERE pk1 = ? AND ...` (the partition key: static-only rows are read this way). */
+export const partitionQuery = (plan: ReadPlan, schema: TableSchema): string =>
+  `SELECT ${plan.selectFrom} WHERE ${schema.partitionKey.map((c) => `${quoteIdentifier(c.name)} = ?`).join(' AND ')}`;
+
+export type RawRow = (Buffer | null)[];
+
+/** The row as an array in plan order. */
+export function rowValues(row: Record<string, unknown>, plan: ReadPlan): RawRow {
+  const out: RawRow = new Array(plan.aliases.length);
+  for (let i = 0; i < plan.aliases.length; i++) out[i] = (row[plan.aliases[i] as string] as Buffer | null) ?? null;
+  return out;
+}

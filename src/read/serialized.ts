@@ -1,0 +1,66 @@
+/**
+ * The protocol's serialized forms of collections and UDTs, read and written as bytes (protocol v3+:
+ * int32 counts and lengths, -1 for null). Pure; values inside stay as the exact bytes Cassandra sent.
+ */
+
+/** The elements of a serialized list or set, or the alternating keys and values of a map. */
+export function splitCollection(bytes: Buffer, isMap = false): (Buffer | null)[] {
+  const count = bytes.readInt32BE(0) * (isMap ? 2 : 1);
+  const out: (Buffer | null)[] = new Array(count);
+  let offset = 4;
+  for (let i = 0; i < count; i++) {
+    const length = bytes.readInt32BE(offset);
+    offset += 4;
+    if (length < 0) out[i] = null;
+    else {
+      out[i] = bytes.subarray(offset, offset + length);
+      offset += length;
+    }
+  }
+  return out;
+}
+
+/** Serializes elements (for a map: keys and values alternating) as a list, set or map value. */
+export function joinCollection(items: Buffer[], isMap = false): Buffer {
+  let size = 4;
+  for (const item of items) size += 4 + item.length;
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32BE(isMap ? items.length / 2 : items.length, 0);
+  let offset = 4;
+  for (const item of items) {
+    out.writeInt32BE(item.length, offset);
+    item.copy(out, offset + 4);
+    offset += 4 + item.length;
+  }
+  return out;
+}
+
+/** The fields of a serialized UDT or tuple; trailing fields the value does not carry are null. */
+export function splitFields(bytes: Buffer, fieldCount: number): (Buffer | null)[] {
+  const out: (Buffer | null)[] = new Array(fieldCount).fill(null);
+  let offset = 0;
+  for (let i = 0; i < fieldCount && offset < bytes.length; i++) {
+    const length = bytes.readInt32BE(offset);
+    offset += 4;
+    if (length >= 0) {
+      out[i] = bytes.subarray(offset, offset + length);
+      offset += length;
+    }
+  }
+  return out;
+}
+
+export const readBigint = (bytes: Buffer): bigint => bytes.readBigInt64BE(0);
+export const readInt = (bytes: Buffer): number => bytes.readInt32BE(0);
+
+export function bigintBytes(value: bigint): Buffer {
+  const out = Buffer.allocUnsafe(8);
+  out.writeBigInt64BE(value, 0);
+  return out;
+}
+
+export function intBytes(value: number): Buffer {
+  const out = Buffer.allocUnsafe(4);
+  out.writeInt32BE(value, 0);
+  return out;
+}

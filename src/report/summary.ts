@@ -1,0 +1,72 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** summary.json, field for field as DESIGN.md lists it; counts that do not apply are 0. */
+export interface Summary {
+  command: 'copy' | 'validate';
+  runId: string;
+  keyspace: string;
+  table: string;
+  targetKeyspace: string;
+  targetTable: string;
+  startedAt: string;
+  finishedAt: string;
+  writetimeMode: string;
+  jobStartMicros: string;
+  rangesTotal: number;
+  rangesDone: number;
+  rangesFailed: number;
+  rowsRead: number;
+  rowsWritten: number;
+  rowsCompared: number;
+  missing: number;
+  mismatched: number;
+  extra: number;
+  targetNewer: number;
+  corrected: number;
+  deleted: number;
+  errors: string[];
+  /** What the run had to approximate, in words (for example list TTLs that differed per element). */
+  notes: string[];
+}
+
+/** The running totals a job's workers add to. */
+export class Counters {
+  rowsRead = 0;
+  rowsWritten = 0;
+  rowsCompared = 0;
+  missing = 0;
+  mismatched = 0;
+  extra = 0;
+  targetNewer = 0;
+  corrected = 0;
+  deleted = 0;
+}
+
+export async function writeSummary(dir: string, summary: Summary): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'summary.json');
+  await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+  return path;
+}
+
+/** The summary in a few lines for a person. */
+export function formatSummary(summary: Summary, reportDir: string): string {
+  const lines = [
+    `${summary.command} ${summary.keyspace}.${summary.table} -> ${summary.targetKeyspace}.${summary.targetTable} (run ${summary.runId})`,
+    `  ranges: ${summary.rangesDone}/${summary.rangesTotal} done, ${summary.rangesFailed} failed`,
+  ];
+  if (summary.command === 'copy') {
+    lines.push(`  rows: ${summary.rowsRead} read, ${summary.rowsWritten} written; writetime ${summary.writetimeMode} (stamp ${summary.jobStartMicros})`);
+  } else {
+    lines.push(
+      `  rows compared: ${summary.rowsCompared}; missing ${summary.missing}, mismatched ${summary.mismatched} (target newer ${summary.targetNewer}), extra ${summary.extra}`,
+      `  corrected ${summary.corrected}, deleted ${summary.deleted}`,
+    );
+  }
+  for (const note of summary.notes) lines.push(`  note: ${note}`);
+  for (const error of summary.errors.slice(0, 5)) lines.push(`  error: ${error}`);
+  if (summary.errors.length > 5) lines.push(`  ... ${summary.errors.length - 5} more errors in summary.json`);
+  lines.push(`  report: ${reportDir}`);
+  return lines.join('\n');
+}

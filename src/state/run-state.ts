@@ -1,0 +1,101 @@
+import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+
+/** What a run records when it starts; `--resume` reads it back. */
+export interface RunRecord {
+  runId: string;
+  command: 'copy' | 'validate';
+  /** Identifies the job (command, clusters, tables) across runs: resume and locks key on it. */
+  jobKey: string;
+  startedAt: string;
+  /** The stamp the copy writes (job-start or explicit), skew margin included; null in preserve mode. */
+  jobStartMicros: string;
+  writetimeMode: string;
+  /** The work units, by range id, so a resumed run splits the ring the same way. */
+  ranges: string[];
+  options: Record<string, unknown>;
+}
+
+export interface RangeCheckpoint {
+  range: string;
+  rowsRead: number;
+  rowsWritten: number;
+  finishedAt: string;
+}
+
+/** One run's folder: run.json, the append-only checkpoint log, and its reports by default. */
+export class RunState {
+  private constructor(
+    readonly dir: string,
+    readonly record: RunRecord,
+    readonly done: Map<string, RangeCheckpoint>,
+  ) {}
+
+  static async create(stateDir: string, record: RunRecord): Promise<RunState> {
+    const dir = join(stateDir, 'runs', record.runId);
+    await mkdir(dir, { recursive: true });
+    try {
+      await writeFile(join(dir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new InputError(`run ${record.runId} already exists in ${stateDir}: pick another --run-id, or continue it with --resume ${record.runId}`);
+      }
+      throw error;
+    }
+    return new RunState(dir, record, new Map());
+  }
+
+  /** Opens a run to resume it: the given id, or the latest run of the same job. */
+  static async resume(stateDir: string, jobKey: string, runId: string | true): Promise<RunState> {
+    const id = runId === true ? await latestRunOf(stateDir, jobKey) : runId;
+    const dir = join(stateDir, 'runs', id);
+    let record: RunRecord;
+    try {
+      record = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as RunRecord;
+    } catch {
+      throw new InputError(`run ${id} was not found in ${stateDir}: list runs with "migrate status --state-dir ${stateDir}"`);
+    }
+    if (record.jobKey !== jobKey) {
+      throw new InputError(`run ${id} was a different job (${record.jobKey}): resume it with the same command, clusters and tables`);
+    }
+    return new RunState(dir, record, await readCheckpoints(dir));
+  }
+
+  async recordDone(checkpoint: RangeCheckpoint): Promise<void> {
+    this.done.set(checkpoint.range, checkpoint);
+    await appendFile(join(this.dir, 'ranges.jsonl'), `${JSON.stringify(checkpoint)}\n`);
+  }
+}
+
+export async function readCheckpoints(dir: string): Promise<Map<string, RangeCheckpoint>> {
+  const done = new Map<string, RangeCheckpoint>();
+  const text = await readFile(join(dir, 'ranges.jsonl'), 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const checkpoint = JSON.parse(line) as RangeCheckpoint;
+      done.set(checkpoint.range, checkpoint);
+    } catch {
+      // A line cut short by a crash: that range is simply done again.
+    }
+  }
+  return done;
+}
+
+export async function listRuns(stateDir: string): Promise<RunRecord[]> {
+  const runsDir = join(stateDir, 'runs');
+  const names = await readdir(runsDir).catch(() => [] as string[]);
+  const records = await Promise.all(
+    names.map(async (name) => JSON.parse(await readFile(join(runsDir, name, 'run.json'), 'utf8').catch(() => 'null')) as RunRecord | null),
+  );
+  return records.filter((r): r is RunRecord => r !== null).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+async function latestRunOf(stateDir: string, jobKey: string): Promise<string> {
+  const runs = (await listRuns(stateDir)).filter((r) => r.jobKey === jobKey);
+  const latest = runs.at(-1);
+  if (!latest) throw new InputError(`no earlier run of this job in ${stateDir} to resume: drop --resume to start one`);
+  return latest.runId;
+}
+

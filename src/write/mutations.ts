@@ -1,0 +1,246 @@
+import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
+import type { Statement } from '../connect/session.js';
+import { type CellSlot, type RawRow, type ReadPlan, tableName } from '../read/select.js';
+import { bigintBytes, intBytes, joinCollection, readBigint, readInt, splitCollection, splitFields } from '../read/serialized.js';
+import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
+import type { TableSchema } from '../schema/table-schema.js';
+
+/** How the copy stamps what it writes (DESIGN.md, "The one rule that makes live migration safe"). */
+export interface WriteMode {
+  /** Keep each cell's source writetime, or write every cell at `stamp`. */
+  writetime: 'preserve' | 'stamp';
+  /** The job-start stamp (skew margin included) or the explicit one; also the fallback in preserve mode. */
+  stamp: bigint;
+  ttl: 'preserve' | 'none';
+}
+
+/** Where the rows go: the target table and each source column's name there. */
+export interface TargetTable {
+  keyspace: string;
+  table: string;
+  /** Source column name -> target column name (`--rename`); absent names are the same. */
+  renames: ReadonlyMap<string, string>;
+}
+
+/** A statement with what the writer must know about it. */
+export interface Mutation extends Statement {
+  /**
+   * A non-frozen list written whole. Rewriting a list at the same timestamp duplicates its elements
+   * (CASSANDRA-11368), so the writer first checks the target's element writetimes for this column.
+   */
+  listGuard?: { query: string; params: Buffer[]; stamp: bigint };
+}
+
+interface Group {
+  stamp: Buffer;
+  ttl: Buffer;
+  assignments: string[];
+  values: Buffer[];
+  /** Cassandra refuses clustering restrictions on an UPDATE that sets static columns only. */
+  staticOnly: boolean;
+}
+
+const NO_TTL = intBytes(0);
+
+/**
+ * Turns a source row (raw bytes, laid out by a ReadPlan) into the statements that write it to the target:
+ * cells grouped by (writetime, ttl), one UPDATE per group, plus the row marker. Pure.
+ */
+export class MutationBuilder {
+  private readonly table: string;
+  private readonly keyColumns: string[];
+  private readonly partitionKeyCount: number;
+  private readonly hasClustering: boolean;
+  private readonly targetName: (column: string) => string;
+  private readonly stampBytes: Buffer;
+
+  constructor(
+    private readonly source: TableSchema,
+    private readonly plan: ReadPlan,
+    private readonly mode: WriteMode,
+    target: TargetTable,
+  ) {
+    this.table = tableName(target);
+    this.targetName = (column) => quoteIdentifier(target.renames.get(column) ?? column);
+    this.keyColumns = plan.keySlots.map((_, i) => this.targetName(i < source.partitionKey.length ? (source.partitionKey[i]?.name as string) : (source.clustering[i - source.partitionKey.length]?.name as string)));
+    this.partitionKeyCount = source.partitionKey.length;
+    this.hasClustering = source.clustering.length > 0;
+    this.stampBytes = bigintBytes(mode.stamp);
+  }
+
+  /** The statements for one row; static cells only when `withStatics` (once per partition). */
+  rowMutations(row: RawRow, withStatics: boolean): Mutation[] {
+    const keys = this.plan.keySlots.map((slot) => row[slot] ?? null);
+    // A partition that holds only its static row comes back with null clustering columns.
+    const staticOnly = this.hasClustering && keys[this.partitionKeyCount] === null;
+    const keysFor = (partitionOnly: boolean) => (partitionOnly ? keys.slice(0, this.partitionKeyCount) : keys) as Buffer[];
+    const groups = new Map<string, Group>();
+    const mutations: Mutation[] = [];
+    let oldestCell: bigint | null = null;
+    let allCellsExpire = true;
+    let maxTtl = 0;
+    let regularCells = 0;
+
+    const assign = (stamp: Buffer, ttl: Buffer, assignment: string, value: Buffer, isStatic: boolean) => {
+      const key = `${stamp.toString('hex')}/${ttl.toString('hex')}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { stamp, ttl, assignments: [], values: [], staticOnly: true }));
+      group.staticOnly &&= isStatic;
+      group.assignments.push(assignment);
+      group.values.push(value);
+      if (!isStatic) {
+        regularCells++;
+        const micros = readBigint(stamp);
+        if (oldestCell === null || micros < oldestCell) oldestCell = micros;
+        const seconds = readInt(ttl);
+        if (seconds === 0) allCellsExpire = false;
+        else maxTtl = Math.max(maxTtl, seconds);
+      }
+    };
+
+    for (const slot of this.plan.cells) {
+      const isStatic = slot.column.kind === 'static';
+      if (isStatic ? !withStatics : staticOnly) continue;
+      const value = row[slot.value];
+      if (value === null || value === undefined) continue; // unset: the copy writes no tombstones
+      const name = this.targetName(slot.column.name);
+      const type = slot.column.type;
+      if ((type.kind === 'set' || type.kind === 'map') && !type.frozen) {
+        this.assignElements(slot, row, value, type.kind === 'map', name, isStatic, assign);
+      } else if (type.kind === 'udt' && !type.frozen) {
+        const fields = splitFields(value, type.fields?.length ?? 0);
+        const stamps = this.elementStamps(slot, row, fields.length);
+        const ttls = this.elementTtls(slot, row, fields.length);
+        fields.forEach((field, i) => {
+          if (field === null) return;
+          const fieldName = quoteIdentifier(type.fields?.[i]?.name as string);
+          assign(stamps[i] ?? this.stampBytes, ttls[i] ?? NO_TTL, `${name}.${fieldName} = ?`, field, isStatic);
+        });
+      } else if (type.kind === 'list' && !type.frozen) {
+        const count = splitCollection(value).length;
+        const stamps = this.elementStamps(slot, row, count);
+        const stamp = stamps.reduce((max, s) => (readBigint(s) > readBigint(max) ? s : max), stamps[0] ?? this.stampBytes);
+        const ttls = this.elementTtls(slot, row, count).map(readInt);
+        const ttl = ttls.some((t) => t === 0) ? 0 : Math.max(0, ...ttls);
+        const partitionOnly = staticOnly || isStatic;
+        mutations.push({
+          query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${name} = ? WHERE ${this.where(partitionOnly)}`,
+          params: [stamp, intBytes(ttl), value, ...keysFor(partitionOnly)],
+          listGuard: {
+            query: `SELECT WRITETIME(${name}) AS "${RAW_ALIAS_PREFIX}0" FROM ${this.table} WHERE ${this.where(partitionOnly)}`,
+            params: keysFor(partitionOnly),
+            stamp: readBigint(stamp),
+          },
+        });
+        if (!isStatic) {
+          regularCells++;
+          if (ttl === 0) allCellsExpire = false;
+          else maxTtl = Math.max(maxTtl, ttl);
+        }
+      } else {
+        assign(this.cellStamp(slot, row), this.cellTtl(slot, row), `${name} = ?`, value, isStatic);
+      }
+    }
+
+    for (const group of groups.values()) {
+      const partitionOnly = staticOnly || group.staticOnly;
+      mutations.push({
+        query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${group.assignments.join(', ')} WHERE ${this.where(partitionOnly)}`,
+        params: [group.stamp, group.ttl, ...group.values, ...keysFor(partitionOnly)],
+      });
+    }
+    if (!staticOnly) {
+      // The row marker (INSERT's liveness info) keeps a row whose cells are all null alive. CQL cannot read
+      // its timestamp; the oldest cell's writetime (or the stamp, for a row of key columns only) stands in.
+      const markerStamp = this.mode.writetime === 'preserve' && oldestCell !== null ? bigintBytes(oldestCell) : this.stampBytes;
+      const markerTtl = regularCells > 0 && allCellsExpire ? maxTtl : 0;
+      mutations.push({
+        query: `INSERT INTO ${this.table} (${this.keyColumns.join(', ')}) VALUES (${this.keyColumns.map(() => '?').join(', ')}) USING TIMESTAMP ? AND TTL ?`,
+        params: [...keysFor(false), markerStamp, intBytes(markerTtl)],
+      });
+    }
+    return mutations;
+  }
+
+  /** Set and map elements grouped by (writetime, ttl); the oldest group replaces the whole collection. */
+  private assignElements(
+    slot: CellSlot,
+    row: RawRow,
+    value: Buffer,
+    isMap: boolean,
+    name: string,
+    isStatic: boolean,
+    assign: (stamp: Buffer, ttl: Buffer, assignment: string, value: Buffer, isStatic: boolean) => void,
+  ): void {
+    const items = splitCollection(value, isMap) as Buffer[];
+    const width = isMap ? 2 : 1;
+    const count = items.length / width;
+    const stamps = this.elementStamps(slot, row, count);
+    const ttls = this.elementTtls(slot, row, count);
+    const byGroup = new Map<string, { stamp: Buffer; ttl: Buffer; items: Buffer[] }>();
+    for (let i = 0; i < count; i++) {
+      const stamp = stamps[i] ?? this.stampBytes;
+      const ttl = ttls[i] ?? NO_TTL;
+      const key = `${stamp.toString('hex')}/${ttl.toString('hex')}`;
+      let group = byGroup.get(key);
+      if (!group) byGroup.set(key, (group = { stamp, ttl, items: [] }));
+      group.items.push(...items.slice(i * width, i * width + width));
+    }
+    const ordered = [...byGroup.values()].sort((a, b) => (readBigint(a.stamp) < readBigint(b.stamp) ? -1 : 1));
+    ordered.forEach((group, i) => {
+      // `c = ?` writes a collection tombstone just below its stamp, clearing older elements in the target;
+      // only the oldest group may do so, or it would delete the elements of older groups.
+      const assignment = i === 0 ? `${name} = ?` : `${name} = ${name} + ?`;
+      assign(group.stamp, group.ttl, assignment, joinCollection(group.items, isMap), isStatic);
+    });
+  }
+
+  private cellStamp(slot: CellSlot, row: RawRow): Buffer {
+    if (this.mode.writetime !== 'preserve' || slot.writetime === null) return this.stampBytes;
+    return row[slot.writetime] ?? this.stampBytes;
+  }
+
+  private cellTtl(slot: CellSlot, row: RawRow): Buffer {
+    if (this.mode.ttl === 'none' || slot.ttl === null) return NO_TTL;
+    return row[slot.ttl] ?? NO_TTL;
+  }
+
+  /**
+   * Per-element writetimes of a multi-cell column (Cassandra 5.0 returns a list). A source that cannot give
+   * them gets the row's newest readable writetime, or the stamp.
+   */
+  private elementStamps(slot: CellSlot, row: RawRow, count: number): Buffer[] {
+    if (this.mode.writetime !== 'preserve') return new Array(count).fill(this.stampBytes);
+    const list = slot.writetime === null ? null : row[slot.writetime];
+    if (!list) return new Array(count).fill(this.newestReadableStamp(row));
+    return splitCollection(list).map((s) => s ?? this.stampBytes);
+  }
+
+  private newestReadableStamp(row: RawRow): Buffer {
+    let newest: Buffer | null = null;
+    for (const slot of this.plan.cells) {
+      if (slot.writetime === null || isMultiCell(slot.column.type)) continue;
+      const stamp = row[slot.writetime];
+      if (stamp && (newest === null || readBigint(stamp) > readBigint(newest))) newest = stamp;
+    }
+    return newest ?? this.stampBytes;
+  }
+
+  private elementTtls(slot: CellSlot, row: RawRow, count: number): Buffer[] {
+    const list = this.mode.ttl === 'preserve' && slot.ttl !== null ? row[slot.ttl] : null;
+    if (!list) return new Array(count).fill(NO_TTL);
+    return splitCollection(list).map((t) => t ?? NO_TTL);
+  }
+
+  private where(partitionOnly: boolean): string {
+    const columns = partitionOnly ? this.keyColumns.slice(0, this.partitionKeyCount) : this.keyColumns;
+    return columns.map((c) => `${c} = ?`).join(' AND ');
+  }
+
+  /** The partition key bytes of a row, to tell partitions apart. */
+  partitionKeyOf(row: RawRow): string {
+    let key = '';
+    for (let i = 0; i < this.partitionKeyCount; i++) key += `${(row[this.plan.keySlots[i] as number] as Buffer).toString('hex')}/`;
+    return key;
+  }
+}

@@ -1,0 +1,80 @@
+import type pLimit from 'p-limit';
+import type { RateLimiter } from 'limiter';
+import type { Session, Statement } from '../connect/session.js';
+import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
+import { readBigint, splitCollection } from '../read/serialized.js';
+import type { Mutation } from './mutations.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+
+/** Cassandra refuses batches above batch_size_fail_threshold (50 KiB by default); stay well below it. */
+const MAX_BATCH_BYTES = 24 * 1024;
+const MAX_BATCH_STATEMENTS = 64;
+
+export interface WriterOptions {
+  /** Caps the requests in flight to the target across all range workers. */
+  inFlight: ReturnType<typeof pLimit>;
+  rateLimiter?: RateLimiter | undefined;
+  retry: RetryPolicy;
+  signal?: AbortSignal | undefined;
+  /** Statements that may not be repeated (counter increments) are never retried by the driver. */
+  idempotent: boolean;
+}
+
+/** Writes partitions to the target: each partition's statements as UNLOGGED batches, retried with backoff. */
+export class PartitionWriter {
+  constructor(
+    private readonly session: Session,
+    private readonly options: WriterOptions,
+  ) {}
+
+  /** Writes all partitions of a page concurrently, within the in-flight cap. */
+  async writePartitions(partitions: Mutation[][]): Promise<void> {
+    await Promise.all(partitions.map((mutations) => this.writePartition(mutations)));
+  }
+
+  private async writePartition(mutations: Mutation[]): Promise<void> {
+    const kept = await this.dropGuardedLists(mutations);
+    for (const batch of batches(kept)) {
+      await this.options.inFlight(() =>
+        withRetry(() => this.session.writeBatch(batch, { isIdempotent: this.options.idempotent }), this.options.retry, this.options.signal),
+      );
+    }
+  }
+
+  /**
+   * A list already in the target with an element at or above our stamp is either ours from an earlier run of
+   * this range or a newer live write: rewriting it would duplicate its elements, so it is left as it is.
+   */
+  private async dropGuardedLists(mutations: Mutation[]): Promise<Mutation[]> {
+    if (!mutations.some((m) => m.listGuard)) return mutations;
+    const keep = await Promise.all(
+      mutations.map(async (mutation) => {
+        const guard = mutation.listGuard;
+        if (!guard) return true;
+        const result = await this.options.inFlight(() => withRetry(() => this.session.read(guard.query, guard.params), this.options.retry, this.options.signal));
+        for (const row of result.rows) {
+          const stamps = (row as unknown as Record<string, Buffer | null>)[`${RAW_ALIAS_PREFIX}0`];
+          if (stamps && splitCollection(stamps).some((s) => s !== null && readBigint(s) >= guard.stamp)) return false;
+        }
+        return true;
+      }),
+    );
+    return mutations.filter((_, i) => keep[i]);
+  }
+}
+
+function* batches(statements: Statement[]): Generator<Statement[]> {
+  let batch: Statement[] = [];
+  let bytes = 0;
+  for (const statement of statements) {
+    const size = statement.params.reduce<number>((sum, p) => sum + (Buffer.isBuffer(p) ? p.length : 8), 0);
+    if (batch.length > 0 && (bytes + size > MAX_BATCH_BYTES || batch.length >= MAX_BATCH_STATEMENTS)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(statement);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}

@@ -1,0 +1,207 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type cassandra from 'cassandra-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSampleSchema, loadSampleData, sampleCounts } from '../../examples/sample-data.mjs';
+import type { Summary } from '../../src/report/summary.js';
+import { jobArgs, runCli } from '../support/cli.js';
+import { dropKeyspace, testClient } from '../support/clusters.js';
+import { type CellDump, dumpTable, ttlsClose } from '../support/table-dump.js';
+
+const KS = 'copy_sample';
+const SCALE = 5;
+const TABLES = ['orders', 'profiles', 'page_views'] as const;
+
+let source: cassandra.Client;
+let target: cassandra.Client;
+let stateDir: string;
+
+async function copy(table: string, extra: string[] = []): Promise<{ code: number; summary: Summary; err: string }> {
+  const run = await runCli(['copy', ...jobArgs(KS, table, stateDir, ['--json', ...extra])]);
+  return { code: run.code, summary: run.out ? (JSON.parse(run.out) as Summary) : ({} as Summary), err: run.err };
+}
+
+/** Target equals source: every value and writetime exactly, TTLs within a few seconds. */
+function expectSameCells(sourceRows: Map<string, Record<string, CellDump>>, targetRows: Map<string, Record<string, CellDump>>) {
+  expect([...targetRows.keys()].sort()).toEqual([...sourceRows.keys()].sort());
+  for (const [key, row] of sourceRows) {
+    const copied = targetRows.get(key) as Record<string, CellDump>;
+    for (const [column, cell] of Object.entries(row)) {
+      const other = copied[column] as CellDump;
+      expect({ key, column, value: other.value, writetime: other.writetime }).toEqual({ key, column, value: cell.value, writetime: cell.writetime });
+      expect(ttlsClose(cell.ttl, other.ttl), `${key} ${column} ttl ${JSON.stringify(cell.ttl)} vs ${JSON.stringify(other.ttl)}`).toBe(true);
+    }
+  }
+}
+
+beforeAll(async () => {
+  source = await testClient('source');
+  target = await testClient('target');
+  for (const client of [source, target]) await dropKeyspace(client, KS);
+  await createSampleSchema(source, KS);
+  await createSampleSchema(target, KS);
+  await loadSampleData(source, { keyspace: KS, scale: SCALE });
+  stateDir = await mkdtemp(join(tmpdir(), 'migrate-copy-'));
+});
+
+afterAll(async () => {
+  await source?.shutdown();
+  await target?.shutdown();
+});
+
+describe('migrate copy --writetime preserve', () => {
+  it('copies every cell of every sample table with its value, writetime and TTL', async () => {
+    for (const table of TABLES) {
+      const { code, summary, err } = await copy(table, ['--writetime', 'preserve']);
+      expect({ table, code, err }).toEqual({ table, code: 0, err: '' });
+      expect(summary.rangesFailed).toBe(0);
+      expect(summary.rangesDone).toBe(summary.rangesTotal);
+    }
+    const counts = sampleCounts(SCALE);
+    const orders = await dumpTable(source, KS, 'orders');
+    // every row, plus the partition that holds only a static row
+    expect(orders.size).toBe(counts.orders + counts.staticOnlyPartitions);
+    expect((await dumpTable(source, KS, 'profiles')).size).toBe(counts.profiles);
+    for (const table of TABLES) expectSameCells(await dumpTable(source, KS, table), await dumpTable(target, KS, table));
+  });
+
+  it('keeps what the driver cannot encode: an empty list inside a frozen map, a frozen empty set, empty strings and blobs', async () => {
+    const row = (await target.execute(`SELECT nested, pairs FROM ${KS}.profiles WHERE id = 3`)).first();
+    expect([...(row.get('nested') as Map<string, number[]>).entries()]).toEqual([['empty', []], ['x', [1, 2]]]);
+    expect((row.get('pairs') as Set<unknown>).size).toBe(0);
+    const edge = await target.execute(`SELECT code, receipt, note FROM ${KS}.orders`);
+    expect(edge.rows.some((r) => r.get('code') === '' && (r.get('receipt') as Buffer).length === 0)).toBe(true);
+  });
+
+  it('a rerun of the same ranges leaves the target identical: lists not duplicated, counters not doubled', async () => {
+    const before = await Promise.all(TABLES.map((t) => dumpTable(target, KS, t)));
+    for (const table of TABLES) expect((await copy(table, ['--writetime', 'preserve'])).code).toBe(0);
+    const after = await Promise.all(TABLES.map((t) => dumpTable(target, KS, t)));
+    TABLES.forEach((_, i) => expectSameCells(before[i] as Map<string, Record<string, CellDump>>, after[i] as Map<string, Record<string, CellDump>>));
+    const scores = (await target.execute(`SELECT scores FROM ${KS}.profiles WHERE id = 8`)).first().get('scores');
+    expect(scores).toEqual([8, 8, -8, 0]);
+  });
+});
+
+describe('migrate copy --writetime job-start', () => {
+  const JS = 'copy_jobstart';
+  beforeAll(async () => {
+    await dropKeyspace(target, JS);
+    await createSampleSchema(target, JS);
+  });
+
+  it('writes every cell at the recorded stamp, the job start less the skew margin', async () => {
+    const before = Date.now();
+    const { code, summary } = await copy('orders', ['--target-keyspace', JS, '--skew-margin', '60']);
+    const after = Date.now();
+    expect(code).toBe(0);
+    const stamp = BigInt(summary.jobStartMicros);
+    expect(stamp).toBeGreaterThanOrEqual(BigInt(before - 60_000) * 1000n);
+    expect(stamp).toBeLessThanOrEqual(BigInt(after - 60_000) * 1000n);
+    const state = JSON.parse(await readFile(join(stateDir, 'runs', summary.runId, 'run.json'), 'utf8'));
+    expect(state.jobStartMicros).toBe(summary.jobStartMicros);
+    const rows = await dumpTable(target, JS, 'orders');
+    expect(rows.size).toBe(sampleCounts(SCALE).orders + 1);
+    const stamps = new Set<string>();
+    for (const row of rows.values()) for (const cell of Object.values(row)) if (cell.value !== null) stamps.add(String(cell.writetime));
+    expect([...stamps]).toEqual([`Long:${summary.jobStartMicros}`]);
+  });
+
+  it('an explicit --writetime MICROS is the stamp', async () => {
+    const { code, summary } = await copy('profiles', ['--target-keyspace', JS, '--writetime', '1600000000000000']);
+    expect(code).toBe(0);
+    expect(summary.jobStartMicros).toBe('1600000000000000');
+    const row = (await target.execute(`SELECT tags, WRITETIME(tags), WRITETIME(nested) FROM ${JS}.profiles WHERE id = 1`)).first();
+    expect(String(row.get('writetime(nested)'))).toBe('1600000000000000');
+    expect((row.get('tags') as Set<string>).size).toBe(3);
+    expect((row.get('writetime(tags)') as unknown[]).map(String)).toEqual(['1600000000000000', '1600000000000000', '1600000000000000']);
+  });
+});
+
+describe('live writes during a copy', () => {
+  const LIVE = 'copy_live';
+  beforeAll(async () => {
+    for (const client of [source, target]) {
+      await dropKeyspace(client, LIVE);
+      await createSampleSchema(client, LIVE);
+    }
+    await loadSampleData(source, { keyspace: LIVE, scale: SCALE });
+  });
+
+  it('are never lost: updated rows keep their latest value, deleted rows do not come back', async () => {
+    const ids = Array.from({ length: 1500 }, (_, i) => i);
+    const updated = new Map<number, string>();
+    const deleted = new Set<number>();
+    let copying = true;
+    // A dual-write proxy: every write goes to both clusters with one client-side timestamp.
+    const proxy = (async () => {
+      let n = 0;
+      while (copying || n < 200) {
+        const id = ids[(n * 7919) % ids.length] as number;
+        const micros = BigInt(Date.now()) * 1000n + BigInt(n % 1000);
+        if (n % 3 === 0) {
+          await Promise.all([source, target].map((c) => c.execute(`DELETE FROM ${LIVE}.profiles USING TIMESTAMP ? WHERE id = ?`, [micros.toString(), id], { prepare: true })));
+          deleted.add(id);
+          updated.delete(id);
+        } else {
+          const tags = new Set([`live-${n}`]);
+          await Promise.all([source, target].map((c) => c.execute(`UPDATE ${LIVE}.profiles USING TIMESTAMP ? SET tags = ?, scores = ? WHERE id = ?`, [micros.toString(), tags, [n], id], { prepare: true })));
+          updated.set(id, `live-${n}`);
+          deleted.delete(id);
+        }
+        n++;
+      }
+    })();
+    const run = await runCli(['copy', ...jobArgs(LIVE, 'profiles', stateDir, ['--rate-limit', '600', '--concurrency', '2'])]);
+    copying = false;
+    await proxy;
+    expect(run.code).toBe(0);
+    expect(updated.size + deleted.size).toBeGreaterThan(100);
+    for (const [id, tag] of updated) {
+      const row = (await target.execute(`SELECT tags, scores FROM ${LIVE}.profiles WHERE id = ?`, [id], { prepare: true })).first();
+      expect({ id, tags: [...(row?.get('tags') ?? [])] }).toEqual({ id, tags: [tag] });
+      expect(row?.get('scores')).toEqual([Number(tag.slice(5))]);
+    }
+    for (const id of deleted) {
+      const rows = await target.execute(`SELECT id, tags FROM ${LIVE}.profiles WHERE id = ?`, [id], { prepare: true });
+      expect({ id, rows: rows.rowLength }).toEqual({ id, rows: 0 });
+    }
+  });
+});
+
+describe('bad input stops the copy before anything is written', () => {
+  const BAD = 'copy_bad';
+  beforeAll(async () => {
+    await dropKeyspace(target, BAD);
+    await target.execute(`CREATE KEYSPACE ${BAD} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+    await target.execute(`CREATE TABLE ${BAD}.page_views (page text, day date, views counter, clicks counter, PRIMARY KEY (page, day))`);
+    await target.execute(`CREATE TABLE ${BAD}.profiles (id int PRIMARY KEY, tags set<text>, scores list<bigint>, attrs map<text, int>)`);
+  });
+
+  it('a column of another type: exit 2, the column, both types and the fix', async () => {
+    const run = await runCli(['copy', ...jobArgs(KS, 'profiles', stateDir, ['--target-keyspace', BAD, '--exclude', 'nested,pairs,history,home,visits'])]);
+    expect(run.code).toBe(2);
+    expect(run.err).toBe(`migrate: column scores is list<int> in the source but scores is list<bigint> in the target ${BAD}.profiles: alter the target column to list<int> or leave it out with --exclude scores`);
+    expect((await target.execute(`SELECT * FROM ${BAD}.profiles`)).rowLength).toBe(0);
+  });
+
+  it('a column missing in the target: exit 2 naming it', async () => {
+    const run = await runCli(['copy', ...jobArgs(KS, 'profiles', stateDir, ['--target-keyspace', BAD])]);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/^migrate: column history \(list<frozen<address>>\) is missing in the target copy_bad\.profiles: add it there, map it with --rename history:NAME, or leave it out with --exclude history$/);
+  });
+
+  it('an unreachable target: exit 2 naming the cluster', async () => {
+    const run = await runCli(['copy', '--source', '127.0.0.1:19042', '--target', '127.0.0.1:1', '--keyspace', KS, '--table', 'page_views', '--state-dir', stateDir, '--quiet']);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/^migrate: cannot connect to the target cluster at 127\.0\.0\.1:1: .+; check the hosts, the port and that the cluster is up$/);
+    expect((await target.execute(`SELECT * FROM ${BAD}.page_views`)).rowLength).toBe(0);
+  });
+
+  it('a bad flag value: exit 2 with the fix', async () => {
+    const run = await runCli(['copy', ...jobArgs(KS, 'orders', stateDir, ['--writetime', 'yesterday'])]);
+    expect(run.code).toBe(2);
+    expect(run.err).toBe('migrate: --writetime: use job-start, preserve, or a timestamp in microseconds since the epoch (16 digits)');
+  });
+});
