@@ -23,10 +23,15 @@ export function prng(seed) {
   };
 }
 
-export async function createSampleSchema(client, keyspace = 'shop') {
+export async function createSampleSchema(client, keyspace = 'shop', replicationFactor = 1) {
   const text = await readFile(fileURLToPath(new URL('./sample-schema.cql', import.meta.url)), 'utf8');
   for (const statement of splitCql(text)) {
-    await client.execute(statement.replaceAll('shop.', `${keyspace}.`).replace('KEYSPACE IF NOT EXISTS shop', `KEYSPACE IF NOT EXISTS ${keyspace}`));
+    await client.execute(
+      statement
+        .replaceAll('shop.', `${keyspace}.`)
+        .replace('KEYSPACE IF NOT EXISTS shop', `KEYSPACE IF NOT EXISTS ${keyspace}`)
+        .replace("'replication_factor': 1", `'replication_factor': ${replicationFactor}`),
+    );
   }
 }
 

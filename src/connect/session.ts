@@ -55,7 +55,9 @@ export class Session {
       contactPoints: hosts,
       protocolOptions: { port, maxVersion: cassandra.types.protocolVersion.v4 },
       socketOptions: { connectTimeout: options.connectTimeoutMs ?? 5000, readTimeout: 60_000 },
-      encoding: { map: Map, set: Set, useUndefinedAsUnset: true },
+      // No Map/Set decoding: the driver then misreads keyspace replication settings (and so replicas).
+      // Table data is read as raw bytes anyway.
+      encoding: { useUndefinedAsUnset: true },
       queryOptions: { consistency: readConsistency, prepare: true },
       pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2, [cassandra.types.distance.remote]: 1 } },
     };

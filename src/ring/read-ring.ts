@@ -2,15 +2,19 @@ import { availableParallelism } from 'node:os';
 import type { Session } from '../connect/session.js';
 import { ringRanges, splitRing, type TokenRange } from './token-range.js';
 
-/** The tokens of every node of the source ring, from system.local and system.peers. */
+/**
+ * The tokens of every node of the source ring, from one node's system.local and system.peers (both read on
+ * that same node: another coordinator would answer with its own view).
+ */
 export async function readRingTokens(session: Session): Promise<{ tokens: bigint[]; nodes: number }> {
   const tokens: bigint[] = [];
   let nodes = 0;
+  const host = session.client.getState().getConnectedHosts()[0];
   for (const table of ['system.local', 'system.peers']) {
-    const result = await session.read(`SELECT tokens FROM ${table}`);
+    const result = await session.read(`SELECT tokens FROM ${table}`, [], host ? { host } : {});
     for (const row of result.rows) {
       nodes++;
-      for (const token of (row.get('tokens') as Set<string> | null) ?? []) tokens.push(BigInt(token));
+      for (const token of (row.get('tokens') as string[] | null) ?? []) tokens.push(BigInt(token));
     }
   }
   return { tokens, nodes };

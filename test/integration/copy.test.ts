@@ -7,7 +7,7 @@ import { createSampleSchema, loadSampleData, sampleCounts } from '../../examples
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli } from '../support/cli.js';
 import { dropKeyspace, testClient } from '../support/clusters.js';
-import { type CellDump, dumpTable, ttlsClose } from '../support/table-dump.js';
+import { type CellDump, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'copy_sample';
 const SCALE = 5;
@@ -20,19 +20,6 @@ let stateDir: string;
 async function copy(table: string, extra: string[] = []): Promise<{ code: number; summary: Summary; err: string }> {
   const run = await runCli(['copy', ...jobArgs(KS, table, stateDir, ['--json', ...extra])]);
   return { code: run.code, summary: run.out ? (JSON.parse(run.out) as Summary) : ({} as Summary), err: run.err };
-}
-
-/** Target equals source: every value and writetime exactly, TTLs within a few seconds. */
-function expectSameCells(sourceRows: Map<string, Record<string, CellDump>>, targetRows: Map<string, Record<string, CellDump>>) {
-  expect([...targetRows.keys()].sort()).toEqual([...sourceRows.keys()].sort());
-  for (const [key, row] of sourceRows) {
-    const copied = targetRows.get(key) as Record<string, CellDump>;
-    for (const [column, cell] of Object.entries(row)) {
-      const other = copied[column] as CellDump;
-      expect({ key, column, value: other.value, writetime: other.writetime }).toEqual({ key, column, value: cell.value, writetime: cell.writetime });
-      expect(ttlsClose(cell.ttl, other.ttl), `${key} ${column} ttl ${JSON.stringify(cell.ttl)} vs ${JSON.stringify(other.ttl)}`).toBe(true);
-    }
-  }
 }
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import type cassandra from 'cassandra-driver';
+import { expect } from 'vitest';
 import { installRawCells, RAW_ALIAS_PREFIX } from '../../src/connect/raw-cells.js';
 
 export interface CellDump {
@@ -83,3 +84,17 @@ function readIntList(bytes: Buffer | null): number[] | null {
   }
   return out;
 }
+
+/** Target equals source: every value and writetime exactly, TTLs within a few seconds. */
+export function expectSameCells(sourceRows: Map<string, Record<string, CellDump>>, targetRows: Map<string, Record<string, CellDump>>) {
+  expect([...targetRows.keys()].sort()).toEqual([...sourceRows.keys()].sort());
+  for (const [key, row] of sourceRows) {
+    const copied = targetRows.get(key) as Record<string, CellDump>;
+    for (const [column, cell] of Object.entries(row)) {
+      const other = copied[column] as CellDump;
+      expect({ key, column, value: other.value, writetime: other.writetime }).toEqual({ key, column, value: cell.value, writetime: cell.writetime });
+      expect(ttlsClose(cell.ttl, other.ttl), `${key} ${column} ttl ${JSON.stringify(cell.ttl)} vs ${JSON.stringify(other.ttl)}`).toBe(true);
+    }
+  }
+}
+
