@@ -48,7 +48,12 @@ export const jobOptionsSchema = z
     json: z.boolean().default(false),
     quiet: z.boolean().default(false),
     // validate
-    autocorrect: z.union([z.enum(['missing', 'mismatched', 'all']), z.boolean()]).optional(),
+    // A bare `--autocorrect` arrives as "" (it also takes =missing|mismatched|all).
+    autocorrect: z
+      .union([z.literal('').transform(() => true), z.enum(['missing', 'mismatched', 'all']), z.boolean()], {
+        error: 'use --autocorrect, --autocorrect=missing, --autocorrect=mismatched or --autocorrect=all',
+      })
+      .optional(),
     'delete-extra': z.boolean().default(false),
     'compare-writetime': z.boolean().default(false),
     'compare-ttl': z.boolean().default(false),

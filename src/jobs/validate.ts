@@ -145,7 +145,9 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv, addRemainin
     }
     const row = candidate.entity === 'partition' ? staticsOnly(sourceRow) : raiseStaleStamps(sourceRow, difference.cells);
     const deletes = difference.cells.filter((c) => c.fix.action === 'delete');
-    return [...builder.rowMutations(row, candidate.entity === 'partition'), ...(deletes.length > 0 ? [deleteCells(candidate, deletes)] : [])];
+    // A missing row may be the first of its partition in the target: its statics go with it.
+    const withStatics = candidate.entity === 'partition' || difference.kind === 'missing';
+    return [...builder.rowMutations(row, withStatics), ...(deletes.length > 0 ? [deleteCells(candidate, deletes)] : [])];
   };
 
   const targetName = (column: string) => quoteIdentifier(options.renames.get(column) ?? column);
@@ -154,10 +156,11 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv, addRemainin
       .slice(0, candidate.keys.length)
       .map((c) => `${targetName(c.name)} = ?`)
       .join(' AND ');
-  const deleteRow = (candidate: Candidate): Statement => ({
-    query: `DELETE FROM ${tableName(target)} USING TIMESTAMP ? WHERE ${whereKeys(candidate)}`,
-    params: [bigintBytes(ctx.stamp), ...candidate.keys],
-  });
+  // Counter tables take no custom timestamp, not even on a delete.
+  const deleteRow = (candidate: Candidate): Statement =>
+    isCounter
+      ? { query: `DELETE FROM ${tableName(target)} WHERE ${whereKeys(candidate)}`, params: candidate.keys }
+      : { query: `DELETE FROM ${tableName(target)} USING TIMESTAMP ? WHERE ${whereKeys(candidate)}`, params: [bigintBytes(ctx.stamp), ...candidate.keys] };
   const deleteCells = (candidate: Candidate, cells: CellDifference[]): Statement => ({
     query: `DELETE ${cells.map((c) => targetName(c.slot.column.name)).join(', ')} FROM ${tableName(target)} USING TIMESTAMP ? WHERE ${whereKeys(candidate)}`,
     params: [bigintBytes(ctx.stamp), ...candidate.keys],
