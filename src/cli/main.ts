@@ -27,6 +27,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let exitCode: number = ExitCode.ok;
   const parser = yargs(argv)
     .scriptName('migrate')
+    // Options keep their long names (the config file uses them too); no camelCase twins.
+    .parserConfiguration({ 'camel-case-expansion': false })
     .usage('$0 <command> [options]\n\nCopy and validate Apache Cassandra tables between clusters, with zero downtime.')
     .command('copy', 'bulk-copy a table from the source cluster to the target', (y: Argv) => copyFlags(outputFlags(tableFlags(connectionFlags(withConfig(y))))), async (args) => {
       exitCode = await runJobCommand('copy', args, io);

@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type cassandra from 'cassandra-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSampleSchema, loadSampleData } from '../../examples/sample-data.mjs';
+import type { Summary } from '../../src/report/summary.js';
+import { dropKeyspace, REPO_ROOT, SOURCE, TARGET, testClient } from '../support/clusters.js';
+import { dumpTable, expectSameCells } from '../support/table-dump.js';
+
+const KS = 'state_sample';
+const CLI = join(REPO_ROOT, 'dist/cli/main.js');
+
+interface Spawned {
+  code: Promise<number>;
+  out: () => string;
+  err: () => string;
+  kill: (signal: NodeJS.Signals) => void;
+}
+
+/** The built CLI as a user runs it: `node dist/cli/main.js ARGS`. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  return {
+    code: new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1))),
+    out: () => out,
+    err: () => err,
+    kill: (signal) => child.kill(signal),
+  };
+}
+
+const job = (table: string, stateDir: string, extra: string[] = []) => [
+  'copy', '--source', SOURCE, '--target', TARGET, '--keyspace', KS, '--table', table, '--state-dir', stateDir, '--quiet', ...extra,
+];
+
+let source: cassandra.Client;
+let target: cassandra.Client;
+
+beforeAll(async () => {
+  source = await testClient('source');
+  target = await testClient('target');
+  for (const client of [source, target]) {
+    await dropKeyspace(client, KS);
+    await createSampleSchema(client, KS);
+  }
+  await loadSampleData(source, { keyspace: KS, scale: 5 });
+});
+
+afterAll(async () => {
+  await source?.shutdown();
+  await target?.shutdown();
+});
+
+describe('the built CLI', () => {
+  it('prints help and exits 0; an unknown flag exits 2 with one line', async () => {
+    const help = cli(['--help']);
+    expect(await help.code).toBe(0);
+    expect(help.out()).toContain('migrate copy');
+    const bad = cli(['copy', '--bogus-flag']);
+    expect(await bad.code).toBe(2);
+    expect(bad.err().trim().split('\n')).toHaveLength(1);
+    expect(bad.err()).toMatch(/^migrate: Unknown argument: bogus-flag/);
+  });
+
+  it('SIGINT stops a copy with exit 4 and saved state; --resume finishes it with the same stamp; a second run meanwhile exits 3', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-resume-'));
+    const first = cli(job('profiles', stateDir, ['--run-id', 'slow', '--rate-limit', '400', '--concurrency', '2']));
+    const runDir = join(stateDir, 'runs', 'slow');
+    while (!existsSync(join(runDir, 'ranges.jsonl'))) await sleep(50);
+
+    const second = cli(job('profiles', stateDir));
+    expect(await second.code).toBe(3);
+    expect(second.err()).toMatch(/^migrate: another run of this job holds its lock \(copy .*state_sample\.profiles.*\): wait for it to finish/);
+
+    first.kill('SIGINT');
+    expect(await first.code).toBe(4);
+    const record = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8'));
+    const doneBefore = (await readFile(join(runDir, 'ranges.jsonl'), 'utf8')).trim().split('\n').length;
+    expect(doneBefore).toBeGreaterThan(0);
+    expect(doneBefore).toBeLessThan(record.ranges.length);
+
+    const resumed = cli(job('profiles', stateDir, ['--resume', 'slow', '--json']));
+    expect(await resumed.code).toBe(0);
+    const summary = JSON.parse(resumed.out()) as Summary;
+    expect(summary.runId).toBe('slow');
+    expect(summary.jobStartMicros).toBe(record.jobStartMicros);
+    expect(summary.rangesDone).toBe(record.ranges.length);
+    // the resumed run read only the ranges the first run had not finished
+    expect(summary.rowsRead).toBeLessThan(1500);
+    expectSameCells(
+      new Map([...(await dumpTable(source, KS, 'profiles'))].map(([k, row]) => [k, Object.fromEntries(Object.entries(row).map(([c, cell]) => [c, { ...cell, writetime: null, ttl: null }]))])),
+      new Map([...(await dumpTable(target, KS, 'profiles'))].map(([k, row]) => [k, Object.fromEntries(Object.entries(row).map(([c, cell]) => [c, { ...cell, writetime: null, ttl: null }]))])),
+    );
+    const status = cli(['status', 'slow', '--state-dir', stateDir, '--json']);
+    expect(await status.code).toBe(0);
+    expect(JSON.parse(status.out())).toMatchObject({ runId: 'slow', rangesDone: record.ranges.length, rangesTotal: record.ranges.length });
+  });
+
+  it('ranges that fail are listed in failed-ranges.csv (exit 1), and --ranges-file reruns just those', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-failed-'));
+    // A target keyspace that cannot take LOCAL_QUORUM writes: replication factor 3 on a one-node cluster.
+    await dropKeyspace(target, `${KS}_rf3`);
+    await createSampleSchema(target, `${KS}_rf3`, 3);
+    const failing = cli(job('page_views', stateDir, ['--target-keyspace', `${KS}_rf3`, '--run-id', 'unavailable', '--json']));
+    expect(await failing.code).toBe(1);
+    const summary = JSON.parse(failing.out()) as Summary;
+    // every range holding rows fails; ranges without rows have nothing to write
+    expect(summary.rangesFailed).toBeGreaterThan(summary.rangesTotal / 2);
+    expect(summary.rangesDone + summary.rangesFailed).toBe(summary.rangesTotal);
+    expect(summary.errors[0]).toMatch(/^range -?\d+:-?\d+: .*(Cannot achieve consistency|Not enough replicas)/i);
+    const csv = (await readFile(join(stateDir, 'runs', 'unavailable', 'failed-ranges.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('range,error');
+    expect(csv).toHaveLength(summary.rangesFailed + 1);
+
+    await target.execute(`ALTER KEYSPACE ${KS}_rf3 WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+    const rerun = cli(job('page_views', stateDir, ['--target-keyspace', `${KS}_rf3`, '--ranges-file', join(stateDir, 'runs', 'unavailable', 'failed-ranges.csv'), '--json']));
+    expect(await rerun.code).toBe(0);
+    expect((JSON.parse(rerun.out()) as Summary).rangesDone).toBe(summary.rangesFailed);
+    expect((await dumpTable(target, `${KS}_rf3`, 'page_views')).size).toBe((await dumpTable(source, KS, 'page_views')).size);
+    expect(await readdir(join(stateDir, 'runs'))).toHaveLength(2);
+  });
+
+  it('passwords never reach the output or the run state', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-secret-'));
+    // The test clusters accept any credentials (AllowAllAuthenticator), so the run goes through.
+    const run = cli(job('page_views', stateDir, ['--target-keyspace', KS, '--source-user', 'alice', '--target-user', 'bob', '--run-id', 'secret']), {
+      MIGRATE_SOURCE_PASSWORD: 'hunter2-source',
+      MIGRATE_TARGET_PASSWORD: 'hunter2-target',
+    });
+    expect(await run.code).toBe(0);
+    const files = await readdir(join(stateDir, 'runs', 'secret'));
+    const texts = [run.out(), run.err(), ...(await Promise.all(files.map((f) => readFile(join(stateDir, 'runs', 'secret', f), 'utf8'))))];
+    for (const text of texts) expect(text).not.toMatch(/hunter2/);
+    expect(JSON.parse(await readFile(join(stateDir, 'runs', 'secret', 'run.json'), 'utf8')).options.sourcePassword).toBe('***');
+  });
+});
