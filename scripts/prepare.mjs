@@ -10,7 +10,9 @@ const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
 const installed = `${root}node_modules/.package-lock.json`;
 if (mtime(installed) < mtime(`${root}package-lock.json`) || !existsSync(`${root}node_modules/.bin/tsc`)) {
-  console.error('Installing npm dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install` rather than `npm ci`: npm 11 writes lockfiles without the optional per-platform packages
+  // (rollup's, esbuild's) that `npm ci` then insists on; install honours the lock and adds the platform's own.
+  console.error('Installing npm dependencies (npm install)');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json']);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import yargs, { type Argv } from 'yargs';
+import { readConfigFile } from '../config/config-file.js';
 import { parseJobOptions } from '../config/options.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { formatSummary } from '../report/summary.js';
@@ -83,13 +83,7 @@ function withConfig(y: Argv): Argv {
     type: 'string',
     describe: 'YAML file with any of these options by their long names; flags win over it',
     config: true,
-    configParser: (path: string) => {
-      try {
-        return (parseYaml(readFileSync(path, 'utf8')) ?? {}) as Record<string, unknown>;
-      } catch (error) {
-        throw new InputError(`--config ${path} cannot be read as YAML (${messageOf(error).split('\n')[0]}): fix the file or its path`);
-      }
-    },
+    configParser: readConfigFile,
   });
 }
 
