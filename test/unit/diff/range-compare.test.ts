@@ -1,0 +1,105 @@
+import xxhash from 'xxhash-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type StampContext, compareDetail } from '../../../src/diff/compare-rows.js';
+import { BudgetExceeded, compareRange, decodeKey, encodeKey } from '../../../src/diff/range-compare.js';
+import { type CompareOptions, Digester, digestLayout } from '../../../src/diff/row-digest.js';
+import { buildReadPlan, type RawRow } from '../../../src/read/select.js';
+import { big, int, schemaOf, text } from '../../support/schemas.js';
+
+const schema = schemaOf([
+  ['pk', 'partition_key', 'int', 0],
+  ['ck', 'clustering', 'int', 0],
+  ['s', 'static', 'text'],
+  ['v', 'regular', 'text'],
+  ['f', 'regular', 'double'],
+]);
+const plan = buildReadPlan(schema, { writetimes: false, ttls: false });
+// plan order: pk, ck, f, s, v (cells sorted by name)
+const r = (pk: number, ck: number | null, s: string | null, v: string | null, f = 1.5): RawRow => {
+  const d = Buffer.alloc(8);
+  d.writeDoubleBE(f);
+  return [int(pk), ck === null ? null : int(ck), d, s === null ? null : text(s), v === null ? null : text(v)];
+};
+const options: CompareOptions = { ignore: [], compareWritetime: false, compareTtl: false, ttlToleranceSeconds: 60, floatTolerance: 0 };
+const shape = { partitionKey: [0], clustering: [1], hasStatics: true };
+async function* pages(...rows: RawRow[][]) {
+  for (const p of rows) yield p;
+}
+
+let digester: Digester;
+beforeAll(async () => {
+  digester = new Digester((await xxhash()).h64Raw);
+});
+
+const summary = (c: Awaited<ReturnType<typeof compareRange>>) =>
+  c.candidates.map((x) => `${x.kind} ${x.entity} ${x.keys.map((k) => k.readInt32BE(0)).join('/')}`).sort();
+
+describe('compareRange', () => {
+  it('accounts for every row: equal, missing, mismatched, extra; statics once per partition', async () => {
+    const source = [r(1, 1, 'S', 'a'), r(1, 2, 'S', 'b'), r(2, 1, 'T', 'x'), r(3, 1, null, 'gone'), r(5, null, 'only static', null)];
+    const target = [r(1, 1, 'S2', 'a'), r(1, 2, 'S2', 'B'), r(2, 1, 'T', 'x'), r(4, 1, null, 'stray'), r(6, null, 'stray static', null)];
+    const result = await compareRange(pages(source.slice(0, 2), source.slice(2)), pages(target), shape, digestLayout(plan, options), digester, 100);
+    expect(summary(result)).toEqual(['extra partition 6', 'extra row 4/1', 'mismatched partition 1', 'mismatched row 1/2', 'missing partition 5', 'missing row 3/1']);
+    expect([result.sourceRows, result.targetRows]).toEqual([5, 5]);
+  });
+
+  it('a float within --float-tolerance is equal; beyond it is not', async () => {
+    const layout = digestLayout(plan, { ...options, floatTolerance: 0.01 });
+    const near = await compareRange(pages([r(1, 1, null, 'a', 1.5)]), pages([r(1, 1, null, 'a', 1.505)]), shape, layout, digester, 100);
+    expect(near.candidates).toEqual([]);
+    const far = await compareRange(pages([r(1, 1, null, 'a', 1.5)]), pages([r(1, 1, null, 'a', 1.6)]), shape, layout, digester, 100);
+    expect(summary(far)).toEqual(['mismatched row 1/1']);
+  });
+
+  it('--ignore leaves a column out', async () => {
+    const result = await compareRange(pages([r(1, 1, null, 'a')]), pages([r(1, 1, null, 'b')]), shape, digestLayout(plan, { ...options, ignore: ['v'] }), digester, 100);
+    expect(result.candidates).toEqual([]);
+  });
+
+  it('throws BudgetExceeded instead of holding more than the budget', async () => {
+    const many = Array.from({ length: 50 }, (_, i) => r(i, 1, null, 'v'));
+    await expect(compareRange(pages(many), pages([]), shape, digestLayout(plan, options), digester, 10)).rejects.toBeInstanceOf(BudgetExceeded);
+  });
+
+  it('keys round-trip through their compact string form', () => {
+    const row: RawRow = [text('ab'), Buffer.alloc(0), int(-1)];
+    expect(decodeKey(encodeKey(row, [0, 1, 2]))).toEqual([text('ab'), Buffer.alloc(0), int(-1)]);
+  });
+});
+
+describe('compareDetail', () => {
+  const detail = buildReadPlan(schema, { writetimes: true, ttls: true });
+  const cell = (name: string) => detail.cells.find((c) => c.column.name === name)!;
+  const row = (v: string | null, wt: bigint | null): RawRow => {
+    const out: RawRow = new Array(detail.aliases.length).fill(null);
+    out[detail.keySlots[0]!] = int(1);
+    out[detail.keySlots[1]!] = int(1);
+    out[cell('v').value] = v === null ? null : text(v);
+    out[cell('v').writetime!] = wt === null ? null : big(wt);
+    return out;
+  };
+  const stamps: StampContext = { ourStamps: new Set([500n]), runStamp: 10_000n };
+
+  it('is null for equal rows, and classifies one-sided rows', () => {
+    expect(compareDetail(detail, row('a', 1n), row('a', 2n), 'row', options, stamps)).toBeNull();
+    expect(compareDetail(detail, row('a', 1n), null, 'row', options, stamps)?.kind).toBe('missing');
+    expect(compareDetail(detail, null, row('a', 1n), 'row', options, stamps)?.kind).toBe('extra');
+    expect(compareDetail(detail, row('a', 1n), row('a', 2n), 'row', { ...options, compareWritetime: true }, stamps)?.kind).toBe('mismatched');
+  });
+
+  it('a newer target value is a live write: kept, and the row is target-newer', () => {
+    const d = compareDetail(detail, row('a', 100n), row('b', 200n), 'row', options, stamps);
+    expect(d).toMatchObject({ kind: 'mismatched', targetNewer: true });
+    expect(d?.cells.map((c) => [c.slot.column.name, c.fix.action])).toEqual([['v', 'keep']]);
+  });
+
+  it('an older target value is rewritten; one carrying our own copy stamp is replaced just above it', () => {
+    expect(compareDetail(detail, row('a', 300n), row('b', 200n), 'row', options, stamps)?.cells[0]?.fix).toEqual({ action: 'write' });
+    expect(compareDetail(detail, row('a', 300n), row('b', 500n), 'row', options, stamps)).toMatchObject({ targetNewer: false, cells: [{ fix: { action: 'write-above', stamp: 500n } }] });
+  });
+
+  it('a source null over an older target value is deleted; over one newer than the run it is kept', () => {
+    expect(compareDetail(detail, row(null, null), row('b', 200n), 'row', options, stamps)?.cells[0]?.fix).toEqual({ action: 'delete' });
+    expect(compareDetail(detail, row(null, null), row('b', 20_000n), 'row', options, stamps)?.cells[0]?.fix).toEqual({ action: 'keep' });
+  });
+});

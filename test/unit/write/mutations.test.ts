@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { buildReadPlan, type RawRow } from '../../../src/read/select.js';
+import { joinCollection } from '../../../src/read/serialized.js';
+import { MutationBuilder, type WriteMode } from '../../../src/write/mutations.js';
+import { counterStatement } from '../../../src/write/counters.js';
+import { big, int, schemaOf, text } from '../../support/schemas.js';
+
+const schema = schemaOf(
+  [
+    ['pk', 'partition_key', 'int', 0],
+    ['ck', 'clustering', 'text', 0],
+    ['s', 'static', 'text'],
+    ['a', 'regular', 'text'],
+    ['b', 'regular', 'int'],
+    ['tags', 'regular', 'set<text>'],
+    ['l', 'regular', 'list<int>'],
+    ['u', 'regular', 'addr'],
+  ],
+  [{ name: 'addr', fields: [{ name: 'city', typeText: 'text' }, { name: 'zip', typeText: 'int' }] }],
+);
+const target = { keyspace: 'tks', table: 'tt', renames: new Map([['a', 'a2']]) };
+const preserve: WriteMode = { writetime: 'preserve', stamp: 1000n, ttl: 'preserve' };
+const plan = buildReadPlan(schema, { writetimes: true, ttls: true });
+const slot = (name: string) => plan.cells.find((c) => c.column.name === name)!;
+
+/** A raw row in plan order: pk, ck, then per cell value, writetime, ttl. */
+function row(cells: Record<string, [Buffer | null, Buffer | null, Buffer | null]>, ck: Buffer | null = text('c1')): RawRow {
+  const out: RawRow = new Array(plan.aliases.length).fill(null);
+  out[plan.keySlots[0]!] = int(7);
+  out[plan.keySlots[1]!] = ck;
+  for (const [name, [value, wt, ttl]] of Object.entries(cells)) {
+    const s = slot(name);
+    out[s.value] = value;
+    out[s.writetime!] = wt;
+    out[s.ttl!] = ttl;
+  }
+  return out;
+}
+
+describe('MutationBuilder', () => {
+  it('groups cells by (writetime, ttl), names target columns, and writes the row marker at the oldest writetime', () => {
+    const b = new MutationBuilder(schema, plan, preserve, target);
+    const m = b.rowMutations(row({ a: [text('x'), big(5n), null], b: [int(1), big(5n), null], s: [text('st'), big(9n), int(100)] }), false);
+    expect(m.map((x) => x.query)).toEqual([
+      'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET a2 = ?, b = ? WHERE pk = ? AND ck = ?',
+      'INSERT INTO tks.tt (pk, ck) VALUES (?, ?) USING TIMESTAMP ? AND TTL ?',
+    ]);
+    expect(m[0]!.params).toEqual([big(5n), int(0), text('x'), int(1), int(7), text('c1')]);
+    expect(m[1]!.params).toEqual([int(7), text('c1'), big(5n), int(0)]);
+  });
+
+  it('writes statics only with the first row of a partition, on the partition key alone', () => {
+    const b = new MutationBuilder(schema, plan, preserve, target);
+    const m = b.rowMutations(row({ s: [text('st'), big(9n), int(100)] }), true);
+    expect(m[0]).toEqual({ query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET s = ? WHERE pk = ?', params: [big(9n), int(100), text('st'), int(7)] });
+  });
+
+  it('a partition holding only its static row: statics, no row marker', () => {
+    const b = new MutationBuilder(schema, plan, preserve, target);
+    const m = b.rowMutations(row({ s: [text('st'), big(9n), null] }, null), true);
+    expect(m.map((x) => x.query)).toEqual(['UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET s = ? WHERE pk = ?']);
+  });
+
+  it('nulls are left unset: a row of key columns only gets just its marker, at the stamp', () => {
+    const b = new MutationBuilder(schema, plan, preserve, target);
+    expect(b.rowMutations(row({}), true)).toEqual([{ query: 'INSERT INTO tks.tt (pk, ck) VALUES (?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), big(1000n), int(0)] }]);
+  });
+
+  it('set elements keep their own writetimes and TTLs; the oldest group replaces, later groups add', () => {
+    const b = new MutationBuilder(schema, plan, preserve, target);
+    const tags = joinCollection([text('a'), text('b'), text('c')]);
+    const m = b.rowMutations(row({ tags: [tags, joinCollection([big(8n), big(3n), big(8n)]), joinCollection([int(50), int(0), int(50)])] }), false);
+    expect(m.slice(0, 2)).toEqual([
+      { query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET tags = ? WHERE pk = ? AND ck = ?', params: [big(3n), int(0), joinCollection([text('b')]), int(7), text('c1')] },
+      { query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET tags = tags + ? WHERE pk = ? AND ck = ?', params: [big(8n), int(50), joinCollection([text('a'), text('c')]), int(7), text('c1')] },
+    ]);
+  });
+
+  it('lists are written whole at their newest element, guarded against duplicating on a rerun', () => {
+    const b = new MutationBuilder(schema, plan, preserve, target);
+    const list = joinCollection([int(1), int(1)]);
+    const [m] = b.rowMutations(row({ l: [list, joinCollection([big(4n), big(6n)]), joinCollection([int(0), int(0)])] }), false);
+    expect(m).toMatchObject({ query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET l = ? WHERE pk = ? AND ck = ?', params: [big(6n), int(0), list, int(7), text('c1')] });
+    expect(m!.listGuard).toMatchObject({ stamp: 6n, params: [int(7), text('c1')] });
+    expect(m!.listGuard!.query).toMatch(/^SELECT WRITETIME\(l\) AS ".0" FROM tks\.tt WHERE pk = \? AND ck = \?$/);
+  });
+
+  it('non-frozen UDTs are written field by field', () => {
+    const b = new MutationBuilder(schema, plan, preserve, target);
+    const u = Buffer.concat([int(4), text('Lyon'), int(-1)]);
+    const [m] = b.rowMutations(row({ u: [u, joinCollection([big(2n), big(2n)]), joinCollection([int(0), int(0)])] }), false);
+    expect(m).toEqual({ query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET u.city = ? WHERE pk = ? AND ck = ?', params: [big(2n), int(0), text('Lyon'), int(7), text('c1')] });
+  });
+
+  it('job-start mode stamps every cell alike; --ttl none drops TTLs', () => {
+    const b = new MutationBuilder(schema, plan, { writetime: 'stamp', stamp: 1000n, ttl: 'none' }, target);
+    const m = b.rowMutations(row({ a: [text('x'), big(5n), int(30)], b: [int(1), big(6n), null] }), false);
+    expect(m[0]).toEqual({ query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET a2 = ?, b = ? WHERE pk = ? AND ck = ?', params: [big(1000n), int(0), text('x'), int(1), int(7), text('c1')] });
+  });
+});
+
+describe('counterStatement', () => {
+  const counters = schemaOf([
+    ['page', 'partition_key', 'text', 0],
+    ['views', 'regular', 'counter'],
+    ['clicks', 'regular', 'counter'],
+  ]);
+  const cplan = buildReadPlan(counters, { writetimes: false, ttls: false });
+  const crow = (views: bigint | null, clicks: bigint | null): RawRow => [text('/p'), clicks === null ? null : big(clicks), views === null ? null : big(views)];
+  const t = { keyspace: 'ks', table: 'pv', renames: new Map<string, string>() };
+
+  it('adds the difference between source and target', () => {
+    expect(counterStatement(counters, cplan, t, crow(10n, 3n), crow(4n, 3n), false)).toEqual({
+      query: 'UPDATE ks.pv SET views = views + ? WHERE page = ?',
+      params: [big(6n), text('/p')],
+    });
+  });
+  it('adds nothing when the target already matches (a rerun does not double)', () => {
+    expect(counterStatement(counters, cplan, t, crow(10n, 3n), crow(10n, 3n), false)).toBeNull();
+  });
+  it('creates a counter at 0 that the target lacks', () => {
+    expect(counterStatement(counters, cplan, t, crow(0n, null), null, false)?.params).toEqual([big(0n), text('/p')]);
+  });
+});
