@@ -55,7 +55,7 @@ export class MutationBuilder {
   private readonly stampBytes: Buffer;
 
   constructor(
-    private readonly source: TableSchema,
+    source: TableSchema,
     private readonly plan: ReadPlan,
     private readonly mode: WriteMode,
     target: TargetTable,

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleSchema, loadSampleData } from '../../examples/sample-data.mjs';
+import { createSampleSchema } from '../../examples/sample-data.mjs';
 import type { Summary } from '../../src/report/summary.js';
-import { dropKeyspace, REPO_ROOT, SOURCE, TARGET, testClient } from '../support/clusters.js';
+import { dropKeyspace, freshSampleKeyspace, REPO_ROOT, SOURCE, TARGET, testClient } from '../support/clusters.js';
 import { dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'state_sample';
@@ -46,11 +46,7 @@ let target: cassandra.Client;
 beforeAll(async () => {
   source = await testClient('source');
   target = await testClient('target');
-  for (const client of [source, target]) {
-    await dropKeyspace(client, KS);
-    await createSampleSchema(client, KS);
-  }
-  await loadSampleData(source, { keyspace: KS, scale: 5 });
+  await freshSampleKeyspace(source, target, KS, 5);
 });
 
 afterAll(async () => {

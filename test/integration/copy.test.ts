@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleSchema, loadSampleData, sampleCounts } from '../../examples/sample-data.mjs';
+import { createSampleSchema, sampleCounts } from '../../examples/sample-data.mjs';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli } from '../support/cli.js';
-import { dropKeyspace, testClient } from '../support/clusters.js';
+import { dropKeyspace, freshSampleKeyspace, testClient } from '../support/clusters.js';
 import { type CellDump, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'copy_sample';
@@ -25,10 +25,7 @@ async function copy(table: string, extra: string[] = []): Promise<{ code: number
 beforeAll(async () => {
   source = await testClient('source');
   target = await testClient('target');
-  for (const client of [source, target]) await dropKeyspace(client, KS);
-  await createSampleSchema(source, KS);
-  await createSampleSchema(target, KS);
-  await loadSampleData(source, { keyspace: KS, scale: SCALE });
+  await freshSampleKeyspace(source, target, KS, SCALE);
   stateDir = await mkdtemp(join(tmpdir(), 'migrate-copy-'));
 });
 
@@ -109,11 +106,7 @@ describe('migrate copy --writetime job-start', () => {
 describe('live writes during a copy', () => {
   const LIVE = 'copy_live';
   beforeAll(async () => {
-    for (const client of [source, target]) {
-      await dropKeyspace(client, LIVE);
-      await createSampleSchema(client, LIVE);
-    }
-    await loadSampleData(source, { keyspace: LIVE, scale: SCALE });
+    await freshSampleKeyspace(source, target, LIVE, SCALE);
   });
 
   it('are never lost: updated rows keep their latest value, deleted rows do not come back', async () => {

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleSchema, loadSampleData } from '../../examples/sample-data.mjs';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli } from '../support/cli.js';
-import { dropKeyspace, testClient } from '../support/clusters.js';
+import { freshSampleKeyspace, testClient } from '../support/clusters.js';
 
 const { types } = cassandra;
 const KS = 'validate_sample';
@@ -38,11 +37,7 @@ const exec = (client: cassandra.Client, query: string, params: unknown[] = []) =
 beforeAll(async () => {
   source = await testClient('source');
   target = await testClient('target');
-  for (const client of [source, target]) {
-    await dropKeyspace(client, KS);
-    await createSampleSchema(client, KS);
-  }
-  await loadSampleData(source, { keyspace: KS, scale: 2 });
+  await freshSampleKeyspace(source, target, KS, 2);
   stateDir = await mkdtemp(join(tmpdir(), 'migrate-validate-'));
 });
 

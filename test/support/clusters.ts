@@ -64,3 +64,13 @@ export async function startLocalClusters(clusters: TestCluster[]): Promise<void>
 export async function dropKeyspace(client: cassandra.Client, keyspace: string): Promise<void> {
   await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 120_000 });
 }
+
+/** The sample keyspace made afresh on both clusters and loaded into the source only. */
+export async function freshSampleKeyspace(source: cassandra.Client, target: cassandra.Client, keyspace: string, scale: number): Promise<void> {
+  const { createSampleSchema, loadSampleData } = await import('../../examples/sample-data.mjs');
+  for (const client of [source, target]) {
+    await dropKeyspace(client, keyspace);
+    await createSampleSchema(client, keyspace);
+  }
+  await loadSampleData(source, { keyspace, scale });
+}
