@@ -15,8 +15,6 @@ export interface SessionOptions {
   password?: string | undefined;
   readConsistency: string;
   writeConsistency: string;
-  /** Requests in flight per connection; the pool keeps the rest of the load bounded. */
-  connectTimeoutMs?: number;
 }
 
 export type Row = cassandra.types.Row;
@@ -54,7 +52,7 @@ export class Session {
     const base: cassandra.DseClientOptions = {
       contactPoints: hosts,
       protocolOptions: { port, maxVersion: cassandra.types.protocolVersion.v4 },
-      socketOptions: { connectTimeout: options.connectTimeoutMs ?? 5000, readTimeout: 60_000 },
+      socketOptions: { connectTimeout: 5000, readTimeout: 60_000 },
       // No Map/Set decoding: the driver then misreads keyspace replication settings (and so replicas).
       // Table data is read as raw bytes anyway.
       encoding: { useUndefinedAsUnset: true },

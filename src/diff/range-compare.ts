@@ -60,15 +60,16 @@ export async function compareRange(
   let compared = 0;
 
   const primaryKey = [...shape.partitionKey, ...shape.clustering];
+  const keys = new KeyEncoder();
   const visit = (row: RawRow, partitions: Map<string, PartitionEntry>): string | null => {
-    const partition = encodeKey(row, shape.partitionKey);
+    const partition = keys.encode(row, shape.partitionKey);
     const isStaticRow = shape.clustering.length > 0 && row[shape.clustering[0] as number] === null;
     if (shape.hasStatics) {
       const entry = partitions.get(partition);
       if (!entry) partitions.set(partition, { digest: digester.digest(row, layout.statics), staticOnly: isStaticRow });
       else if (!isStaticRow) entry.staticOnly = false;
     }
-    return isStaticRow ? null : encodeKey(row, primaryKey);
+    return isStaticRow ? null : keys.encode(row, primaryKey);
   };
 
   for await (const page of sourcePages) {
@@ -119,17 +120,25 @@ export async function compareRange(
 }
 
 /**
- * Key columns as one compact string (length-prefixed bytes, one char per byte): a Map key that holds no
- * reference to the page it came from, so pages are freed as soon as they are hashed.
+ * Key columns as one compact flat string (length-prefixed bytes, one char per byte): a small Map key that
+ * holds no reference to the page it came from, so pages are freed as soon as they are hashed.
  */
-export function encodeKey(row: RawRow, slots: number[]): string {
-  let out = '';
-  for (const slot of slots) {
-    const part = row[slot] as Buffer;
-    out += String.fromCharCode((part.length >>> 24) & 255, (part.length >>> 16) & 255, (part.length >>> 8) & 255, part.length & 255);
-    out += part.toString('latin1');
+export class KeyEncoder {
+  private scratch = Buffer.allocUnsafe(256);
+
+  encode(row: RawRow, slots: number[]): string {
+    let size = 0;
+    for (const slot of slots) size += 4 + (row[slot] as Buffer).length;
+    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2));
+    let offset = 0;
+    for (const slot of slots) {
+      const part = row[slot] as Buffer;
+      this.scratch.writeUInt32BE(part.length, offset);
+      part.copy(this.scratch, offset + 4);
+      offset += 4 + part.length;
+    }
+    return this.scratch.toString('latin1', 0, offset);
   }
-  return out;
 }
 
 export function decodeKey(key: string): Buffer[] {

@@ -57,11 +57,11 @@ function floatKindOf(slot: CellSlot): 'float' | 'double' | null {
   return type.kind === 'native' && (type.name === 'float' || type.name === 'double') ? type.name : null;
 }
 
-export interface Digest {
-  hash: bigint;
-  /** Tolerant parts (one array per part of the layout), or null when there are none. */
-  loose: number[][] | null;
-}
+/**
+ * A row's digest: the hash alone when nothing is compared with a tolerance (the common case, and the
+ * smallest thing to hold per row), or the hash with the tolerant parts (one array per part of the layout).
+ */
+export type Digest = bigint | { hash: bigint; loose: number[][] };
 
 export type Hasher = (bytes: Uint8Array) => bigint;
 
@@ -88,7 +88,7 @@ export class Digester {
       }
     }
     const hash = this.hash(this.scratch.subarray(0, offset));
-    if (entity.tolerant.length === 0) return { hash, loose: null };
+    if (entity.tolerant.length === 0) return hash;
     // NaN marks an absent value; it is only equal to another absent value.
     const loose = entity.tolerant.map((part) => {
       const cell = row[part.slot];
@@ -100,9 +100,9 @@ export class Digester {
 
 /** Equal digests: same hash, and tolerant parts within their tolerance. */
 export function sameDigest(a: Digest, b: Digest, entity: EntityLayout): boolean {
+  if (typeof a === 'bigint' || typeof b === 'bigint') return a === b;
   if (a.hash !== b.hash) return false;
-  if (a.loose === null || b.loose === null) return a.loose === b.loose;
-  return entity.tolerant.every((part, i) => withinTolerance(a.loose?.[i] ?? [], b.loose?.[i] ?? [], part.tolerance));
+  return entity.tolerant.every((part, i) => withinTolerance(a.loose[i] ?? [], b.loose[i] ?? [], part.tolerance));
 }
 
 export function withinTolerance(xs: number[], ys: number[], tolerance: number): boolean {

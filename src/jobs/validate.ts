@@ -96,7 +96,9 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv, addRemainin
     } catch (error) {
       // Memory stays within the budget whatever the table's size: a range with too many rows is compared in parts.
       if (!(error instanceof BudgetExceeded) || rangeSize(range) < 4n) throw error;
-      const parts = await Promise.all(splitRange(range, 4).map(async (part) => scanRange(part)));
+      // One part after another: parts in parallel would hold several budgets at once.
+      const parts: RangeComparison[] = [];
+      for (const part of splitRange(range, 4)) parts.push(await scanRange(part));
       return parts.reduce((a, b) => ({
         candidates: [...a.candidates, ...b.candidates],
         sourceRows: a.sourceRows + b.sourceRows,

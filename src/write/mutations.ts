@@ -38,7 +38,12 @@ interface Group {
   values: Buffer[];
   /** Cassandra refuses clustering restrictions on an UPDATE that sets static columns only. */
   staticOnly: boolean;
+  /** The columns of an INSERT writing the same cells, or null when an assignment is an addition or a field. */
+  insertColumns: string[] | null;
 }
+
+/** How a cell is written: the whole column (`c = ?`, which INSERT can do too) or a part of it. */
+type Assignment = { column: string } | { text: string };
 
 const NO_TTL = intBytes(0);
 
@@ -81,12 +86,18 @@ export class MutationBuilder {
     let maxTtl = 0;
     let regularCells = 0;
 
-    const assign = (stamp: Buffer, ttl: Buffer, assignment: string, value: Buffer, isStatic: boolean) => {
+    const assign = (stamp: Buffer, ttl: Buffer, assignment: Assignment, value: Buffer, isStatic: boolean) => {
       const key = `${stamp.toString('hex')}/${ttl.toString('hex')}`;
       let group = groups.get(key);
-      if (!group) groups.set(key, (group = { stamp, ttl, assignments: [], values: [], staticOnly: true }));
+      if (!group) groups.set(key, (group = { stamp, ttl, assignments: [], values: [], staticOnly: true, insertColumns: [] }));
       group.staticOnly &&= isStatic;
-      group.assignments.push(assignment);
+      if ('column' in assignment) {
+        group.assignments.push(`${assignment.column} = ?`);
+        group.insertColumns?.push(assignment.column);
+      } else {
+        group.assignments.push(assignment.text);
+        group.insertColumns = null;
+      }
       group.values.push(value);
       if (!isStatic) {
         regularCells++;
@@ -114,7 +125,7 @@ export class MutationBuilder {
         fields.forEach((field, i) => {
           if (field === null) return;
           const fieldName = quoteIdentifier(type.fields?.[i]?.name as string);
-          assign(stamps[i] ?? this.stampBytes, ttls[i] ?? NO_TTL, `${name}.${fieldName} = ?`, field, isStatic);
+          assign(stamps[i] ?? this.stampBytes, ttls[i] ?? NO_TTL, { text: `${name}.${fieldName} = ?` }, field, isStatic);
         });
       } else if (type.kind === 'list' && !type.frozen) {
         const count = splitCollection(value).length;
@@ -138,18 +149,34 @@ export class MutationBuilder {
           else maxTtl = Math.max(maxTtl, ttl);
         }
       } else {
-        assign(this.cellStamp(slot, row), this.cellTtl(slot, row), `${name} = ?`, value, isStatic);
+        assign(this.cellStamp(slot, row), this.cellTtl(slot, row), { column: name }, value, isStatic);
       }
     }
 
+    // The oldest group, when an INSERT can write it, also carries the row marker: one statement fewer per
+    // row (in job-start mode a row is then one INSERT). Its TTL suits the marker: while a longer-lived or
+    // TTL-less cell lives, that cell keeps the row alive anyway.
+    // Only a group holding a regular cell will do: a static cell's TTL must not end a clustering row.
+    const oldest = [...groups.values()]
+      .filter((g) => !g.staticOnly)
+      .reduce<Group | null>((min, g) => (min === null || readBigint(g.stamp) < readBigint(min.stamp) ? g : min), null);
+    const markerGroup = !staticOnly && oldest?.insertColumns ? oldest : null;
     for (const group of groups.values()) {
+      if (group === markerGroup) {
+        const columns = [...this.keyColumns, ...(group.insertColumns as string[])];
+        mutations.push({
+          query: `INSERT INTO ${this.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) USING TIMESTAMP ? AND TTL ?`,
+          params: [...keysFor(false), ...group.values, group.stamp, group.ttl],
+        });
+        continue;
+      }
       const partitionOnly = staticOnly || group.staticOnly;
       mutations.push({
         query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${group.assignments.join(', ')} WHERE ${this.where(partitionOnly)}`,
         params: [group.stamp, group.ttl, ...group.values, ...keysFor(partitionOnly)],
       });
     }
-    if (!staticOnly) {
+    if (!staticOnly && markerGroup === null) {
       // The row marker (INSERT's liveness info) keeps a row whose cells are all null alive. CQL cannot read
       // its timestamp; the oldest cell's writetime (or the stamp, for a row of key columns only) stands in.
       const markerStamp = this.mode.writetime === 'preserve' && oldestCell !== null ? bigintBytes(oldestCell) : this.stampBytes;
@@ -170,7 +197,7 @@ export class MutationBuilder {
     isMap: boolean,
     name: string,
     isStatic: boolean,
-    assign: (stamp: Buffer, ttl: Buffer, assignment: string, value: Buffer, isStatic: boolean) => void,
+    assign: (stamp: Buffer, ttl: Buffer, assignment: Assignment, value: Buffer, isStatic: boolean) => void,
   ): void {
     const items = splitCollection(value, isMap) as Buffer[];
     const width = isMap ? 2 : 1;
@@ -190,7 +217,7 @@ export class MutationBuilder {
     ordered.forEach((group, i) => {
       // `c = ?` writes a collection tombstone just below its stamp, clearing older elements in the target;
       // only the oldest group may do so, or it would delete the elements of older groups.
-      const assignment = i === 0 ? `${name} = ?` : `${name} = ${name} + ?`;
+      const assignment: Assignment = i === 0 ? { column: name } : { text: `${name} = ${name} + ?` };
       assign(group.stamp, group.ttl, assignment, joinCollection(group.items, isMap), isStatic);
     });
   }

@@ -1,5 +1,4 @@
 import type pLimit from 'p-limit';
-import type { RateLimiter } from 'limiter';
 import type { Session, Statement } from '../connect/session.js';
 import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
 import { readBigint, splitCollection } from '../read/serialized.js';
@@ -13,7 +12,6 @@ const MAX_BATCH_STATEMENTS = 64;
 export interface WriterOptions {
   /** Caps the requests in flight to the target across all range workers. */
   inFlight: ReturnType<typeof pLimit>;
-  rateLimiter?: RateLimiter | undefined;
   retry: RetryPolicy;
   signal?: AbortSignal | undefined;
   /** Statements that may not be repeated (counter increments) are never retried by the driver. */

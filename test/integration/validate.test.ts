@@ -105,6 +105,12 @@ describe('migrate validate', () => {
     expect(byKind(profiles, 'extra')).toEqual(['20000', '20001', '20002'].map((id) => [id, '', '']));
     expect(byKind(profiles, 'mismatched')).toEqual([['20', 'tags', ''], ['21', 'home', ''], ['30', 'attrs', 'target-newer'], ['40', 'nested', '']]);
 
+    // A range holding more rows than the budget is compared in parts, with the same exact totals.
+    const budgeted = await migrate('validate', 'profiles', ['--range-budget', '8']);
+    expect({ code: budgeted.code, compared: budgeted.summary.rowsCompared, ...counts(budgeted.summary) }).toEqual({
+      code: 1, compared: profiles.summary.rowsCompared, missing: 5, mismatched: 4, extra: 3, targetNewer: 1,
+    });
+
     const ordersRun = await migrate('validate', 'orders');
     expect({ code: ordersRun.code, ...counts(ordersRun.summary) }).toEqual({ code: 1, missing: 2, mismatched: 3, extra: 1, targetNewer: 0 });
     const customer = String(keyOnly?.get('customer_id'));

@@ -38,21 +38,22 @@ function row(cells: Record<string, [Buffer | null, Buffer | null, Buffer | null]
 }
 
 describe('MutationBuilder', () => {
-  it('groups cells by (writetime, ttl), names target columns, and writes the row marker at the oldest writetime', () => {
+  it('groups cells by (writetime, ttl) and names target columns; the oldest group is an INSERT carrying the row marker', () => {
     const b = new MutationBuilder(schema, plan, preserve, target);
-    const m = b.rowMutations(row({ a: [text('x'), big(5n), null], b: [int(1), big(5n), null], s: [text('st'), big(9n), int(100)] }), false);
-    expect(m.map((x) => x.query)).toEqual([
-      'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET a2 = ?, b = ? WHERE pk = ? AND ck = ?',
-      'INSERT INTO tks.tt (pk, ck) VALUES (?, ?) USING TIMESTAMP ? AND TTL ?',
+    const m = b.rowMutations(row({ a: [text('x'), big(5n), null], b: [int(1), big(8n), int(60)], s: [text('st'), big(9n), int(100)] }), false);
+    expect(m).toEqual([
+      { query: 'INSERT INTO tks.tt (pk, ck, a2) VALUES (?, ?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), text('x'), big(5n), int(0)] },
+      { query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET b = ? WHERE pk = ? AND ck = ?', params: [big(8n), int(60), int(1), int(7), text('c1')] },
     ]);
-    expect(m[0]!.params).toEqual([big(5n), int(0), text('x'), int(1), int(7), text('c1')]);
-    expect(m[1]!.params).toEqual([int(7), text('c1'), big(5n), int(0)]);
   });
 
-  it('writes statics only with the first row of a partition, on the partition key alone', () => {
+  it('writes statics only with the first row of a partition, on the partition key alone; their TTL never ends the row', () => {
     const b = new MutationBuilder(schema, plan, preserve, target);
-    const m = b.rowMutations(row({ s: [text('st'), big(9n), int(100)] }), true);
-    expect(m[0]).toEqual({ query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET s = ? WHERE pk = ?', params: [big(9n), int(100), text('st'), int(7)] });
+    expect(b.rowMutations(row({ s: [text('st'), big(9n), int(100)] }), true)).toEqual([
+      { query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET s = ? WHERE pk = ?', params: [big(9n), int(100), text('st'), int(7)] },
+      { query: 'INSERT INTO tks.tt (pk, ck) VALUES (?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), big(1000n), int(0)] },
+    ]);
+    expect(b.rowMutations(row({ s: [text('st'), big(9n), int(100)] }), false)).toHaveLength(1);
   });
 
   it('a partition holding only its static row: statics, no row marker', () => {
@@ -70,8 +71,8 @@ describe('MutationBuilder', () => {
     const b = new MutationBuilder(schema, plan, preserve, target);
     const tags = joinCollection([text('a'), text('b'), text('c')]);
     const m = b.rowMutations(row({ tags: [tags, joinCollection([big(8n), big(3n), big(8n)]), joinCollection([int(50), int(0), int(50)])] }), false);
-    expect(m.slice(0, 2)).toEqual([
-      { query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET tags = ? WHERE pk = ? AND ck = ?', params: [big(3n), int(0), joinCollection([text('b')]), int(7), text('c1')] },
+    expect(m).toEqual([
+      { query: 'INSERT INTO tks.tt (pk, ck, tags) VALUES (?, ?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), joinCollection([text('b')]), big(3n), int(0)] },
       { query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET tags = tags + ? WHERE pk = ? AND ck = ?', params: [big(8n), int(50), joinCollection([text('a'), text('c')]), int(7), text('c1')] },
     ]);
   });
@@ -95,7 +96,7 @@ describe('MutationBuilder', () => {
   it('job-start mode stamps every cell alike; --ttl none drops TTLs', () => {
     const b = new MutationBuilder(schema, plan, { writetime: 'stamp', stamp: 1000n, ttl: 'none' }, target);
     const m = b.rowMutations(row({ a: [text('x'), big(5n), int(30)], b: [int(1), big(6n), null] }), false);
-    expect(m[0]).toEqual({ query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET a2 = ?, b = ? WHERE pk = ? AND ck = ?', params: [big(1000n), int(0), text('x'), int(1), int(7), text('c1')] });
+    expect(m).toEqual([{ query: 'INSERT INTO tks.tt (pk, ck, a2, b) VALUES (?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), text('x'), int(1), big(1000n), int(0)] }]);
   });
 });
 
