@@ -4,6 +4,7 @@ import { readRange } from '../read/range-reader.js';
 import { buildReadPlan, keyQuery, partitionQuery, type RawRow, type ReadPlan, rowValues } from '../read/select.js';
 import { ExitCode } from '../errors.js';
 import { isMultiCell } from '../schema/cql-type.js';
+import { listRuns } from '../state/run-state.js';
 import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetTable } from '../write/mutations.js';
 import { DEFAULT_RETRY, withRetry } from '../write/retry.js';
@@ -28,7 +29,7 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, retry, signal: ctx.signal, idempotent: !sourceSchema.isCounter });
   const toPartitions = sourceSchema.isCounter
     ? counterPartitions(ctx, plan, target)
-    : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl }, target));
+    : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx) }, target));
 
   return async (range) => {
     let rowsRead = 0;
@@ -46,6 +47,16 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
     }
     return { rowsRead, rowsWritten };
   };
+}
+
+/**
+ * Whether this job may have written to the target before: a resume, a rerun of failed ranges, or any
+ * earlier run of the same job in the state folder. Only then do lists need the read-before-write guard.
+ */
+async function mayHaveCopiedBefore(ctx: JobContext): Promise<boolean> {
+  if (ctx.options.resume !== undefined || ctx.options.rangesFile !== undefined) return true;
+  const runs = await listRuns(ctx.options.stateDir);
+  return runs.some((r) => r.jobKey === ctx.state.record.jobKey && r.runId !== ctx.state.record.runId);
 }
 
 type ToPartitions = (page: RawRow[], lastPartition: string | null) => Promise<{ partitions: Mutation[][]; last: string | null }>;

@@ -84,7 +84,7 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv, addRemainin
   const shape = { partitionKey: keySlots.slice(0, pkCount), clustering: keySlots.slice(pkCount), hasStatics: ctx.cells.some((c) => c.kind === 'static') };
   const stamps: StampContext = { ourStamps: await ourCopyStamps(ctx), runStamp: ctx.stamp };
   const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
-  const builder = new MutationBuilder(ctx.sourceSchema, sides.source.detail, { writetime: 'preserve', stamp: ctx.stamp, ttl: 'preserve' }, target);
+  const builder = new MutationBuilder(ctx.sourceSchema, sides.source.detail, { writetime: 'preserve', stamp: ctx.stamp, ttl: 'preserve', guardLists: true }, target);
   const isCounter = ctx.sourceSchema.isCounter;
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, retry: isCounter ? { ...DEFAULT_RETRY, attempts: 1 } : DEFAULT_RETRY, signal: ctx.signal, idempotent: !isCounter });
   const keyTypes = primaryKeyOf(ctx.sourceSchema).map((c) => c.type);

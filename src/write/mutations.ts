@@ -12,6 +12,11 @@ export interface WriteMode {
   /** The job-start stamp (skew margin included) or the explicit one; also the fallback in preserve mode. */
   stamp: bigint;
   ttl: 'preserve' | 'none';
+  /**
+   * Check the target before writing a non-frozen list: needed when an earlier run of the job may have
+   * written it already (a rerun or resume), since rewriting a list at the same timestamp duplicates it.
+   */
+  guardLists: boolean;
 }
 
 /** Where the rows go: the target table and each source column's name there. */
@@ -79,7 +84,8 @@ export class MutationBuilder {
     // A partition that holds only its static row comes back with null clustering columns.
     const staticOnly = this.hasClustering && keys[this.partitionKeyCount] === null;
     const keysFor = (partitionOnly: boolean) => (partitionOnly ? keys.slice(0, this.partitionKeyCount) : keys) as Buffer[];
-    const groups = new Map<string, Group>();
+    // Rows have one to a few groups: a list searched by bytes costs less than building string keys.
+    const groups: Group[] = [];
     const mutations: Mutation[] = [];
     let oldestCell: bigint | null = null;
     let allCellsExpire = true;
@@ -87,9 +93,8 @@ export class MutationBuilder {
     let regularCells = 0;
 
     const assign = (stamp: Buffer, ttl: Buffer, assignment: Assignment, value: Buffer, isStatic: boolean) => {
-      const key = `${stamp.toString('hex')}/${ttl.toString('hex')}`;
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { stamp, ttl, assignments: [], values: [], staticOnly: true, insertColumns: [] }));
+      let group = groups.find((g) => g.stamp.equals(stamp) && g.ttl.equals(ttl));
+      if (!group) groups.push((group = { stamp, ttl, assignments: [], values: [], staticOnly: true, insertColumns: [] }));
       group.staticOnly &&= isStatic;
       if ('column' in assignment) {
         group.assignments.push(`${assignment.column} = ?`);
@@ -133,6 +138,10 @@ export class MutationBuilder {
         const stamp = stamps.reduce((max, s) => (readBigint(s) > readBigint(max) ? s : max), stamps[0] ?? this.stampBytes);
         const ttls = this.elementTtls(slot, row, count).map(readInt);
         const ttl = ttls.some((t) => t === 0) ? 0 : Math.max(0, ...ttls);
+        if (!this.mode.guardLists) {
+          assign(stamp, intBytes(ttl), { column: name }, value, isStatic);
+          continue;
+        }
         const partitionOnly = staticOnly || isStatic;
         mutations.push({
           query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${name} = ? WHERE ${this.where(partitionOnly)}`,
@@ -157,24 +166,17 @@ export class MutationBuilder {
     // row (in job-start mode a row is then one INSERT). Its TTL suits the marker: while a longer-lived or
     // TTL-less cell lives, that cell keeps the row alive anyway.
     // Only a group holding a regular cell will do: a static cell's TTL must not end a clustering row.
-    const oldest = [...groups.values()]
+    const oldest = groups
       .filter((g) => !g.staticOnly)
       .reduce<Group | null>((min, g) => (min === null || readBigint(g.stamp) < readBigint(min.stamp) ? g : min), null);
     const markerGroup = !staticOnly && oldest?.insertColumns ? oldest : null;
-    for (const group of groups.values()) {
+    for (const group of groups) {
       if (group === markerGroup) {
-        const columns = [...this.keyColumns, ...(group.insertColumns as string[])];
-        mutations.push({
-          query: `INSERT INTO ${this.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) USING TIMESTAMP ? AND TTL ?`,
-          params: [...keysFor(false), ...group.values, group.stamp, group.ttl],
-        });
+        mutations.push({ query: this.insertQuery(group.insertColumns as string[]), params: [...keysFor(false), ...group.values, group.stamp, group.ttl] });
         continue;
       }
       const partitionOnly = staticOnly || group.staticOnly;
-      mutations.push({
-        query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${group.assignments.join(', ')} WHERE ${this.where(partitionOnly)}`,
-        params: [group.stamp, group.ttl, ...group.values, ...keysFor(partitionOnly)],
-      });
+      mutations.push({ query: this.updateQuery(group.assignments, partitionOnly), params: [group.stamp, group.ttl, ...group.values, ...keysFor(partitionOnly)] });
     }
     if (!staticOnly && markerGroup === null) {
       // The row marker (INSERT's liveness info) keeps a row whose cells are all null alive. CQL cannot read
@@ -199,6 +201,11 @@ export class MutationBuilder {
     isStatic: boolean,
     assign: (stamp: Buffer, ttl: Buffer, assignment: Assignment, value: Buffer, isStatic: boolean) => void,
   ): void {
+    const wholeAtStamp = this.mode.writetime !== 'preserve' && (this.mode.ttl === 'none' || slot.ttl === null || allNull(row[slot.ttl]));
+    if (wholeAtStamp) {
+      assign(this.stampBytes, NO_TTL, { column: name }, value, isStatic);
+      return;
+    }
     const items = splitCollection(value, isMap) as Buffer[];
     const width = isMap ? 2 : 1;
     const count = items.length / width;
@@ -214,6 +221,10 @@ export class MutationBuilder {
       group.items.push(...items.slice(i * width, i * width + width));
     }
     const ordered = [...byGroup.values()].sort((a, b) => (readBigint(a.stamp) < readBigint(b.stamp) ? -1 : 1));
+    if (ordered.length === 1) {
+      assign((ordered[0] as { stamp: Buffer }).stamp, (ordered[0] as { ttl: Buffer }).ttl, { column: name }, value, isStatic);
+      return;
+    }
     ordered.forEach((group, i) => {
       // `c = ?` writes a collection tombstone just below its stamp, clearing older elements in the target;
       // only the oldest group may do so, or it would delete the elements of older groups.
@@ -259,6 +270,31 @@ export class MutationBuilder {
     return splitCollection(list).map((t) => t ?? NO_TTL);
   }
 
+  // The same few statements come back row after row: the same string object each time is cheap for the
+  // driver's prepared-statement cache to look up (its hash is computed once).
+  private readonly queries = new Map<string, string>();
+
+  private insertQuery(columns: string[]): string {
+    const key = `i${columns.join(',')}`;
+    let query = this.queries.get(key);
+    if (query === undefined) {
+      const all = [...this.keyColumns, ...columns];
+      query = `INSERT INTO ${this.table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) USING TIMESTAMP ? AND TTL ?`;
+      this.queries.set(key, query);
+    }
+    return query;
+  }
+
+  private updateQuery(assignments: string[], partitionOnly: boolean): string {
+    const key = `${partitionOnly ? 'p' : 'u'}${assignments.join(',')}`;
+    let query = this.queries.get(key);
+    if (query === undefined) {
+      query = `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${assignments.join(', ')} WHERE ${this.where(partitionOnly)}`;
+      this.queries.set(key, query);
+    }
+    return query;
+  }
+
   private where(partitionOnly: boolean): string {
     const columns = partitionOnly ? this.keyColumns.slice(0, this.partitionKeyCount) : this.keyColumns;
     return columns.map((c) => `${c} = ?`).join(' AND ');
@@ -270,4 +306,9 @@ export class MutationBuilder {
     for (let i = 0; i < this.partitionKeyCount; i++) key += `${(row[this.plan.keySlots[i] as number] as Buffer).toString('hex')}/`;
     return key;
   }
+}
+
+/** A TTL list (or none) in which no element has a TTL. */
+function allNull(list: Buffer | null | undefined): boolean {
+  return !list || splitCollection(list).every((t) => t === null);
 }

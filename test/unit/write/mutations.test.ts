@@ -19,7 +19,7 @@ const schema = schemaOf(
   [{ name: 'addr', fields: [{ name: 'city', typeText: 'text' }, { name: 'zip', typeText: 'int' }] }],
 );
 const target = { keyspace: 'tks', table: 'tt', renames: new Map([['a', 'a2']]) };
-const preserve: WriteMode = { writetime: 'preserve', stamp: 1000n, ttl: 'preserve' };
+const preserve: WriteMode = { writetime: 'preserve', stamp: 1000n, ttl: 'preserve', guardLists: true };
 const plan = buildReadPlan(schema, { writetimes: true, ttls: true });
 const slot = (name: string) => plan.cells.find((c) => c.column.name === name)!;
 
@@ -86,6 +86,14 @@ describe('MutationBuilder', () => {
     expect(m!.listGuard!.query).toMatch(/^SELECT WRITETIME\(l\) AS ".0" FROM tks\.tt WHERE pk = \? AND ck = \?$/);
   });
 
+  it('a first run (no earlier run of the job) writes lists with the other cells, unguarded', () => {
+    const b = new MutationBuilder(schema, plan, { ...preserve, guardLists: false }, target);
+    const list = joinCollection([int(1)]);
+    expect(b.rowMutations(row({ l: [list, joinCollection([big(4n)]), joinCollection([int(0)])], b: [int(2), big(4n), null] }), false)).toEqual([
+      { query: 'INSERT INTO tks.tt (pk, ck, b, l) VALUES (?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), int(2), list, big(4n), int(0)] },
+    ]);
+  });
+
   it('non-frozen UDTs are written field by field', () => {
     const b = new MutationBuilder(schema, plan, preserve, target);
     const u = Buffer.concat([int(4), text('Lyon'), int(-1)]);
@@ -94,7 +102,7 @@ describe('MutationBuilder', () => {
   });
 
   it('job-start mode stamps every cell alike; --ttl none drops TTLs', () => {
-    const b = new MutationBuilder(schema, plan, { writetime: 'stamp', stamp: 1000n, ttl: 'none' }, target);
+    const b = new MutationBuilder(schema, plan, { writetime: 'stamp', stamp: 1000n, ttl: 'none', guardLists: false }, target);
     const m = b.rowMutations(row({ a: [text('x'), big(5n), int(30)], b: [int(1), big(6n), null] }), false);
     expect(m).toEqual([{ query: 'INSERT INTO tks.tt (pk, ck, a2, b) VALUES (?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), text('x'), int(1), big(1000n), int(0)] }]);
   });
