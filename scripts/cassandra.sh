@@ -7,7 +7,9 @@
 #
 # source: one node on 127.0.0.1:19042        (cluster "migrate-source")
 # target: one node on 127.0.0.1:29042        (cluster "migrate-target")
-# ring:   three nodes on 127.0.0.11-13:39042 (cluster "migrate-ring"), for the token-ring tests
+# ring:   three nodes on 127.0.0.11-13:39042 (cluster "migrate-ring"), for the token-ring tests; it
+#         requires a password (PasswordAuthenticator, user cassandra / password cassandra) so that
+#         authentication is tested against a real cluster
 #
 # Jars are cached in ~/.cache/cql-migrate (override with MIGRATE_CASSANDRA_CACHE); node data and logs
 # live in .cassandra/ at the top of the work tree (git-ignored). Start is idempotent.
@@ -51,7 +53,8 @@ cql_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 pid_alive() { [ -f "$1/pid" ] && kill -0 "$(cat "$1/pid")" 2>/dev/null; }
 
 write_config() {
-  local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6
+  local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6 authenticator=AllowAllAuthenticator
+  [ "$cluster" = migrate-ring ] && authenticator=PasswordAuthenticator
   mkdir -p "$dir/data"
   cat >"$dir/cassandra.yaml" <<YAML
 cluster_name: $cluster
@@ -71,7 +74,7 @@ auto_bootstrap: false
 commitlog_sync: periodic
 commitlog_sync_period: 10000ms
 concurrent_compactors: 1
-authenticator: AllowAllAuthenticator
+authenticator: $authenticator
 authorizer: AllowAllAuthorizer
 user_defined_functions_enabled: false
 YAML

@@ -8,7 +8,7 @@ import { Session } from '../../src/connect/session.js';
 import { planRanges, readRingTokens } from '../../src/ring/read-ring.js';
 import { checkCoverage, MAX_TOKEN, MIN_TOKEN, ringRanges } from '../../src/ring/token-range.js';
 import { runCli } from '../support/cli.js';
-import { dropKeyspace, RING, TARGET, testClient } from '../support/clusters.js';
+import { dropKeyspace, RING, RING_CREDENTIALS, TARGET, testClient } from '../support/clusters.js';
 import { dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'ring_sample';
@@ -25,7 +25,7 @@ describe('a real ring of 3 nodes x 16 vnodes', () => {
     await createSampleSchema(ring, KS, 2);
     await createSampleSchema(target, KS);
     await loadSampleData(ring, { keyspace: KS, scale: 2 });
-    session = await Session.open({ side: 'source', contactPoints: RING, readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' });
+    session = await Session.open({ side: 'source', contactPoints: RING, ...RING_CREDENTIALS, readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' });
   });
   afterAll(async () => {
     await session?.close();
@@ -56,11 +56,25 @@ describe('a real ring of 3 nodes x 16 vnodes', () => {
   it('copies every row of a table spread over the ring, exactly', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-ring-'));
     for (const table of ['orders', 'profiles', 'page_views']) {
-      const run = await runCli(['copy', '--source', RING, '--target', TARGET, '--keyspace', KS, '--table', table, '--writetime', 'preserve', '--state-dir', stateDir, '--quiet', '--splits', '100']);
+      const run = await runCli(
+        ['copy', '--source', RING, '--source-user', 'cassandra', '--target', TARGET, '--keyspace', KS, '--table', table, '--writetime', 'preserve', '--state-dir', stateDir, '--quiet', '--splits', '100'],
+        { MIGRATE_SOURCE_PASSWORD: RING_CREDENTIALS.password },
+      );
       expect({ table, code: run.code, err: run.err }).toEqual({ table, code: 0, err: '' });
       const [from, to] = await Promise.all([dumpTable(ring, KS, table), dumpTable(target, KS, table)]);
       expectSameCells(from, to);
     }
     expect((await dumpTable(target, KS, 'orders')).size).toBe(sampleCounts(2).orders + 1);
+  });
+
+  it('a cluster that requires a password: a wrong or missing one exits 2 naming the flag and the variable', async () => {
+    const args = ['copy', '--source', RING, '--target', TARGET, '--keyspace', KS, '--table', 'orders', '--target-keyspace', 'no_such_keyspace', '--quiet'];
+    const wrong = await runCli([...args, '--source-user', 'cassandra'], { MIGRATE_SOURCE_PASSWORD: 'not-the-password' });
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/^migrate: cannot connect to the source cluster at 127\.0\.0\.11:39042: .*; check --source-user and MIGRATE_SOURCE_PASSWORD$/);
+    expect(wrong.err).not.toContain('not-the-password');
+    const missing = await runCli(args, {});
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/check --source-user and MIGRATE_SOURCE_PASSWORD$/);
   });
 });

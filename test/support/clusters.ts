@@ -13,6 +13,11 @@ export const RING = process.env.MIGRATE_TEST_RING ?? '127.0.0.11:39042';
 
 export type TestCluster = 'source' | 'target' | 'ring';
 export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING };
+/** The ring requires a password (scripts/cassandra.sh): Cassandra's default superuser. */
+export const RING_CREDENTIALS = { username: 'cassandra', password: 'cassandra' };
+
+const authFor = (cluster: TestCluster) =>
+  cluster === 'ring' ? { authProvider: new cassandra.auth.PlainTextAuthProvider(RING_CREDENTIALS.username, RING_CREDENTIALS.password) } : {};
 
 /** A plain driver client for test setup and assertions, independent of the code under test. */
 export async function testClient(cluster: TestCluster): Promise<cassandra.Client> {
@@ -24,6 +29,7 @@ export async function testClient(cluster: TestCluster): Promise<cassandra.Client
     encoding: { map: Map, set: Set },
     queryOptions: { consistency: cassandra.types.consistencies.localQuorum, prepare: true },
     socketOptions: { connectTimeout: 3000 },
+    ...authFor(cluster),
   });
   await client.connect();
   return client;
@@ -37,6 +43,7 @@ export async function assertReachable(cluster: TestCluster, contactPoint = CONTA
     protocolOptions: { port: Number(port ?? 9042) },
     localDataCenter: 'datacenter1',
     socketOptions: { connectTimeout: 3000 },
+    ...authFor(cluster),
   });
   try {
     await client.connect();
