@@ -6,7 +6,9 @@
 #   scripts/cassandra.sh status
 #
 # source: one node on 127.0.0.1:19042        (cluster "migrate-source")
-# target: one node on 127.0.0.1:29042        (cluster "migrate-target")
+# target: one node on 127.0.0.1:29042        (cluster "migrate-target"); it also accepts TLS on the same
+#         port (optional client encryption), with a self-signed certificate for 127.0.0.1 whose PEM is
+#         .cassandra/tls/target.pem
 # ring:   three nodes on 127.0.0.11-13:39042 (cluster "migrate-ring"), for the token-ring tests; it
 #         requires a password (PasswordAuthenticator, user cassandra / password cassandra) so that
 #         authentication is tested against a real cluster
@@ -52,6 +54,16 @@ cql_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 pid_alive() { [ -f "$1/pid" ] && kill -0 "$(cat "$1/pid")" 2>/dev/null; }
 
+# A self-signed certificate for 127.0.0.1, made once with the JDK's keytool.
+make_tls() {
+  local tls="$nodes_dir/tls"
+  [ -f "$tls/target.jks" ] && return 0
+  mkdir -p "$tls"
+  keytool -genkeypair -keyalg RSA -keysize 2048 -alias node -validity 3650 -dname "CN=127.0.0.1" -ext "SAN=IP:127.0.0.1" \
+    -keystore "$tls/target.jks" -storepass migrate-test -keypass migrate-test -storetype JKS -noprompt >/dev/null 2>&1
+  keytool -exportcert -rfc -alias node -keystore "$tls/target.jks" -storepass migrate-test -file "$tls/target.pem" >/dev/null 2>&1
+}
+
 write_config() {
   local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6 authenticator=AllowAllAuthenticator
   [ "$cluster" = migrate-ring ] && authenticator=PasswordAuthenticator
@@ -78,6 +90,16 @@ authenticator: $authenticator
 authorizer: AllowAllAuthorizer
 user_defined_functions_enabled: false
 YAML
+  if [ "$cluster" = migrate-target ]; then
+    make_tls
+    cat >>"$dir/cassandra.yaml" <<YAML
+client_encryption_options:
+  enabled: true
+  optional: true
+  keystore: $nodes_dir/tls/target.jks
+  keystore_password: migrate-test
+YAML
+  fi
   cat >"$dir/logback.xml" <<XML
 <configuration>
   <appender name="FILE" class="ch.qos.logback.core.FileAppender">

@@ -37,6 +37,10 @@ export const jobOptionsSchema = z
     'target-user': z.string().optional(),
     'source-password': z.string().optional(),
     'target-password': z.string().optional(),
+    'source-tls': z.boolean().default(false),
+    'target-tls': z.boolean().default(false),
+    'source-ca': z.string().optional(),
+    'target-ca': z.string().optional(),
     'run-id': z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-"').optional(),
     resume: z.union([z.string(), z.boolean()]).optional(),
     'state-dir': z.string().default('.migrate'),
@@ -66,6 +70,8 @@ export const jobOptionsSchema = z
 
 export type RawJobOptions = z.input<typeof jobOptionsSchema>;
 
+export type TlsOption = false | { caFile: string | undefined };
+
 export interface JobOptions {
   source: string;
   target: string;
@@ -89,6 +95,9 @@ export interface JobOptions {
   targetUser: string | undefined;
   sourcePassword: string | undefined;
   targetPassword: string | undefined;
+  /** TLS to each cluster: off, or on with the system's CAs, or on with this CA file (PEM). */
+  sourceTls: TlsOption;
+  targetTls: TlsOption;
   runId: string | undefined;
   resume: string | true | undefined;
   stateDir: string;
@@ -149,6 +158,8 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     targetUser: o['target-user'],
     sourcePassword: o['source-password'] ?? env.MIGRATE_SOURCE_PASSWORD,
     targetPassword: o['target-password'] ?? env.MIGRATE_TARGET_PASSWORD,
+    sourceTls: o['source-tls'] || o['source-ca'] ? { caFile: o['source-ca'] } : false,
+    targetTls: o['target-tls'] || o['target-ca'] ? { caFile: o['target-ca'] } : false,
     runId: o['run-id'],
     resume: o.resume === true || o.resume === '' ? true : o.resume === false ? undefined : o.resume,
     stateDir: o['state-dir'],

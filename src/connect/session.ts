@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import cassandra from 'cassandra-driver';
+import type { TlsOption } from '../config/options.js';
 import { ConnectError, InputError, messageOf } from '../errors.js';
 import { parseContactPoints } from './contact-points.js';
 import { installRawCells } from './raw-cells.js';
@@ -13,6 +16,7 @@ export interface SessionOptions {
   localDc?: string | undefined;
   username?: string | undefined;
   password?: string | undefined;
+  tls?: TlsOption | undefined;
   readConsistency: string;
   writeConsistency: string;
 }
@@ -59,6 +63,7 @@ export class Session {
       queryOptions: { consistency: readConsistency, prepare: true },
       pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2, [cassandra.types.distance.remote]: 1 } },
     };
+    if (options.tls) base.sslOptions = tlsOptions(options.side, options.tls);
     if (options.username !== undefined) {
       base.authProvider = new cassandra.auth.PlainTextAuthProvider(options.username, options.password ?? '');
     }
@@ -114,6 +119,16 @@ export class Session {
   }
 }
 
+/** The server's certificate is always checked: against the given CA, or the system's. */
+function tlsOptions(side: Side, tls: Exclude<TlsOption, false>): ConnectionOptions {
+  if (tls.caFile === undefined) return { rejectUnauthorized: true };
+  try {
+    return { ca: [readFileSync(tls.caFile)], rejectUnauthorized: true };
+  } catch {
+    throw new InputError(`--${side}-ca ${tls.caFile} cannot be read: give the PEM file of the CA that signed the ${side} cluster's certificate`);
+  }
+}
+
 const CONSISTENCY_LEVELS: Record<string, Consistency> = {
   ANY: cassandra.types.consistencies.any,
   ONE: cassandra.types.consistencies.one,
@@ -154,11 +169,13 @@ async function discoverDc(side: Side, contactPoints: string, base: cassandra.Dse
 }
 
 function connectFailure(side: Side, contactPoints: string, error: unknown, dc?: string): ConnectError {
-  const detail = messageOf(error).split('\n')[0];
-  const authHint = /auth|credential|password/i.test(detail ?? '')
-    ? ` check --${side}-user and MIGRATE_${side.toUpperCase()}_PASSWORD`
-    : dc
-      ? ` check --${side}-dc (${dc}) and that the hosts are up`
-      : ' check the hosts, the port and that the cluster is up';
-  return new ConnectError(`cannot connect to the ${side} cluster at ${contactPoints}: ${detail};${authHint}`);
+  const detail = messageOf(error).split('\n')[0] ?? '';
+  return new ConnectError(`cannot connect to the ${side} cluster at ${contactPoints}: ${detail}; ${fixFor(side, detail, dc)}`);
+}
+
+function fixFor(side: Side, detail: string, dc: string | undefined): string {
+  if (/auth|credential|password/i.test(detail)) return `check --${side}-user and MIGRATE_${side.toUpperCase()}_PASSWORD`;
+  if (/certificate|self.signed|SSL|TLS/i.test(detail)) return `check --${side}-ca (the CA that signed the ${side} cluster's certificate)`;
+  if (dc) return `check --${side}-dc (${dc}) and that the hosts are up`;
+  return 'check the hosts, the port and that the cluster is up';
 }

@@ -67,8 +67,8 @@ export interface JobResult {
 /** The one pipeline: connect, schema, lock, ranges, a bounded pool of range workers, state, report. */
 export async function runJob(definition: JobDefinition, options: JobOptions): Promise<JobResult> {
   const opened = await Promise.allSettled([
-    Session.open({ side: 'source', contactPoints: options.source, localDc: options.sourceDc, username: options.sourceUser, password: options.sourcePassword, readConsistency: options.readConsistency, writeConsistency: options.writeConsistency }),
-    Session.open({ side: 'target', contactPoints: options.target, localDc: options.targetDc, username: options.targetUser, password: options.targetPassword, readConsistency: options.readConsistency, writeConsistency: options.writeConsistency }),
+    Session.open({ side: 'source', contactPoints: options.source, localDc: options.sourceDc, username: options.sourceUser, password: options.sourcePassword, tls: options.sourceTls, readConsistency: options.readConsistency, writeConsistency: options.writeConsistency }),
+    Session.open({ side: 'target', contactPoints: options.target, localDc: options.targetDc, username: options.targetUser, password: options.targetPassword, tls: options.targetTls, readConsistency: options.readConsistency, writeConsistency: options.writeConsistency }),
   ]);
   const sessions = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleSchema, sampleCounts } from '../../examples/sample-data.mjs';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli } from '../support/cli.js';
-import { dropKeyspace, freshSampleKeyspace, testClient } from '../support/clusters.js';
+import { dropKeyspace, freshSampleKeyspace, REPO_ROOT, testClient } from '../support/clusters.js';
 import { type CellDump, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'copy_sample';
@@ -176,6 +176,16 @@ describe('bad input stops the copy before anything is written', () => {
     const run = await runCli(['copy', '--source', '127.0.0.1:19042', '--target', '127.0.0.1:1', '--keyspace', KS, '--table', 'page_views', '--state-dir', stateDir, '--quiet']);
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/^migrate: cannot connect to the target cluster at 127\.0\.0\.1:1: .+; check the hosts, the port and that the cluster is up$/);
+    expect((await target.execute(`SELECT * FROM ${BAD}.page_views`)).rowLength).toBe(0);
+  });
+
+  it('TLS: trusting the CA of the target certificate the copy goes through; without it, exit 2 naming --target-ca', async () => {
+    const ca = join(REPO_ROOT, '.cassandra/tls/target.pem');
+    const trusted = await runCli(['copy', ...jobArgs(KS, 'page_views', stateDir, ['--target-ca', ca])]);
+    expect({ code: trusted.code, err: trusted.err }).toEqual({ code: 0, err: '' });
+    const untrusted = await runCli(['copy', ...jobArgs(KS, 'page_views', stateDir, ['--target-keyspace', BAD, '--target-tls'])]);
+    expect(untrusted.code).toBe(2);
+    expect(untrusted.err).toMatch(/^migrate: cannot connect to the target cluster at 127\.0\.0\.1:29042: .*self-signed certificate; check --target-ca/);
     expect((await target.execute(`SELECT * FROM ${BAD}.page_views`)).rowLength).toBe(0);
   });
 
