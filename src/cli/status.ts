@@ -23,7 +23,7 @@ export async function status(stateDir: string, runId: string | undefined, json: 
         rangesDone: done.size,
         rangesFailed: (summary?.rangesFailed as number | undefined) ?? 0,
         jobStartMicros: run.jobStartMicros,
-        rowsRead: [...done.values()].reduce((sum, c) => sum + c.rowsRead, 0),
+        rowsRead: [...done.values()].reduce((sum, c) => sum + (c.counts.rowsRead ?? 0), 0),
       };
     }),
   );

@@ -2,7 +2,6 @@ import type { JobOptions } from '../config/options.js';
 import type { Session } from '../connect/session.js';
 import { readRange } from '../read/range-reader.js';
 import { buildReadPlan, keyQuery, partitionQuery, type RawRow, type ReadPlan, rowValues } from '../read/select.js';
-import { ExitCode } from '../errors.js';
 import { isMultiCell } from '../schema/cql-type.js';
 import { listRuns } from '../state/run-state.js';
 import { counterStatement } from '../write/counters.js';
@@ -13,7 +12,7 @@ import { type JobContext, type JobResult, type RangeWorker, runJob } from './pip
 
 /** `migrate copy`: every source row to the target, stamped so that no live write is overwritten. */
 export function copy(options: JobOptions): Promise<JobResult> {
-  return runJob({ command: 'copy', prepare: prepareCopy, outcome: () => ExitCode.ok }, options);
+  return runJob({ command: 'copy', prepare: prepareCopy }, options);
 }
 
 async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
@@ -31,21 +30,16 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
     ? counterPartitions(ctx, plan, target)
     : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx) }, target));
 
-  return async (range) => {
-    let rowsRead = 0;
-    let rowsWritten = 0;
+  return async (range, counts) => {
     let lastPartition: string | null = null;
     for await (const page of readRange(ctx.source, plan, range, { keyspace: options.keyspace, pageSize: options.pageSize, signal: ctx.signal })) {
       await ctx.throttle(page.length);
       const { partitions, last } = await toPartitions(page, lastPartition);
       lastPartition = last;
       await writer.writePartitions(partitions);
-      rowsRead += page.length;
-      rowsWritten += page.length;
-      ctx.counters.rowsRead += page.length;
-      ctx.counters.rowsWritten += page.length;
+      counts.rowsRead += page.length;
+      counts.rowsWritten += page.length;
     }
-    return { rowsRead, rowsWritten };
   };
 }
 

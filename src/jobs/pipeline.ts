@@ -31,7 +31,6 @@ export interface JobContext {
   state: RunState;
   /** The job-start stamp (skew margin included) or the explicit --writetime; recorded in the run. */
   stamp: bigint;
-  counters: Counters;
   /** Approximations the run had to make, reported once each in the summary. */
   notes: Set<string>;
   signal: AbortSignal;
@@ -41,12 +40,8 @@ export interface JobContext {
   throttle(rows: number): Promise<void>;
 }
 
-export interface RangeOutcome {
-  rowsRead: number;
-  rowsWritten: number;
-}
-
-export type RangeWorker = (range: TokenRange) => Promise<RangeOutcome>;
+/** Works through one token range, adding what it does to `counts` as it goes (progress reads them live). */
+export type RangeWorker = (range: TokenRange, counts: Counters) => Promise<void>;
 
 export interface JobDefinition {
   command: Command;
@@ -54,8 +49,8 @@ export interface JobDefinition {
   prepare(ctx: JobContext): Promise<RangeWorker>;
   /** Called after every range ran, before the report (validate streams its CSV here). */
   finish?(ctx: JobContext, summary: Summary): Promise<void>;
-  /** The exit code of a run that was neither interrupted nor failed a range. */
-  outcome?(summary: Summary): ExitCode;
+  /** The exit code of a run that was neither interrupted nor failed a range, from the whole run's counts. */
+  outcome?(counts: Counters): ExitCode;
 }
 
 export interface JobResult {
@@ -116,7 +111,7 @@ async function openState(command: Command, options: JobOptions, jobKey: string, 
   });
 }
 
-async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'stamp' | 'counters' | 'notes' | 'signal' | 'inFlight' | 'throttle'>, options: JobOptions): Promise<JobResult> {
+async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'stamp' | 'notes' | 'signal' | 'inFlight' | 'throttle'>, options: JobOptions): Promise<JobResult> {
   const { state } = wired;
   const abort = new AbortController();
   const onSignal = () => abort.abort(new InterruptedError('interrupted by a signal'));
@@ -126,7 +121,6 @@ async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'sta
   const ctx: JobContext = {
     ...wired,
     stamp: BigInt(state.record.jobStartMicros),
-    counters: new Counters(),
     notes: new Set(),
     signal: abort.signal,
     inFlight: pLimit(options.maxInFlight),
@@ -139,7 +133,12 @@ async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'sta
   const mine = options.shard ? shardOf(all.map(parseRangeId), options.shard.index, options.shard.count).map(rangeId) : all;
   const todo = mine.filter((id) => !state.done.has(id));
   const failed: FailedRange[] = [];
-  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, ctx.counters, options.quiet);
+  // The whole run's counts: ranges an earlier (resumed) process finished, then this process's ranges.
+  const totals = new Counters();
+  for (const id of mine) totals.add(state.done.get(id)?.counts ?? {});
+  const inFlight = new Set<Counters>();
+  const rowsRead = () => [...inFlight].reduce((sum, c) => sum + c.rowsRead, totals.rowsRead);
+  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, rowsRead, options.quiet);
   try {
     const worker = await definition.prepare(ctx);
     const pool = pLimit(options.concurrency);
@@ -147,12 +146,18 @@ async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'sta
       todo.map((id) =>
         pool(async () => {
           if (abort.signal.aborted) return;
+          const counts = new Counters();
+          inFlight.add(counts);
           try {
-            const outcome = await worker(parseRangeId(id));
-            await state.recordDone({ range: id, ...outcome, finishedAt: new Date().toISOString() });
+            await worker(parseRangeId(id), counts);
+            await state.recordDone({ range: id, counts: { ...counts }, finishedAt: new Date().toISOString() });
             progress.rangeFinished();
           } catch (error) {
             if (!abort.signal.aborted) failed.push({ range: id, error: messageOf(error).split('\n')[0] as string });
+          } finally {
+            inFlight.delete(counts);
+            // Rows a failed range read and wrote were read and written all the same.
+            totals.add(counts);
           }
         }),
       ),
@@ -177,15 +182,15 @@ async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'sta
     rangesTotal: mine.length,
     rangesDone: mine.filter((id) => state.done.has(id)).length,
     rangesFailed: failed.length,
-    rowsRead: ctx.counters.rowsRead,
-    rowsWritten: ctx.counters.rowsWritten,
-    rowsCompared: ctx.counters.rowsCompared,
-    missing: ctx.counters.missing,
-    mismatched: ctx.counters.mismatched,
-    extra: ctx.counters.extra,
-    targetNewer: ctx.counters.targetNewer,
-    corrected: ctx.counters.corrected,
-    deleted: ctx.counters.deleted,
+    rowsRead: totals.rowsRead,
+    rowsWritten: totals.rowsWritten,
+    rowsCompared: totals.rowsCompared,
+    missing: totals.missing,
+    mismatched: totals.mismatched,
+    extra: totals.extra,
+    targetNewer: totals.targetNewer,
+    corrected: totals.corrected,
+    deleted: totals.deleted,
     errors: failed.map((f) => `range ${f.range}: ${f.error}`),
     notes: [...ctx.notes],
   };
@@ -195,5 +200,5 @@ async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'sta
   await writeFailedRanges(reportDir, failed);
   if (abort.signal.aborted) return { summary, reportDir, exitCode: ExitCode.interrupted };
   if (failed.length > 0) return { summary, reportDir, exitCode: ExitCode.differencesRemain };
-  return { summary, reportDir, exitCode: definition.outcome ? definition.outcome(summary) : ExitCode.ok };
+  return { summary, reportDir, exitCode: definition.outcome ? definition.outcome(totals) : ExitCode.ok };
 }

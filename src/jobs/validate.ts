@@ -9,6 +9,7 @@ import { readRange } from '../read/range-reader.js';
 import { buildReadPlan, keyQuery, partitionQuery, type RawRow, type ReadPlan, rowValues, tableName } from '../read/select.js';
 import { bigintBytes, joinCollection, splitCollection } from '../read/serialized.js';
 import { DifferencesCsv } from '../report/differences-csv.js';
+import type { Counters } from '../report/summary.js';
 import { formatKeyValue } from '../report/format-key.js';
 import { rangeSize, splitRange, type TokenRange } from '../ring/token-range.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
@@ -27,18 +28,18 @@ import { type JobContext, type JobResult, type RangeWorker, runJob } from './pip
  */
 export function validate(options: JobOptions): Promise<JobResult> {
   let csv: DifferencesCsv | undefined;
-  let remaining = 0;
   return runJob(
     {
       command: 'validate',
       prepare: async (ctx) => {
-        csv = await DifferencesCsv.open(options.reportDir ?? ctx.state.dir, primaryKeyOf(ctx.sourceSchema).map((c) => c.name));
-        return prepareValidate(ctx, csv, (n) => void (remaining += n));
+        // A resumed run adds to the differences its earlier part reported.
+        csv = await DifferencesCsv.open(options.reportDir ?? ctx.state.dir, primaryKeyOf(ctx.sourceSchema).map((c) => c.name), options.resume !== undefined);
+        return prepareValidate(ctx, csv);
       },
       finish: async () => {
         await csv?.close();
       },
-      outcome: () => (remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain),
+      outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain),
     },
     options,
   );
@@ -58,7 +59,7 @@ interface Sides {
   target: { session: Session; schema: TableSchema; scan: ReadPlan; detail: ReadPlan };
 }
 
-async function prepareValidate(ctx: JobContext, csv: DifferencesCsv, addRemaining: (n: number) => void): Promise<RangeWorker> {
+async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<RangeWorker> {
   const { options } = ctx;
   const compare: CompareOptions = {
     ignore: options.ignore,
@@ -121,7 +122,7 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv, addRemainin
     return difference ? { candidate, difference, sourceRow, targetRow } : null;
   };
 
-  const correct = async (found: Found): Promise<string> => {
+  const correct = async (found: Found, counts: Counters): Promise<string> => {
     const { candidate, difference, sourceRow } = found;
     const mutations = correctionOf(found);
     if (mutations === null) return difference.targetNewer ? 'target-newer' : '';
@@ -129,8 +130,8 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv, addRemainin
     const after = await readPoint(sides.target, candidate.keys, candidate.entity);
     const still = compareDetail(sides.source.detail, sourceRow, after, candidate.entity, compare, stamps);
     if (still === null) {
-      if (difference.kind === 'extra') ctx.counters.deleted++;
-      else ctx.counters.corrected++;
+      if (difference.kind === 'extra') counts.deleted++;
+      else counts.corrected++;
       return difference.kind === 'extra' ? 'deleted' : 'corrected';
     }
     if (still.kind === 'missing') return 'shadowed';
@@ -174,18 +175,17 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv, addRemainin
     return out;
   };
 
-  return async (range) => {
+  return async (range, counts) => {
     const comparison = await scanRange(range);
-    ctx.counters.rowsRead += comparison.sourceRows + comparison.targetRows;
-    ctx.counters.rowsCompared += comparison.compared;
+    counts.rowsRead += comparison.sourceRows + comparison.targetRows;
+    counts.rowsCompared += comparison.compared;
     const confirmed = (await Promise.all(comparison.candidates.map(confirm))).filter((c) => c !== null);
-    let left = 0;
     for (const found of confirmed) {
       const { difference, candidate } = found;
-      ctx.counters[difference.kind]++;
-      if (difference.targetNewer) ctx.counters.targetNewer++;
-      const note = await correct(found);
-      if (note === '' || note === 'shadowed') left++;
+      counts[difference.kind]++;
+      if (difference.targetNewer) counts.targetNewer++;
+      const note = await correct(found, counts);
+      if (note === '' || note === 'shadowed') counts.remaining++;
       await csv.write([
         difference.kind,
         ...keyTypes.map((type, i) => formatKeyValue(candidate.keys[i] ?? null, type)),
@@ -193,8 +193,6 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv, addRemainin
         note,
       ]);
     }
-    addRemaining(left);
-    return { rowsRead: comparison.sourceRows + comparison.targetRows, rowsWritten: 0 };
   };
 }
 

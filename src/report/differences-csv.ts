@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -15,11 +15,13 @@ export class DifferencesCsv {
     private readonly finished: Promise<unknown>,
   ) {}
 
-  static async open(dir: string, keyColumns: string[]): Promise<DifferencesCsv> {
+  static async open(dir: string, keyColumns: string[], append: boolean): Promise<DifferencesCsv> {
     await mkdir(dir, { recursive: true });
     const path = join(dir, 'differences.csv');
-    const out = createWriteStream(path);
-    const csv = format({ headers: ['kind', ...keyColumns, 'columns', 'note'], alwaysWriteHeaders: true });
+    const continuing = append && existsSync(path);
+    const out = createWriteStream(path, { flags: continuing ? 'a' : 'w' });
+    const headers = ['kind', ...keyColumns, 'columns', 'note'];
+    const csv = format({ headers, includeEndRowDelimiter: true, ...(continuing ? { writeHeaders: false } : { alwaysWriteHeaders: true }) });
     csv.pipe(out);
     return new DifferencesCsv(path, csv, once(out, 'finish'));
   }

@@ -15,7 +15,7 @@ export async function writeFailedRanges(dir: string, failed: FailedRange[]): Pro
   const path = join(dir, 'failed-ranges.csv');
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(path);
-    const csv = format({ headers: ['range', 'error'], alwaysWriteHeaders: true });
+    const csv = format({ headers: ['range', 'error'], alwaysWriteHeaders: true, includeEndRowDelimiter: true });
     csv.pipe(out).on('finish', resolve).on('error', reject);
     for (const f of failed) csv.write([f.range, f.error]);
     csv.end();

@@ -1,5 +1,4 @@
 import cliProgress from 'cli-progress';
-import type { Counters } from './summary.js';
 
 export interface Progress {
   rangeFinished(): void;
@@ -10,11 +9,10 @@ export interface Progress {
  * On a terminal, a progress bar (ranges, rows, rows/s, ETA); elsewhere (cron, CI) one plain line every
  * 10 s on stderr; nothing with --quiet.
  */
-export function startProgress(label: string, rangesTotal: number, rangesDone: number, counters: Counters, quiet: boolean): Progress {
+export function startProgress(label: string, rangesTotal: number, rangesDone: number, rows: () => number, quiet: boolean): Progress {
   if (quiet) return { rangeFinished: () => undefined, stop: () => undefined };
   const started = Date.now();
   let done = rangesDone;
-  const rows = () => counters.rowsRead;
   const rate = () => Math.round(rows() / Math.max(0.001, (Date.now() - started) / 1000));
 
   if (process.stderr.isTTY) {

@@ -30,7 +30,7 @@ export interface Summary {
   notes: string[];
 }
 
-/** The running totals a job's workers add to. */
+/** What one range (or a whole run, summed) counted; each finished range's counts go into its checkpoint. */
 export class Counters {
   rowsRead = 0;
   rowsWritten = 0;
@@ -41,7 +41,16 @@ export class Counters {
   targetNewer = 0;
   corrected = 0;
   deleted = 0;
+  /** Differences still there at the end (target-newer rows aside): validate's exit code. */
+  remaining = 0;
+
+  add(other: Partial<Counters>): this {
+    for (const key of COUNTS) this[key] += other[key] ?? 0;
+    return this;
+  }
 }
+
+export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'remaining'] as const;
 
 export async function writeSummary(dir: string, summary: Summary): Promise<string> {
   await mkdir(dir, { recursive: true });

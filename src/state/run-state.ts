@@ -1,6 +1,7 @@
 import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import type { Counters } from '../report/summary.js';
 
 /** What a run records when it starts; `--resume` reads it back. */
 export interface RunRecord {
@@ -19,8 +20,8 @@ export interface RunRecord {
 
 export interface RangeCheckpoint {
   range: string;
-  rowsRead: number;
-  rowsWritten: number;
+  /** What the range counted (rows read and written, differences...). */
+  counts: Partial<Counters>;
   finishedAt: string;
 }
 
