@@ -7,7 +7,7 @@ export interface Progress {
 
 /**
  * On a terminal, a progress bar (ranges, rows, rows/s, ETA); elsewhere (cron, CI) one plain line every
- * 10 s on stderr; nothing with --quiet.
+ * 10 s on stderr, and a last one when the run ends; nothing with --quiet.
  */
 export function startProgress(label: string, rangesTotal: number, rangesDone: number, rows: () => number, quiet: boolean): Progress {
   if (quiet) return { rangeFinished: () => undefined, stop: () => undefined };
@@ -37,6 +37,9 @@ export function startProgress(label: string, rangesTotal: number, rangesDone: nu
   timer.unref();
   return {
     rangeFinished: () => void ++done,
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      line();
+    },
   };
 }

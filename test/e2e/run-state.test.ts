@@ -127,6 +127,14 @@ describe('the built CLI', () => {
     expect(await readdir(join(stateDir, 'runs'))).toHaveLength(2);
   });
 
+  it('without --quiet and without a terminal, progress is plain lines on stderr', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-progress-'));
+    const run = cli(job('page_views', stateDir).filter((a) => a !== '--quiet'));
+    expect(await run.code).toBe(0);
+    expect(run.err()).toMatch(/^copy state_sample\.page_views: (\d+)\/\1 ranges, 500 rows, \d+ rows\/s$/m);
+    expect(run.out()).toMatch(/^copy state_sample\.page_views -> state_sample\.page_views \(run copy-/);
+  });
+
   it('passwords never reach the output or the run state', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-secret-'));
     // The test clusters accept any credentials (AllowAllAuthenticator), so the run goes through.
