@@ -81,7 +81,7 @@ async function runConnected(definition: JobDefinition, options: JobOptions, sour
     readTableSchema(target, options.targetKeyspace, options.targetTable),
   ]);
   const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.renames, exclude: options.exclude });
-  const jobKey = `${definition.command} ${options.source}/${options.keyspace}.${options.table} -> ${options.target}/${options.targetKeyspace}.${options.targetTable}`;
+  const jobKey = `${definition.command} ${tablePair(options)}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;
   const release = await acquireJobLock(options.stateDir, jobKey);
   try {
     const state = await openState(definition.command, options, jobKey, source);
@@ -91,11 +91,15 @@ async function runConnected(definition: JobDefinition, options: JobOptions, sour
   }
 }
 
+/** The clusters and tables a job moves between: what copy and validate runs of one migration share. */
+export const tablePair = (options: JobOptions): string =>
+  `${options.source}/${options.keyspace}.${options.table} -> ${options.target}/${options.targetKeyspace}.${options.targetTable}`;
+
 async function openState(command: Command, options: JobOptions, jobKey: string, source: Session): Promise<RunState> {
   if (options.resume !== undefined) return RunState.resume(options.stateDir, jobKey, options.resume);
   const ranges = options.rangesFile
     ? await readRangesFile(options.rangesFile)
-    : checkCoverage(await planRanges(source, options.keyspace, options.table, options.splits)).map(rangeId);
+    : checkCoverage(await planRanges(source, options.keyspace, options.table, options.splits, options.shard?.count)).map(rangeId);
   // The stamp is taken before the first read: every live write the proxy makes from now on is newer.
   const stamp = typeof options.writetime === 'bigint' ? options.writetime : BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6));
   const startedAt = new Date().toISOString();

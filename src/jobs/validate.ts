@@ -19,7 +19,7 @@ import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetTable } from '../write/mutations.js';
 import { DEFAULT_RETRY, withRetry } from '../write/retry.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobResult, type RangeWorker, runJob } from './pipeline.js';
+import { type JobContext, type JobResult, type RangeWorker, runJob, tablePair } from './pipeline.js';
 
 /**
  * `migrate validate [--autocorrect] [--delete-extra]`: both clusters read by the same token ranges, rows
@@ -211,9 +211,10 @@ function raiseStaleStamps(row: RawRow, cells: CellDifference[]): RawRow {
 /** The stamps written by earlier job-start copies of this table, from the run state. */
 async function ourCopyStamps(ctx: JobContext): Promise<Set<bigint>> {
   const { options } = ctx;
-  const copyJob = ctx.state.record.jobKey.replace(/^validate /, 'copy ');
+  const copyJob = `copy ${tablePair(options)}`;
   const runs = await listRuns(options.stateDir);
-  return new Set(runs.filter((r) => r.jobKey === copyJob && r.writetimeMode !== 'preserve').map((r) => BigInt(r.jobStartMicros)));
+  const ofThisTable = (key: string) => key === copyJob || key.startsWith(`${copyJob} [shard `);
+  return new Set(runs.filter((r) => ofThisTable(r.jobKey) && r.writetimeMode !== 'preserve').map((r) => BigInt(r.jobStartMicros)));
 }
 
 async function* throttled(ctx: JobContext, pages: AsyncIterable<RawRow[]>): AsyncGenerator<RawRow[]> {

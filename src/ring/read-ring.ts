@@ -30,14 +30,20 @@ async function estimatePartitions(session: Session, keyspace: string, table: str
 const PARTITIONS_PER_UNIT = 20_000;
 const MAX_UNITS = 100_000;
 
+/** Work units per shard process when sharding without --splits. */
+const UNITS_PER_SHARD = 256;
+
 /**
  * The work units of a run: the ring's ranges split so that there are at least 8 per core, never fewer than
  * the ring's ranges, and about PARTITIONS_PER_UNIT partitions each when size estimates say the table is big.
+ * Shards of one job must split the ring alike on any machine at any time, so with `shards` the split
+ * depends on the ring and the shard count only (cores and size estimates vary).
  */
-export async function planRanges(session: Session, keyspace: string, table: string, splits: number | undefined): Promise<TokenRange[]> {
+export async function planRanges(session: Session, keyspace: string, table: string, splits: number | undefined, shards?: number): Promise<TokenRange[]> {
   const { tokens, nodes } = await readRingTokens(session);
   const ring = ringRanges(tokens);
   if (splits !== undefined) return splitRing(ring, splits);
+  if (shards !== undefined) return splitRing(ring, shards * UNITS_PER_SHARD);
   const estimate = await estimatePartitions(session, keyspace, table, nodes).catch(() => 0);
   const target = Math.min(MAX_UNITS, Math.max(8 * availableParallelism(), ring.length, Math.ceil(estimate / PARTITIONS_PER_UNIT)));
   return splitRing(ring, target);
