@@ -1,12 +1,12 @@
 import type { JobOptions } from '../config/options.js';
-import type { Session } from '../connect/session.js';
 import { readRange } from '../read/range-reader.js';
-import { buildReadPlan, keyQuery, partitionQuery, type RawRow, type ReadPlan, rowValues } from '../read/select.js';
+import { PointReader } from '../read/point-reader.js';
+import { buildReadPlan, partitionKeyOf, type RawRow, type ReadPlan } from '../read/select.js';
 import { isMultiCell } from '../schema/cql-type.js';
 import { listRuns } from '../state/run-state.js';
 import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetTable } from '../write/mutations.js';
-import { DEFAULT_RETRY, withRetry } from '../write/retry.js';
+import { DEFAULT_RETRY } from '../write/retry.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobResult, type RangeWorker, runJob } from './pipeline.js';
 
@@ -28,7 +28,11 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, retry, signal: ctx.signal, idempotent: !sourceSchema.isCounter });
   const toPartitions = sourceSchema.isCounter
     ? counterPartitions(ctx, plan, target)
-    : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx) }, target));
+    : mutationPartitions(
+        new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx) }, target),
+        plan,
+        sourceSchema.partitionKey.length,
+      );
 
   return async (range, counts) => {
     let lastPartition: string | null = null;
@@ -56,12 +60,12 @@ async function mayHaveCopiedBefore(ctx: JobContext): Promise<boolean> {
 type ToPartitions = (page: RawRow[], lastPartition: string | null) => Promise<{ partitions: Mutation[][]; last: string | null }>;
 
 /** Rows in token order arrive partition by partition: statics are written with each partition's first row. */
-function mutationPartitions(builder: MutationBuilder): ToPartitions {
+function mutationPartitions(builder: MutationBuilder, plan: ReadPlan, partitionKeyCount: number): ToPartitions {
   return async (page, lastPartition) => {
     const partitions: Mutation[][] = [];
     let last = lastPartition;
     for (const row of page) {
-      const key = builder.partitionKeyOf(row);
+      const key = partitionKeyOf(row, plan, partitionKeyCount);
       if (key !== last || partitions.length === 0) partitions.push([]);
       (partitions[partitions.length - 1] as Mutation[]).push(...builder.rowMutations(row, key !== last));
       last = key;
@@ -70,28 +74,26 @@ function mutationPartitions(builder: MutationBuilder): ToPartitions {
   };
 }
 
+/** Counters: each source row's target row is read first, and the difference added. */
 function counterPartitions(ctx: JobContext, plan: ReadPlan, target: TargetTable): ToPartitions {
-  const { sourceSchema, options } = ctx;
-  const targetPlan = buildReadPlan(ctx.targetSchema, { writetimes: false, ttls: false, cells: ctx.cells.map((c) => ctx.targetSchema.cells.find((t) => t.name === (options.renames.get(c.name) ?? c.name)) ?? c) });
-  const byKey = keyQuery(targetPlan, ctx.targetSchema);
-  const byPartition = partitionQuery(targetPlan, ctx.targetSchema);
+  const { sourceSchema } = ctx;
   const pkCount = sourceSchema.partitionKey.length;
-  const readTarget = async (session: Session, row: RawRow): Promise<RawRow | null> => {
-    const keys = plan.keySlots.map((slot) => row[slot]);
+  const targetPlan = buildReadPlan(ctx.targetSchema, { writetimes: false, ttls: false, cells: ctx.targetCells });
+  const reader = new PointReader(ctx.target, targetPlan, ctx.targetSchema, { inFlight: ctx.inFlight, retry: DEFAULT_RETRY, signal: ctx.signal });
+  const readTarget = (row: RawRow): Promise<RawRow | null> => {
+    const keys = plan.keySlots.map((slot) => row[slot]) as Buffer[];
     const staticOnly = sourceSchema.clustering.length > 0 && keys[pkCount] === null;
-    const result = await ctx.inFlight(() => withRetry(() => session.read(staticOnly ? byPartition : byKey, staticOnly ? keys.slice(0, pkCount) : keys), DEFAULT_RETRY, ctx.signal));
-    const first = result.first();
-    return first ? rowValues(first as unknown as Record<string, unknown>, targetPlan) : null;
+    return reader.read(staticOnly ? keys.slice(0, pkCount) : keys, staticOnly);
   };
   return async (page, lastPartition) => {
     let last = lastPartition;
     const firsts = page.map((row) => {
-      const key = sourceSchema.partitionKey.map((_, i) => (row[plan.keySlots[i] as number] as Buffer).toString('hex')).join('/');
+      const key = partitionKeyOf(row, plan, pkCount);
       const first = key !== last;
       last = key;
       return first;
     });
-    const targets = await Promise.all(page.map((row) => readTarget(ctx.target, row)));
+    const targets = await Promise.all(page.map(readTarget));
     const partitions = page.flatMap((row, i) => {
       const statement = counterStatement(sourceSchema, plan, target, row, targets[i] ?? null, firsts[i] as boolean);
       return statement ? [[statement]] : [];

@@ -28,6 +28,8 @@ export interface JobContext {
   targetSchema: TableSchema;
   /** The source cell columns the job moves or compares (after --exclude). */
   cells: Column[];
+  /** The target column of each of `cells`, in the same order (after --rename). */
+  targetCells: Column[];
   state: RunState;
   /** The job-start stamp (skew margin included) or the explicit --writetime; recorded in the run. */
   stamp: bigint;
@@ -81,11 +83,12 @@ async function runConnected(definition: JobDefinition, options: JobOptions, sour
     readTableSchema(target, options.targetKeyspace, options.targetTable),
   ]);
   const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.renames, exclude: options.exclude });
+  const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === (options.renames.get(c.name) ?? c.name)) as Column);
   const jobKey = `${definition.command} ${tablePair(options)}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;
   const release = await acquireJobLock(options.stateDir, jobKey);
   try {
     const state = await openState(definition.command, options, jobKey, source);
-    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, state }, options);
+    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, state }, options);
   } finally {
     await release().catch(() => undefined);
   }

@@ -81,3 +81,10 @@ export function rowValues(row: Record<string, unknown>, plan: ReadPlan): RawRow 
   for (let i = 0; i < plan.aliases.length; i++) out[i] = (row[plan.aliases[i] as string] as Buffer | null) ?? null;
   return out;
 }
+
+/** The partition key bytes of a row, as a string that tells partitions apart. */
+export function partitionKeyOf(row: RawRow, plan: ReadPlan, partitionKeyCount: number): string {
+  let key = '';
+  for (let i = 0; i < partitionKeyCount; i++) key += `${(row[plan.keySlots[i] as number] as Buffer).toString('hex')}/`;
+  return key;
+}

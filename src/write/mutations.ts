@@ -300,12 +300,6 @@ export class MutationBuilder {
     return columns.map((c) => `${c} = ?`).join(' AND ');
   }
 
-  /** The partition key bytes of a row, to tell partitions apart. */
-  partitionKeyOf(row: RawRow): string {
-    let key = '';
-    for (let i = 0; i < this.partitionKeyCount; i++) key += `${(row[this.plan.keySlots[i] as number] as Buffer).toString('hex')}/`;
-    return key;
-  }
 }
 
 /** A TTL list (or none) in which no element has a TTL. */

@@ -1,0 +1,36 @@
+import type { Session } from '../connect/session.js';
+import type { TableSchema } from '../schema/table-schema.js';
+import { type RetryPolicy, withRetry } from '../write/retry.js';
+import { keyQuery, partitionQuery, type RawRow, type ReadPlan, rowValues } from './select.js';
+
+export interface PointReadOptions {
+  inFlight: <T>(task: () => Promise<T>) => Promise<T>;
+  retry: RetryPolicy;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Reads one row by its whole primary key, or with the partition key alone the partition's first row (a
+ * partition's statics, or its static-only row). Null when there is none.
+ */
+export class PointReader {
+  private readonly byKey: string;
+  private readonly byPartition: string;
+
+  constructor(
+    private readonly session: Session,
+    private readonly plan: ReadPlan,
+    schema: TableSchema,
+    private readonly options: PointReadOptions,
+  ) {
+    this.byKey = keyQuery(plan, schema);
+    this.byPartition = `${partitionQuery(plan, schema)} LIMIT 1`;
+  }
+
+  async read(keys: Buffer[], partitionOnly: boolean): Promise<RawRow | null> {
+    const query = partitionOnly ? this.byPartition : this.byKey;
+    const result = await this.options.inFlight(() => withRetry(() => this.session.read(query, keys), this.options.retry, this.options.signal));
+    const first = result.first();
+    return first ? rowValues(first as unknown as Record<string, unknown>, this.plan) : null;
+  }
+}
