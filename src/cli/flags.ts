@@ -53,7 +53,7 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   'ttl-tolerance': { group: 'validate', type: 'number', describe: 'seconds two TTLs may differ by (default 60)' },
   'float-tolerance': { group: 'validate', type: 'number', describe: 'float/double values closer than this are equal (default 0)' },
   ignore: { group: 'validate', type: 'array', string: true, describe: 'columns not compared' },
-  'range-budget': { group: 'validate', type: 'number', describe: 'rows compared in memory at once; larger ranges are split (default 100000)' },
+  'range-budget': { group: 'validate', type: 'number', describe: 'rows compared in memory at once; a range holding more is compared in chunks (default 5000)' },
   'report-dir': { group: 'output', type: 'string', describe: "summary.json and differences.csv folder (default: the run's state folder)" },
   json: { group: 'output', type: 'boolean', describe: 'print the summary as JSON' },
   quiet: { group: 'output', type: 'boolean', describe: 'no progress output' },

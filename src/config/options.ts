@@ -64,7 +64,7 @@ export const jobOptionsSchema = z
     'ttl-tolerance': z.coerce.number().nonnegative().default(60),
     'float-tolerance': z.coerce.number().nonnegative().default(0),
     ignore: z.array(z.string()).default([]),
-    'range-budget': positiveInt.default(100_000),
+    'range-budget': positiveInt.default(5_000),
   })
   .passthrough();
 

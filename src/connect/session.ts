@@ -21,7 +21,6 @@ export interface SessionOptions {
   writeConsistency: string;
 }
 
-export type Row = cassandra.types.Row;
 export type ResultSet = cassandra.types.ResultSet;
 export type Consistency = number;
 export interface Statement {

@@ -1,4 +1,5 @@
 import type { RawRow } from '../read/select.js';
+import type { TokenRange } from '../ring/token-range.js';
 import { type Digest, type Digester, type DigestLayout, sameDigest } from './row-digest.js';
 
 export type DifferenceKind = 'missing' | 'mismatched' | 'extra';
@@ -15,14 +16,9 @@ export interface Candidate {
 export interface KeyShape {
   partitionKey: number[];
   clustering: number[];
+  /** Where the row's token (`token(pk)`, 8 bytes) sits. */
+  token: number;
   hasStatics: boolean;
-}
-
-/** Thrown when a range holds more rows than the budget: the caller splits the range and compares the parts. */
-export class BudgetExceeded extends Error {
-  constructor(readonly rows: number) {
-    super(`more than ${rows} rows in one range`);
-  }
 }
 
 interface PartitionEntry {
@@ -38,19 +34,38 @@ export interface RangeComparison {
   compared: number;
 }
 
+/** The pages of one side's rows in a token range, in token order. */
+export type PageSource = (side: 'source' | 'target', range: TokenRange) => AsyncIterable<RawRow[]>;
+
 /**
  * Matches the rows of one token range, read from both sides, by primary key. The source side is held as
- * (key, digest) pairs, at most `budget` of them; the target side streams past it. Every row of both sides
- * ends up equal or in exactly one candidate, so totals are exact. Pure apart from consuming the pages.
+ * (key, digest) pairs while the target side streams past them. At most `budget` source rows are held:
+ * past that, reading stops at the next partition boundary, that chunk is compared, and the source read
+ * goes on from there; memory is set by the budget, not by the range's size, and nothing is read twice.
+ * Every row of both sides ends up equal or in exactly one candidate, so totals are exact. Pure apart from
+ * consuming the pages.
  */
-export async function compareRange(
-  sourcePages: AsyncIterable<RawRow[]>,
-  targetPages: AsyncIterable<RawRow[]>,
+export async function compareRange(range: TokenRange, read: PageSource, shape: KeyShape, layout: DigestLayout, digester: Digester, budget: number): Promise<RangeComparison> {
+  const total: RangeComparison = { candidates: [], sourceRows: 0, targetRows: 0, compared: 0 };
+  for (let start = range.start; start < range.end; ) {
+    const chunk = await compareChunk({ start, end: range.end }, read, shape, layout, digester, budget);
+    total.candidates.push(...chunk.candidates);
+    total.sourceRows += chunk.sourceRows;
+    total.targetRows += chunk.targetRows;
+    total.compared += chunk.compared;
+    start = chunk.end;
+  }
+  return total;
+}
+
+async function compareChunk(
+  range: TokenRange,
+  read: PageSource,
   shape: KeyShape,
   layout: DigestLayout,
   digester: Digester,
   budget: number,
-): Promise<RangeComparison> {
+): Promise<RangeComparison & { end: bigint }> {
   const rows = new Map<string, Digest>();
   const sourcePartitions = new Map<string, PartitionEntry>();
   const targetPartitions = new Map<string, PartitionEntry>();
@@ -72,15 +87,23 @@ export async function compareRange(
     return isStaticRow ? null : keys.encode(row, primaryKey);
   };
 
-  for await (const page of sourcePages) {
+  // The chunk ends where the budget is reached, at a token boundary: a partition is never cut in two.
+  let end = range.end;
+  let lastToken: bigint | null = null;
+  source: for await (const page of read('source', range)) {
     for (const row of page) {
+      const token = (row[shape.token] as Buffer).readBigInt64BE(0);
+      if (lastToken !== null && token !== lastToken && rows.size + sourcePartitions.size >= budget) {
+        end = lastToken;
+        break source;
+      }
+      lastToken = token;
       sourceRows++;
       const key = visit(row, sourcePartitions);
       if (key !== null) rows.set(key, digester.digest(row, layout.regular));
     }
-    if (rows.size + sourcePartitions.size > budget) throw new BudgetExceeded(budget);
   }
-  for await (const page of targetPages) {
+  for await (const page of read('target', { start: range.start, end })) {
     for (const row of page) {
       targetRows++;
       const key = visit(row, targetPartitions);
@@ -93,7 +116,6 @@ export async function compareRange(
         rows.delete(key);
       }
     }
-    if (targetPartitions.size > budget) throw new BudgetExceeded(budget);
   }
   for (const key of rows.keys()) {
     compared++;
@@ -116,7 +138,7 @@ export async function compareRange(
       candidates.push({ kind: 'extra', entity: 'partition', keys: decodeKey(key) });
     }
   }
-  return { candidates, sourceRows, targetRows, compared };
+  return { candidates, sourceRows, targetRows, compared, end };
 }
 
 /**

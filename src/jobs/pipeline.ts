@@ -3,7 +3,7 @@ import { RateLimiter } from 'limiter';
 import pLimit from 'p-limit';
 import type { JobOptions } from '../config/options.js';
 import { redactOptions } from '../config/options.js';
-import { Session } from '../connect/session.js';
+import { Session, type SessionOptions, type Side } from '../connect/session.js';
 import { ExitCode, InterruptedError, messageOf } from '../errors.js';
 import { writeFailedRanges, type FailedRange, readRangesFile } from '../report/failed-ranges.js';
 import { startProgress } from '../report/progress.js';
@@ -63,10 +63,7 @@ export interface JobResult {
 
 /** The one pipeline: connect, schema, lock, ranges, a bounded pool of range workers, state, report. */
 export async function runJob(definition: JobDefinition, options: JobOptions): Promise<JobResult> {
-  const opened = await Promise.allSettled([
-    Session.open({ side: 'source', contactPoints: options.source, localDc: options.sourceDc, username: options.sourceUser, password: options.sourcePassword, tls: options.sourceTls, readConsistency: options.readConsistency, writeConsistency: options.writeConsistency }),
-    Session.open({ side: 'target', contactPoints: options.target, localDc: options.targetDc, username: options.targetUser, password: options.targetPassword, tls: options.targetTls, readConsistency: options.readConsistency, writeConsistency: options.writeConsistency }),
-  ]);
+  const opened = await Promise.allSettled((['source', 'target'] as const).map((side) => Session.open(sessionOptions(options, side))));
   const sessions = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
     const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -75,6 +72,20 @@ export async function runJob(definition: JobDefinition, options: JobOptions): Pr
   } finally {
     await Promise.all(sessions.map((s) => s.close()));
   }
+}
+
+function sessionOptions(options: JobOptions, side: Side): SessionOptions {
+  const source = side === 'source';
+  return {
+    side,
+    contactPoints: source ? options.source : options.target,
+    localDc: source ? options.sourceDc : options.targetDc,
+    username: source ? options.sourceUser : options.targetUser,
+    password: source ? options.sourcePassword : options.targetPassword,
+    tls: source ? options.sourceTls : options.targetTls,
+    readConsistency: options.readConsistency,
+    writeConsistency: options.writeConsistency,
+  };
 }
 
 async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session): Promise<JobResult> {
@@ -88,7 +99,7 @@ async function runConnected(definition: JobDefinition, options: JobOptions, sour
   const release = await acquireJobLock(options.stateDir, jobKey);
   try {
     const state = await openState(definition.command, options, jobKey, source);
-    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, state }, options);
+    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, state });
   } finally {
     await release().catch(() => undefined);
   }
@@ -118,8 +129,8 @@ async function openState(command: Command, options: JobOptions, jobKey: string, 
   });
 }
 
-async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'stamp' | 'notes' | 'signal' | 'inFlight' | 'throttle'>, options: JobOptions): Promise<JobResult> {
-  const { state } = wired;
+async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'stamp' | 'notes' | 'signal' | 'inFlight' | 'throttle'>): Promise<JobResult> {
+  const { state, options } = wired;
   const abort = new AbortController();
   const onSignal = () => abort.abort(new InterruptedError('interrupted by a signal'));
   process.once('SIGINT', onSignal);

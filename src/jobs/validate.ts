@@ -2,7 +2,7 @@ import xxhash from 'xxhash-wasm';
 import type { JobOptions } from '../config/options.js';
 import type { Session } from '../connect/session.js';
 import { compareDetail, type RowDifference, type StampContext } from '../diff/compare-rows.js';
-import { BudgetExceeded, type Candidate, compareRange, type RangeComparison } from '../diff/range-compare.js';
+import { type Candidate, compareRange, type PageSource, type RangeComparison } from '../diff/range-compare.js';
 import { type CompareOptions, Digester, digestLayout } from '../diff/row-digest.js';
 import { ExitCode } from '../errors.js';
 import { PointReader } from '../read/point-reader.js';
@@ -11,7 +11,7 @@ import { buildReadPlan, type RawRow, type ReadPlan } from '../read/select.js';
 import { DifferencesCsv } from '../report/differences-csv.js';
 import { formatKeyValue } from '../report/format-key.js';
 import type { Counters } from '../report/summary.js';
-import { rangeSize, splitRange, type TokenRange } from '../ring/token-range.js';
+import type { TokenRange } from '../ring/token-range.js';
 import { type Column, primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
 import { listRuns } from '../state/run-state.js';
 import { CorrectionPlanner } from '../write/corrections.js';
@@ -70,7 +70,7 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
   };
   const multiCellTimes = ctx.source.releaseMajor >= 5 && ctx.target.releaseMajor >= 5;
   const plans = (schema: TableSchema, cells: Column[]) => ({
-    scan: buildReadPlan(schema, { writetimes: compare.compareWritetime, ttls: compare.compareTtl, cells, multiCellTimes }),
+    scan: buildReadPlan(schema, { writetimes: compare.compareWritetime, ttls: compare.compareTtl, cells, multiCellTimes, withToken: true }),
     detail: buildReadPlan(schema, { writetimes: true, ttls: true, cells, multiCellTimes }),
   });
   const sides: { source: Side; target: Side } = {
@@ -81,7 +81,12 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
   const digester = new Digester((await xxhash()).h64Raw);
   const pkCount = ctx.sourceSchema.partitionKey.length;
   const keySlots = sides.source.scan.keySlots;
-  const shape = { partitionKey: keySlots.slice(0, pkCount), clustering: keySlots.slice(pkCount), hasStatics: ctx.cells.some((c) => c.kind === 'static') };
+  const shape = {
+    partitionKey: keySlots.slice(0, pkCount),
+    clustering: keySlots.slice(pkCount),
+    token: sides.source.scan.tokenSlot as number,
+    hasStatics: ctx.cells.some((c) => c.kind === 'static'),
+  };
   const stamps: StampContext = { ourStamps: await ourCopyStamps(ctx), runStamp: ctx.stamp };
   const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
   const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.autocorrect, deleteExtra: options.deleteExtra, stamp: ctx.stamp });
@@ -94,24 +99,11 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
     target: new PointReader(ctx.target, sides.target.detail, ctx.targetSchema, pointOptions),
   };
 
-  const scanRange = async (range: TokenRange): Promise<RangeComparison> => {
-    const read = (side: Side) => throttled(ctx, readRange(side.session, side.scan, range, { keyspace: side.schema.keyspace, pageSize: options.pageSize, signal: ctx.signal }));
-    try {
-      return await compareRange(read(sides.source), read(sides.target), shape, layout, digester, options.rangeBudget);
-    } catch (error) {
-      // Memory stays within the budget whatever the table's size: a range with too many rows is compared in parts.
-      if (!(error instanceof BudgetExceeded) || rangeSize(range) < 4n) throw error;
-      // One part after another: parts in parallel would hold several budgets at once.
-      const parts: RangeComparison[] = [];
-      for (const part of splitRange(range, 4)) parts.push(await scanRange(part));
-      return parts.reduce((a, b) => ({
-        candidates: [...a.candidates, ...b.candidates],
-        sourceRows: a.sourceRows + b.sourceRows,
-        targetRows: a.targetRows + b.targetRows,
-        compared: a.compared + b.compared,
-      }));
-    }
+  const read: PageSource = (side, range) => {
+    const { session, scan, schema } = sides[side];
+    return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, pageSize: options.pageSize, signal: ctx.signal }));
   };
+  const scanRange = (range: TokenRange): Promise<RangeComparison> => compareRange(range, read, shape, layout, digester, options.rangeBudget);
 
   const confirm = async (candidate: Candidate) => {
     const partitionOnly = candidate.entity === 'partition';

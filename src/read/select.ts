@@ -21,6 +21,8 @@ export interface ReadPlan {
   selectFrom: string;
   /** `token(pk1, pk2)` */
   tokenOf: string;
+  /** Where each row's token sits, when the plan reads it (`withToken`). */
+  tokenSlot: number | null;
 }
 
 export interface ReadOptions {
@@ -30,6 +32,8 @@ export interface ReadOptions {
   cells?: Column[];
   /** Read WRITETIME/TTL of non-frozen collections and UDTs (per-element lists; Cassandra 5.0+). Default true. */
   multiCellTimes?: boolean;
+  /** Also read each row's token. */
+  withToken?: boolean;
 }
 
 const isCounter = (c: Column) => c.type.kind === 'native' && c.type.name === 'counter';
@@ -48,13 +52,16 @@ export function buildReadPlan(schema: TableSchema, options: ReadOptions): ReadPl
       ttl: options.ttls && timed ? add(`TTL(${name})`) : null,
     };
   });
+  const tokenOf = `token(${schema.partitionKey.map((c) => quoteIdentifier(c.name)).join(', ')})`;
+  const tokenSlot = options.withToken ? add(tokenOf) : null;
   const aliases = expressions.map((_, i) => `${RAW_ALIAS_PREFIX}${i}`);
   return {
     keySlots,
     cells,
     aliases,
     selectFrom: `${expressions.map((e, i) => `${e} AS "${aliases[i]}"`).join(', ')} FROM ${tableName(schema)}`,
-    tokenOf: `token(${schema.partitionKey.map((c) => quoteIdentifier(c.name)).join(', ')})`,
+    tokenOf,
+    tokenSlot,
   };
 }
 

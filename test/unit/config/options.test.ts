@@ -14,7 +14,7 @@ describe('job options', () => {
     expect(o).toMatchObject({
       writetime: 'job-start', skewMarginSeconds: 60, ttl: 'preserve', concurrency: 8, pageSize: 1000, maxInFlight: 256,
       readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM', stateDir: '.migrate', targetKeyspace: 'ks', targetTable: 't',
-      autocorrect: undefined, deleteExtra: false, floatTolerance: 0, rangeBudget: 100_000,
+      autocorrect: undefined, deleteExtra: false, floatTolerance: 0, rangeBudget: 5_000,
     });
   });
   it('reads an explicit stamp, renames, lists and shards', () => {

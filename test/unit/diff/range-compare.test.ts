@@ -1,7 +1,7 @@
 import xxhash from 'xxhash-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type StampContext, compareDetail } from '../../../src/diff/compare-rows.js';
-import { BudgetExceeded, compareRange, decodeKey, KeyEncoder } from '../../../src/diff/range-compare.js';
+import { compareRange, decodeKey, KeyEncoder, type PageSource } from '../../../src/diff/range-compare.js';
 import { type CompareOptions, Digester, digestLayout } from '../../../src/diff/row-digest.js';
 import { buildReadPlan, type RawRow } from '../../../src/read/select.js';
 import { big, int, schemaOf, text } from '../../support/schemas.js';
@@ -13,18 +13,30 @@ const schema = schemaOf([
   ['v', 'regular', 'text'],
   ['f', 'regular', 'double'],
 ]);
-const plan = buildReadPlan(schema, { writetimes: false, ttls: false });
-// plan order: pk, ck, f, s, v (cells sorted by name)
+const plan = buildReadPlan(schema, { writetimes: false, ttls: false, withToken: true });
+// plan order: pk, ck, f, s, v (cells sorted by name), token; here a row's token is its pk
 const r = (pk: number, ck: number | null, s: string | null, v: string | null, f = 1.5): RawRow => {
   const d = Buffer.alloc(8);
   d.writeDoubleBE(f);
-  return [int(pk), ck === null ? null : int(ck), d, s === null ? null : text(s), v === null ? null : text(v)];
+  return [int(pk), ck === null ? null : int(ck), d, s === null ? null : text(s), v === null ? null : text(v), big(BigInt(pk))];
 };
-const options: CompareOptions = { ignore: [], compareWritetime: false, compareTtl: false, ttlToleranceSeconds: 60, floatTolerance: 0 };
-const shape = { partitionKey: [0], clustering: [1], hasStatics: true };
-async function* pages(...rows: RawRow[][]) {
-  for (const p of rows) yield p;
+const RANGE = { start: -100n, end: 100n };
+
+/** Both sides' rows, served by token range in pages of `pageSize`; `asked` records each read. */
+function sides(source: RawRow[], target: RawRow[], pageSize = 2) {
+  const asked: string[] = [];
+  const read: PageSource = async function* (side, range) {
+    asked.push(`${side} ${range.start}:${range.end}`);
+    const rows = (side === 'source' ? source : target).filter((row) => {
+      const token = (row[5] as Buffer).readBigInt64BE(0);
+      return token > range.start && token <= range.end;
+    });
+    for (let i = 0; i < rows.length; i += pageSize) yield rows.slice(i, i + pageSize);
+  };
+  return { read, asked };
 }
+const options: CompareOptions = { ignore: [], compareWritetime: false, compareTtl: false, ttlToleranceSeconds: 60, floatTolerance: 0 };
+const shape = { partitionKey: [0], clustering: [1], token: 5, hasStatics: true };
 
 let digester: Digester;
 beforeAll(async () => {
@@ -38,27 +50,36 @@ describe('compareRange', () => {
   it('accounts for every row: equal, missing, mismatched, extra; statics once per partition', async () => {
     const source = [r(1, 1, 'S', 'a'), r(1, 2, 'S', 'b'), r(2, 1, 'T', 'x'), r(3, 1, null, 'gone'), r(5, null, 'only static', null)];
     const target = [r(1, 1, 'S2', 'a'), r(1, 2, 'S2', 'B'), r(2, 1, 'T', 'x'), r(4, 1, null, 'stray'), r(6, null, 'stray static', null)];
-    const result = await compareRange(pages(source.slice(0, 2), source.slice(2)), pages(target), shape, digestLayout(plan, options), digester, 100);
+    const result = await compareRange(RANGE, sides(source, target).read, shape, digestLayout(plan, options), digester, 100);
     expect(summary(result)).toEqual(['extra partition 6', 'extra row 4/1', 'mismatched partition 1', 'mismatched row 1/2', 'missing partition 5', 'missing row 3/1']);
     expect([result.sourceRows, result.targetRows]).toEqual([5, 5]);
   });
 
   it('a float within --float-tolerance is equal; beyond it is not', async () => {
     const layout = digestLayout(plan, { ...options, floatTolerance: 0.01 });
-    const near = await compareRange(pages([r(1, 1, null, 'a', 1.5)]), pages([r(1, 1, null, 'a', 1.505)]), shape, layout, digester, 100);
+    const near = await compareRange(RANGE, sides([r(1, 1, null, 'a', 1.5)], [r(1, 1, null, 'a', 1.505)]).read, shape, layout, digester, 100);
     expect(near.candidates).toEqual([]);
-    const far = await compareRange(pages([r(1, 1, null, 'a', 1.5)]), pages([r(1, 1, null, 'a', 1.6)]), shape, layout, digester, 100);
+    const far = await compareRange(RANGE, sides([r(1, 1, null, 'a', 1.5)], [r(1, 1, null, 'a', 1.6)]).read, shape, layout, digester, 100);
     expect(summary(far)).toEqual(['mismatched row 1/1']);
   });
 
   it('--ignore leaves a column out', async () => {
-    const result = await compareRange(pages([r(1, 1, null, 'a')]), pages([r(1, 1, null, 'b')]), shape, digestLayout(plan, { ...options, ignore: ['v'] }), digester, 100);
+    const result = await compareRange(RANGE, sides([r(1, 1, null, 'a')], [r(1, 1, null, 'b')]).read, shape, digestLayout(plan, { ...options, ignore: ['v'] }), digester, 100);
     expect(result.candidates).toEqual([]);
   });
 
-  it('throws BudgetExceeded instead of holding more than the budget', async () => {
-    const many = Array.from({ length: 50 }, (_, i) => r(i, 1, null, 'v'));
-    await expect(compareRange(pages(many), pages([]), shape, digestLayout(plan, options), digester, 10)).rejects.toBeInstanceOf(BudgetExceeded);
+  it('holds at most the budget: a big range is compared in chunks cut between partitions, nothing read twice', async () => {
+    // 10 partitions of 3 rows; partition 7 differs, partition 9 is missing from the target
+    const source = Array.from({ length: 30 }, (_, i) => r(Math.floor(i / 3), i % 3, null, 'v'));
+    const target = source.filter((row) => row[0]!.readInt32BE(0) !== 9).map((row) => (row[0]!.readInt32BE(0) === 7 && row[1]!.readInt32BE(0) === 1 ? r(7, 1, null, 'changed') : row));
+    const { read, asked } = sides(source, target);
+    const result = await compareRange(RANGE, read, shape, digestLayout(plan, options), digester, 7);
+    expect(summary(result)).toEqual(['mismatched row 7/1', 'missing row 9/0', 'missing row 9/1', 'missing row 9/2']);
+    expect([result.sourceRows, result.targetRows, result.compared]).toEqual([30, 27, 30]);
+    // the budget counts rows and partitions held (3 + 1 each): chunks of 2 partitions, cut at a token boundary
+    expect(asked).toEqual([
+      'source -100:100', 'target -100:1', 'source 1:100', 'target 1:3', 'source 3:100', 'target 3:5', 'source 5:100', 'target 5:7', 'source 7:100', 'target 7:100',
+    ]);
   });
 
   it('keys round-trip through their compact string form', () => {
