@@ -1,7 +1,7 @@
 import type { JobOptions } from '../config/options.js';
 import { readRange } from '../read/range-reader.js';
 import { PointReader } from '../read/point-reader.js';
-import { buildReadPlan, partitionKeyOf, type RawRow, type ReadPlan } from '../read/select.js';
+import { buildReadPlan, partitionStarts, type RawRow, type ReadPlan } from '../read/select.js';
 import { isMultiCell } from '../schema/cql-type.js';
 import { listRuns } from '../state/run-state.js';
 import { counterStatement } from '../write/counters.js';
@@ -28,18 +28,14 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, retry, signal: ctx.signal, idempotent: !sourceSchema.isCounter });
   const toPartitions = sourceSchema.isCounter
     ? counterPartitions(ctx, plan, target)
-    : mutationPartitions(
-        new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx) }, target),
-        plan,
-        sourceSchema.partitionKey.length,
-      );
+    : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx) }, target));
 
   return async (range, counts) => {
-    let lastPartition: string | null = null;
+    let previous: RawRow | null = null;
     for await (const page of readRange(ctx.source, plan, range, { keyspace: options.keyspace, pageSize: options.pageSize, signal: ctx.signal })) {
       await ctx.throttle(page.length);
-      const { partitions, last } = await toPartitions(page, lastPartition);
-      lastPartition = last;
+      const partitions = await toPartitions(page, partitionStarts(page, previous, plan, sourceSchema.partitionKey.length));
+      previous = page.at(-1) ?? previous;
       await writer.writePartitions(partitions);
       counts.rowsRead += page.length;
       counts.rowsWritten += page.length;
@@ -57,20 +53,18 @@ async function mayHaveCopiedBefore(ctx: JobContext): Promise<boolean> {
   return runs.some((r) => r.jobKey === ctx.state.record.jobKey && r.runId !== ctx.state.record.runId);
 }
 
-type ToPartitions = (page: RawRow[], lastPartition: string | null) => Promise<{ partitions: Mutation[][]; last: string | null }>;
+/** A page's statements, grouped by partition; `opens[i]`: row i is the first of its partition. */
+type ToPartitions = (page: RawRow[], opens: boolean[]) => Promise<Mutation[][]>;
 
-/** Rows in token order arrive partition by partition: statics are written with each partition's first row. */
-function mutationPartitions(builder: MutationBuilder, plan: ReadPlan, partitionKeyCount: number): ToPartitions {
-  return async (page, lastPartition) => {
+/** Statics are written with each partition's first row; a partition's statements go out together. */
+function mutationPartitions(builder: MutationBuilder): ToPartitions {
+  return async (page, opens) => {
     const partitions: Mutation[][] = [];
-    let last = lastPartition;
-    for (const row of page) {
-      const key = partitionKeyOf(row, plan, partitionKeyCount);
-      if (key !== last || partitions.length === 0) partitions.push([]);
-      (partitions[partitions.length - 1] as Mutation[]).push(...builder.rowMutations(row, key !== last));
-      last = key;
-    }
-    return { partitions, last };
+    page.forEach((row, i) => {
+      if (opens[i] || partitions.length === 0) partitions.push([]);
+      (partitions[partitions.length - 1] as Mutation[]).push(...builder.rowMutations(row, opens[i] as boolean));
+    });
+    return partitions;
   };
 }
 
@@ -85,19 +79,11 @@ function counterPartitions(ctx: JobContext, plan: ReadPlan, target: TargetTable)
     const staticOnly = sourceSchema.clustering.length > 0 && keys[pkCount] === null;
     return reader.read(staticOnly ? keys.slice(0, pkCount) : keys, staticOnly);
   };
-  return async (page, lastPartition) => {
-    let last = lastPartition;
-    const firsts = page.map((row) => {
-      const key = partitionKeyOf(row, plan, pkCount);
-      const first = key !== last;
-      last = key;
-      return first;
-    });
+  return async (page, opens) => {
     const targets = await Promise.all(page.map(readTarget));
-    const partitions = page.flatMap((row, i) => {
-      const statement = counterStatement(sourceSchema, plan, target, row, targets[i] ?? null, firsts[i] as boolean);
+    return page.flatMap((row, i) => {
+      const statement = counterStatement(sourceSchema, plan, target, row, targets[i] ?? null, opens[i] as boolean);
       return statement ? [[statement]] : [];
     });
-    return { partitions, last };
   };
 }

@@ -89,9 +89,24 @@ export function rowValues(row: Record<string, unknown>, plan: ReadPlan): RawRow 
   return out;
 }
 
-/** The partition key bytes of a row, as a string that tells partitions apart. */
-export function partitionKeyOf(row: RawRow, plan: ReadPlan, partitionKeyCount: number): string {
-  let key = '';
-  for (let i = 0; i < partitionKeyCount; i++) key += `${(row[plan.keySlots[i] as number] as Buffer).toString('hex')}/`;
-  return key;
+/**
+ * For each row of a page, whether it opens a partition: rows come in token order, partition by partition,
+ * so a row opens one when its partition key differs from the row before (`previous`: the last row of the
+ * page before).
+ */
+export function partitionStarts(page: RawRow[], previous: RawRow | null, plan: ReadPlan, partitionKeyCount: number): boolean[] {
+  let last = previous;
+  return page.map((row) => {
+    const opens = last === null || !samePartition(row, last, plan.keySlots, partitionKeyCount);
+    last = row;
+    return opens;
+  });
+}
+
+function samePartition(a: RawRow, b: RawRow, keySlots: number[], partitionKeyCount: number): boolean {
+  for (let i = 0; i < partitionKeyCount; i++) {
+    const slot = keySlots[i] as number;
+    if (!(a[slot] as Buffer).equals(b[slot] as Buffer)) return false;
+  }
+  return true;
 }

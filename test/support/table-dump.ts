@@ -98,3 +98,8 @@ export function expectSameCells(sourceRows: Map<string, Record<string, CellDump>
   }
 }
 
+
+/** The same rows with some parts of every cell blanked, to compare the rest (`{ ttl: null }`). */
+export function blankCells(rows: Map<string, Record<string, CellDump>>, blank: Partial<CellDump>): Map<string, Record<string, CellDump>> {
+  return new Map([...rows].map(([key, row]) => [key, Object.fromEntries(Object.entries(row).map(([c, cell]) => [c, { ...cell, ...blank }]))]));
+}
