@@ -63,12 +63,27 @@ export interface JobResult {
 
 /** The one pipeline: connect, schema, lock, ranges, a bounded pool of range workers, state, report. */
 export async function runJob(definition: JobDefinition, options: JobOptions): Promise<JobResult> {
+  // Signals are ours for the whole job, so that one arriving while the run state or the report is being
+  // written never cuts the writing short: finished ranges stay recorded and the run ends with exit 4.
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new InterruptedError('interrupted by a signal'));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runSessions(definition, options, abort);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function runSessions(definition: JobDefinition, options: JobOptions, abort: AbortController): Promise<JobResult> {
   const opened = await Promise.allSettled((['source', 'target'] as const).map((side) => Session.open(sessionOptions(options, side))));
   const sessions = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
     const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
-    return await runConnected(definition, options, sessions[0] as Session, sessions[1] as Session);
+    return await runConnected(definition, options, sessions[0] as Session, sessions[1] as Session, abort);
   } finally {
     await Promise.all(sessions.map((s) => s.close()));
   }
@@ -88,7 +103,7 @@ function sessionOptions(options: JobOptions, side: Side): SessionOptions {
   };
 }
 
-async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session): Promise<JobResult> {
+async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session, abort: AbortController): Promise<JobResult> {
   const [sourceSchema, targetSchema] = await Promise.all([
     readTableSchema(source, options.keyspace, options.table),
     readTableSchema(target, options.targetKeyspace, options.targetTable),
@@ -99,7 +114,7 @@ async function runConnected(definition: JobDefinition, options: JobOptions, sour
   const release = await acquireJobLock(options.stateDir, jobKey);
   try {
     const state = await openState(definition.command, options, jobKey, source);
-    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, state });
+    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, state }, abort);
   } finally {
     await release().catch(() => undefined);
   }
@@ -129,12 +144,8 @@ async function openState(command: Command, options: JobOptions, jobKey: string, 
   });
 }
 
-async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'stamp' | 'notes' | 'signal' | 'inFlight' | 'throttle'>): Promise<JobResult> {
+async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'stamp' | 'notes' | 'signal' | 'inFlight' | 'throttle'>, abort: AbortController): Promise<JobResult> {
   const { state, options } = wired;
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new InterruptedError('interrupted by a signal'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const limiter = options.rateLimit ? new RateLimiter({ tokensPerInterval: options.rateLimit, interval: 'second' }) : undefined;
   const ctx: JobContext = {
     ...wired,
@@ -182,8 +193,6 @@ async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'sta
     );
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 
   const summary: Summary = {

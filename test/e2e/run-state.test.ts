@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleSchema } from '../../examples/sample-data.mjs';
 import type { Summary } from '../../src/report/summary.js';
-import { dropKeyspace, freshSampleKeyspace, REPO_ROOT, SOURCE, TARGET, testClient } from '../support/clusters.js';
+import { freshSampleKeyspace, freshSampleSchema, REPO_ROOT, SOURCE, TARGET, testClient } from '../support/clusters.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'state_sample';
@@ -67,7 +66,7 @@ describe('the built CLI', () => {
 
   it('SIGINT stops a copy with exit 4 and saved state; --resume finishes it with the same stamp; a second run meanwhile exits 3', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-resume-'));
-    const first = cli(job('profiles', stateDir, ['--run-id', 'slow', '--rate-limit', '400', '--concurrency', '2']));
+    const first = cli(job('profiles', stateDir, ['--run-id', 'slow', '--rate-limit', '200', '--concurrency', '2']));
     const runDir = join(stateDir, 'runs', 'slow');
     while (!existsSync(join(runDir, 'ranges.jsonl'))) await sleep(50);
 
@@ -124,8 +123,7 @@ describe('the built CLI', () => {
   it('ranges that fail are listed in failed-ranges.csv (exit 1), and --ranges-file reruns just those', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-failed-'));
     // A target keyspace that cannot take LOCAL_QUORUM writes: replication factor 3 on a one-node cluster.
-    await dropKeyspace(target, `${KS}_rf3`);
-    await createSampleSchema(target, `${KS}_rf3`, 3);
+    await freshSampleSchema(target, `${KS}_rf3`, 3);
     const failing = cli(job('page_views', stateDir, ['--target-keyspace', `${KS}_rf3`, '--run-id', 'unavailable', '--json']));
     expect(await failing.code).toBe(1);
     const summary = JSON.parse(failing.out()) as Summary;

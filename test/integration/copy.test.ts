@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleSchema, sampleCounts } from '../../examples/sample-data.mjs';
+import { sampleCounts } from '../../examples/sample-data.mjs';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli } from '../support/cli.js';
-import { dropKeyspace, freshSampleKeyspace, REPO_ROOT, testClient } from '../support/clusters.js';
+import { dropKeyspace, freshSampleKeyspace, freshSampleSchema, REPO_ROOT, testClient } from '../support/clusters.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'copy_sample';
@@ -75,8 +75,7 @@ describe('migrate copy --writetime preserve', () => {
 describe('migrate copy --writetime job-start', () => {
   const JS = 'copy_jobstart';
   beforeAll(async () => {
-    await dropKeyspace(target, JS);
-    await createSampleSchema(target, JS);
+    await freshSampleSchema(target, JS);
   });
 
   it('writes every cell at the recorded stamp, the job start less the skew margin', async () => {
@@ -110,8 +109,7 @@ describe('migrate copy --writetime job-start', () => {
 describe('migrate copy --shard I/N', () => {
   const SHARDED = 'copy_sharded';
   beforeAll(async () => {
-    await dropKeyspace(target, SHARDED);
-    await createSampleSchema(target, SHARDED);
+    await freshSampleSchema(target, SHARDED);
   });
 
   it('N processes each take a disjoint share of the ranges, and together copy every row', async () => {

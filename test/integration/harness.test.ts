@@ -1,10 +1,9 @@
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleSchema } from '../../examples/sample-data.mjs';
 import { Session } from '../../src/connect/session.js';
 import { readTableSchema } from '../../src/schema/read-schema.js';
 import { formatCqlType } from '../../src/schema/cql-type.js';
-import { assertReachable, dropKeyspace, SOURCE, testClient } from '../support/clusters.js';
+import { assertReachable, dropKeyspace, freshSampleSchema, SOURCE, testClient } from '../support/clusters.js';
 
 const KS = 'harness_shop';
 
@@ -46,8 +45,7 @@ describe('schema introspection of the sample tables', () => {
   let session: Session;
   beforeAll(async () => {
     const client = await testClient('source');
-    await dropKeyspace(client, KS);
-    await createSampleSchema(client, KS);
+    await freshSampleSchema(client, KS);
     await client.shutdown();
     session = await Session.open({ side: 'source', contactPoints: SOURCE, readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' });
   });

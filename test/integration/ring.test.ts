@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleSchema, loadSampleData, sampleCounts } from '../../examples/sample-data.mjs';
+import { loadSampleData, sampleCounts } from '../../examples/sample-data.mjs';
 import { Session } from '../../src/connect/session.js';
 import { planRanges, readRingTokens } from '../../src/ring/read-ring.js';
 import { checkCoverage, MAX_TOKEN, MIN_TOKEN, ringRanges } from '../../src/ring/token-range.js';
 import { runCli } from '../support/cli.js';
-import { dropKeyspace, RING, RING_CREDENTIALS, TARGET, testClient } from '../support/clusters.js';
+import { freshSampleSchema, RING, RING_CREDENTIALS, TARGET, testClient } from '../support/clusters.js';
 import { dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'ring_sample';
@@ -20,10 +20,8 @@ describe('a real ring of 3 nodes x 16 vnodes', () => {
   beforeAll(async () => {
     ring = await testClient('ring');
     target = await testClient('target');
-    await dropKeyspace(ring, KS);
-    await dropKeyspace(target, KS);
-    await createSampleSchema(ring, KS, 2);
-    await createSampleSchema(target, KS);
+    await freshSampleSchema(ring, KS, 2);
+    await freshSampleSchema(target, KS);
     await loadSampleData(ring, { keyspace: KS, scale: 2 });
     session = await Session.open({ side: 'source', contactPoints: RING, ...RING_CREDENTIALS, readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' });
   });

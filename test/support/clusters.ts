@@ -72,12 +72,16 @@ export async function dropKeyspace(client: cassandra.Client, keyspace: string): 
   await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 120_000 });
 }
 
+/** The sample schema made afresh (any earlier keyspace of that name dropped) on one cluster. */
+export async function freshSampleSchema(client: cassandra.Client, keyspace: string, replicationFactor = 1): Promise<void> {
+  const { createSampleSchema } = await import('../../examples/sample-data.mjs');
+  await dropKeyspace(client, keyspace);
+  await createSampleSchema(client, keyspace, replicationFactor);
+}
+
 /** The sample keyspace made afresh on both clusters and loaded into the source only. */
 export async function freshSampleKeyspace(source: cassandra.Client, target: cassandra.Client, keyspace: string, scale: number): Promise<void> {
-  const { createSampleSchema, loadSampleData } = await import('../../examples/sample-data.mjs');
-  for (const client of [source, target]) {
-    await dropKeyspace(client, keyspace);
-    await createSampleSchema(client, keyspace);
-  }
+  const { loadSampleData } = await import('../../examples/sample-data.mjs');
+  for (const client of [source, target]) await freshSampleSchema(client, keyspace);
   await loadSampleData(source, { keyspace, scale });
 }
