@@ -45,6 +45,7 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   shard: { group: 'table', type: 'string', describe: 'I/N: this process takes shard I of N of the ranges' },
   writetime: { group: 'copy', type: 'string', describe: 'job-start (default), preserve, or MICROS: the write timestamp of copied cells' },
   'skew-margin': { group: 'copy', type: 'number', describe: 'seconds subtracted from the job start stamp (default 60)' },
+  'live-since': { group: 'copy', type: 'string', describe: 'preserve mode: MICROS when the dual-write proxy went live (list elements written since are not copied again), or none' },
   ttl: { group: 'copy', type: 'string', choices: ['preserve', 'none'], describe: 'keep remaining TTLs (default) or write none' },
   autocorrect: { group: 'validate', type: 'string', describe: 'write differences to the target: all (default), missing or mismatched' },
   'delete-extra': { group: 'validate', type: 'boolean', describe: 'delete target-only rows (at the job-start stamp)' },

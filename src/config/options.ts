@@ -23,6 +23,10 @@ export const jobOptionsSchema = z
       .regex(/^(job-start|preserve|\d{13,17})$/, 'use job-start, preserve, or a timestamp in microseconds since the epoch (16 digits)')
       .default('job-start'),
     'skew-margin': z.coerce.number().nonnegative().default(60),
+    'live-since': z
+      .string()
+      .regex(/^(none|\d{13,17})$/, 'give the moment the dual-write proxy went live, in microseconds since the epoch, or none when no writes come through a proxy')
+      .optional(),
     ttl: z.enum(['preserve', 'none']).default('preserve'),
     splits: positiveInt.optional(),
     concurrency: positiveInt.default(8),
@@ -81,6 +85,8 @@ export interface JobOptions {
   targetTable: string;
   writetime: 'job-start' | 'preserve' | bigint;
   skewMarginSeconds: number;
+  /** Preserve mode: when the proxy went live (list elements written later are in the target already); null: no proxy. */
+  liveSince: bigint | null | undefined;
   ttl: 'preserve' | 'none';
   splits: number | undefined;
   concurrency: number;
@@ -135,6 +141,10 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
   if (shard && (shard[1] === 0 || (shard[0] as number) >= (shard[1] as number))) {
     throw new InputError(`--shard ${o.shard}: I must be below N (shards are numbered 0 to N-1)`);
   }
+  const stamp = /^\d+$/.test(o.writetime) ? BigInt(o.writetime) : undefined;
+  if (stamp !== undefined && stamp > BigInt(Date.now()) * 1000n) {
+    throw new InputError(`--writetime ${o.writetime} is later than now: every live write made before then would lose to the copy; give the moment the proxy went live, in microseconds since the epoch`);
+  }
   return {
     source: o.source,
     target: o.target,
@@ -142,8 +152,9 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     table: o.table,
     targetKeyspace: o['target-keyspace'] ?? o.keyspace,
     targetTable: o['target-table'] ?? o.table,
-    writetime: /^\d+$/.test(o.writetime) ? BigInt(o.writetime) : (o.writetime as 'job-start' | 'preserve'),
+    writetime: stamp ?? (o.writetime as 'job-start' | 'preserve'),
     skewMarginSeconds: o['skew-margin'],
+    liveSince: o['live-since'] === undefined ? undefined : o['live-since'] === 'none' ? null : BigInt(o['live-since']),
     ttl: o.ttl,
     splits: o.splits,
     concurrency: o.concurrency,
@@ -185,7 +196,7 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
 export function redactOptions(options: JobOptions): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(
-      { ...options, renames: Object.fromEntries(options.renames), writetime: String(options.writetime) },
+      { ...options, renames: Object.fromEntries(options.renames), writetime: String(options.writetime), liveSince: typeof options.liveSince === 'bigint' ? String(options.liveSince) : options.liveSince },
       (key, value) => (/password/i.test(key) ? (value === undefined ? undefined : '***') : value),
     ),
   );

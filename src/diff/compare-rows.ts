@@ -1,18 +1,41 @@
 import type { CellSlot, RawRow, ReadPlan } from '../read/select.js';
-import { readBigint, splitCollection } from '../read/serialized.js';
+import { readBigint, readInt, splitCollection } from '../read/serialized.js';
 import { isMultiCell } from '../schema/cql-type.js';
+import { type Element, elementsOf } from './cell-elements.js';
+import type { OwnStamps } from './own-stamps.js';
 import type { DifferenceKind } from './range-compare.js';
 import { type CompareOptions, withinTolerance } from './row-digest.js';
 
-/** How autocorrect treats one differing cell. */
-export type CellFix =
-  | { action: 'write' }
-  /** The target holds the stamp of one of our own job-start copies: stale, replaced just above it. */
-  | { action: 'write-above'; stamp: bigint }
-  /** The source has no value: the target's older value is deleted at the run's stamp. */
-  | { action: 'delete' }
-  /** The target's value is newer than the source's: a live write, left alone. */
+/** What autocorrect does with one cell (a whole column, or one element of a multi-cell column). */
+export type Fix =
+  /** Write the source's value (and its remaining TTL) at this stamp. */
+  | { action: 'write'; stamp: bigint; ttl: number }
+  /** The source has no value: delete the target's at this stamp, the smallest that removes it. */
+  | { action: 'delete'; stamp: bigint }
+  /** A write we did not make, newer than the source's (a live write the source has not seen): left alone. */
   | { action: 'keep' };
+
+export interface ElementFix {
+  /** The source's element for a write, the target's for a delete. */
+  element: Element;
+  fix: Exclude<Fix, { action: 'keep' }>;
+}
+
+/**
+ * A list rebuilt in place: the target's elements before the tail both sides share are deleted (each at its
+ * own writetime), and the source's elements before that tail are prepended (prepended cells sort before
+ * every existing one), so order, values, writetimes and TTLs come out as the source has them.
+ */
+export interface ListRebuild {
+  deletes: { index: number; stamp: bigint }[];
+  prepend: { value: Buffer; stamp: bigint; ttl: number }[];
+}
+
+export type CellFix =
+  | Fix
+  /** Sets, maps and non-frozen UDTs, element by element. */
+  | { action: 'elements'; fixes: ElementFix[] }
+  | { action: 'list'; rebuild: ListRebuild };
 
 export interface CellDifference {
   slot: CellSlot;
@@ -22,14 +45,14 @@ export interface CellDifference {
 export interface RowDifference {
   kind: DifferenceKind;
   cells: CellDifference[];
-  /** Every differing cell is newer in the target: a live write the source has not seen. */
+  /** Every differing cell is a write we did not make, newer than the source's: nothing to correct. */
   targetNewer: boolean;
 }
 
 export interface StampContext {
-  /** The stamps our own job-start copies of this table wrote (from the run state). */
-  ourStamps: ReadonlySet<bigint>;
-  /** This run's stamp: a target value written after it is a live write in flight. */
+  /** The stamps our own copies and corrections wrote, and the stamp this run writes above them. */
+  own: OwnStamps;
+  /** This run's start minus the skew margin: a foreign target value written after it is a live write in flight. */
   runStamp: bigint;
 }
 
@@ -52,7 +75,7 @@ export function compareDetail(
   for (const slot of plan.cells) {
     if ((slot.column.kind === 'static') !== (entity === 'partition') || options.ignore.includes(slot.column.name)) continue;
     if (cellsEqual(slot, source, target, options)) continue;
-    cells.push({ slot, fix: fixFor(slot, source, target, stamps) });
+    cells.push({ slot, fix: cellFix(slot, source, target, options, stamps) });
   }
   if (cells.length === 0) return null;
   return { kind: 'mismatched', cells, targetNewer: cells.every((c) => c.fix.action === 'keep') };
@@ -75,16 +98,103 @@ function cellsEqual(slot: CellSlot, source: RawRow, target: RawRow, options: Com
   return true;
 }
 
-function fixFor(slot: CellSlot, source: RawRow, target: RawRow, stamps: StampContext): CellFix {
-  const sourceStamp = newestStamp(slot, source);
-  const targetStamp = newestStamp(slot, target);
-  if (targetStamp === null) return { action: 'write' };
-  if (sourceStamp === null || source[slot.value] === null) {
-    return targetStamp >= stamps.runStamp ? { action: 'keep' } : { action: 'delete' };
+function cellFix(slot: CellSlot, source: RawRow, target: RawRow, options: CompareOptions, stamps: StampContext): CellFix {
+  const type = slot.column.type;
+  if (isMultiCell(type)) {
+    const from = elementsOf(slot, source);
+    const to = elementsOf(slot, target);
+    if (type.kind === 'list') return listFix(from, to, stamps);
+    const fixes = elementFixes(from, to, (a, b) => sameElement(a, b, options), stamps);
+    // A difference in writetimes or TTLs alone that no element shows is left to the whole-cell rule below.
+    if (fixes.length > 0 || from.length + to.length === 0) return fixes.every((f) => f.fix.action === 'keep') ? { action: 'keep' } : { action: 'elements', fixes: fixes.filter((f): f is ElementFix => f.fix.action !== 'keep') };
   }
-  if (targetStamp <= sourceStamp) return { action: 'write' };
-  if (stamps.ourStamps.has(targetStamp)) return { action: 'write-above', stamp: targetStamp };
+  return decide(timedCell(slot, source), timedCell(slot, target), stamps);
+}
+
+interface Timed {
+  stamp: bigint | null;
+  ttl: number;
+}
+
+function timedCell(slot: CellSlot, row: RawRow): Timed | null {
+  if ((row[slot.value] ?? null) === null) return null;
+  const stamp = slot.writetime === null ? null : newestStamp(slot, row);
+  const ttls = slot.ttl === null ? [] : numbersOf(row[slot.ttl] ?? null, isMultiCell(slot.column.type), readInt);
+  return { stamp, ttl: ttls.length === 0 ? 0 : Math.max(...ttls) };
+}
+
+/**
+ * The rule for one cell that differs (DESIGN.md, "Validation, exactly"): the source's value is written at
+ * its own writetime when that is newer; a target cell carrying one of our stamps is ours and stale, so it is
+ * rewritten at this run's level, above every stamp we wrote before; any other newer target cell is a live
+ * write and wins. A cell the target lacks is written at its writetime raised to our level (one of our own
+ * tombstones may hide it). Deletions use the target cell's own writetime.
+ */
+export function decide(source: Timed | null, target: Timed | null, { own, runStamp }: StampContext): Fix {
+  if (source === null) {
+    const t = target?.stamp ?? null;
+    if (t === null) return { action: 'delete', stamp: runStamp };
+    return own.isOurs(t) || t < runStamp ? { action: 'delete', stamp: t } : { action: 'keep' };
+  }
+  const s = source.stamp ?? runStamp;
+  if (target === null) return { action: 'write', stamp: own.fill(s), ttl: source.ttl };
+  const t = target.stamp;
+  if (t === null || t < s) return { action: 'write', stamp: s, ttl: source.ttl };
+  if (own.isOurs(t)) return { action: 'write', stamp: max(own.level ?? t + 1n, t + 1n), ttl: source.ttl };
   return { action: 'keep' };
+}
+
+/** Set elements, map entries and UDT fields matched by their key, each decided on its own. */
+function elementFixes(source: Element[], target: Element[], same: (a: Element, b: Element) => boolean, stamps: StampContext): { element: Element; fix: Fix }[] {
+  const targetByKey = new Map(target.map((e) => [e.key.toString('hex'), e]));
+  const fixes: { element: Element; fix: Fix }[] = [];
+  for (const element of source) {
+    const key = element.key.toString('hex');
+    const there = targetByKey.get(key);
+    targetByKey.delete(key);
+    if (there && same(element, there)) continue;
+    fixes.push({ element, fix: decide(element, there ?? null, stamps) });
+  }
+  for (const element of targetByKey.values()) fixes.push({ element, fix: decide(null, element, stamps) });
+  return fixes;
+}
+
+function sameElement(a: Element, b: Element, options: CompareOptions): boolean {
+  if (!a.value.equals(b.value)) return false;
+  if (options.compareWritetime && a.stamp !== b.stamp) return false;
+  return !options.compareTtl || Math.abs(a.ttl - b.ttl) <= options.ttlToleranceSeconds;
+}
+
+/**
+ * A list is compared element by element, in order. A target element that is not ours and that the source
+ * does not hold (same value, same writetime) is a live write the source has not seen: the list is left as
+ * it is. Otherwise the tail both sides share stays and the rest is rebuilt (see ListRebuild).
+ */
+export function listFix(source: Element[], target: Element[], { own, runStamp }: StampContext): CellFix {
+  const known = new Map<string, number>();
+  const id = (e: Element) => `${e.value.toString('hex')}@${e.stamp}`;
+  for (const e of source) known.set(id(e), (known.get(id(e)) ?? 0) + 1);
+  for (const e of target) {
+    if (e.stamp !== null && own.isOurs(e.stamp)) continue;
+    const left = known.get(id(e)) ?? 0;
+    if (left > 0) known.set(id(e), left - 1);
+    else if (e.stamp === null || e.stamp >= runStamp) return { action: 'keep' };
+  }
+  let shared = 0;
+  while (shared < source.length && shared < target.length) {
+    const a = source[source.length - 1 - shared] as Element;
+    const b = target[target.length - 1 - shared] as Element;
+    const sameCell = b.stamp === a.stamp || (b.stamp !== null && own.isOurs(b.stamp));
+    if (!a.value.equals(b.value) || !sameCell) break;
+    shared++;
+  }
+  return {
+    action: 'list',
+    rebuild: {
+      deletes: target.slice(0, target.length - shared).map((e, index) => ({ index, stamp: e.stamp ?? runStamp })),
+      prepend: source.slice(0, source.length - shared).map((e) => ({ value: e.value, stamp: own.fill(e.stamp ?? runStamp), ttl: e.ttl })),
+    },
+  };
 }
 
 /** The cell's writetime; for a multi-cell column, the newest of its elements. */
@@ -100,4 +210,5 @@ function numbersOf<T>(bytes: Buffer | null, multi: boolean, read: (b: Buffer) =>
   return splitCollection(bytes).flatMap((b) => (b ? [read(b)] : []));
 }
 
+const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 const sameBytes = (a: Buffer | null, b: Buffer | null): boolean => (a === null || b === null ? a === b : a.equals(b));

@@ -1,6 +1,9 @@
 import type { JobOptions } from '../config/options.js';
 import { readRange } from '../read/range-reader.js';
+import { ExitCode, InputError } from '../errors.js';
 import { PointReader } from '../read/point-reader.js';
+import { readSettledCounters } from '../read/settled-counters.js';
+import type { Counters } from '../report/summary.js';
 import { buildReadPlan, partitionStarts, type RawRow, type ReadPlan } from '../read/select.js';
 import { isMultiCell } from '../schema/cql-type.js';
 import { listRuns } from '../state/run-state.js';
@@ -12,7 +15,7 @@ import { type JobContext, type JobResult, type RangeWorker, runJob } from './pip
 
 /** `migrate copy`: every source row to the target, stamped so that no live write is overwritten. */
 export function copy(options: JobOptions): Promise<JobResult> {
-  return runJob({ command: 'copy', prepare: prepareCopy }, options);
+  return runJob({ command: 'copy', prepare: prepareCopy, outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain) }, options);
 }
 
 async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
@@ -22,19 +25,28 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   if (preserve && !multiCellTimes && ctx.cells.some((c) => isMultiCell(c.type))) {
     ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read per-element writetimes of non-frozen collections and UDTs: they were written with the row's newest readable writetime`);
   }
-  const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.ttl === 'preserve', cells: ctx.cells, multiCellTimes });
+  const lists = ctx.cells.filter((c) => c.type.kind === 'list' && !c.type.frozen);
+  if (preserve && lists.length > 0 && options.liveSince === undefined) {
+    throw new InputError(
+      `--writetime preserve copies list elements with their own writetimes, so it cannot tell history from elements the proxy already wrote to the target (${lists.map((c) => c.name).join(', ')}): give --live-since MICROS (when the proxy went live) or --live-since none (no proxy), or use --writetime job-start`,
+    );
+  }
+  if (lists.length > 0 && !multiCellTimes) {
+    ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read list element writetimes: list elements written through the proxy during the copy cannot be told from history and are written again (validate reports such lists)`);
+  }
+  const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.ttl === 'preserve', cells: ctx.cells, multiCellTimes, listWritetimes: multiCellTimes });
   const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
   const retry = sourceSchema.isCounter ? { ...DEFAULT_RETRY, attempts: 1 } : DEFAULT_RETRY;
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, retry, signal: ctx.signal, idempotent: !sourceSchema.isCounter });
   const toPartitions = sourceSchema.isCounter
     ? counterPartitions(ctx, plan, target)
-    : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx) }, target));
+    : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.liveSince ?? null }, target));
 
   return async (range, counts) => {
     let previous: RawRow | null = null;
     for await (const page of readRange(ctx.source, plan, range, { keyspace: options.keyspace, pageSize: options.pageSize, signal: ctx.signal })) {
       await ctx.throttle(page.length);
-      const partitions = await toPartitions(page, partitionStarts(page, previous, plan, sourceSchema.partitionKey.length));
+      const partitions = await toPartitions(page, partitionStarts(page, previous, plan, sourceSchema.partitionKey.length), counts);
       previous = page.at(-1) ?? previous;
       await writer.writePartitions(partitions);
       counts.rowsRead += page.length;
@@ -54,7 +66,7 @@ async function mayHaveCopiedBefore(ctx: JobContext): Promise<boolean> {
 }
 
 /** A page's statements, grouped by partition; `opens[i]`: row i is the first of its partition. */
-type ToPartitions = (page: RawRow[], opens: boolean[]) => Promise<Mutation[][]>;
+type ToPartitions = (page: RawRow[], opens: boolean[], counts: Counters) => Promise<Mutation[][]>;
 
 /** Statics are written with each partition's first row; a partition's statements go out together. */
 function mutationPartitions(builder: MutationBuilder): ToPartitions {
@@ -68,21 +80,32 @@ function mutationPartitions(builder: MutationBuilder): ToPartitions {
   };
 }
 
-/** Counters: each source row's target row is read first, and the difference added. */
+/**
+ * Counters: the difference between source and target is added, from reads that bracket each other (see
+ * readSettledCounters); a counter that kept moving is left out and counted, for validate to correct.
+ */
 function counterPartitions(ctx: JobContext, plan: ReadPlan, target: TargetTable): ToPartitions {
   const { sourceSchema } = ctx;
   const pkCount = sourceSchema.partitionKey.length;
+  const pointOptions = { inFlight: ctx.inFlight, retry: DEFAULT_RETRY, signal: ctx.signal };
   const targetPlan = buildReadPlan(ctx.targetSchema, { writetimes: false, ttls: false, cells: ctx.targetCells });
-  const reader = new PointReader(ctx.target, targetPlan, ctx.targetSchema, { inFlight: ctx.inFlight, retry: DEFAULT_RETRY, signal: ctx.signal });
-  const readTarget = (row: RawRow): Promise<RawRow | null> => {
+  const readers = { source: new PointReader(ctx.source, plan, sourceSchema, pointOptions), target: new PointReader(ctx.target, targetPlan, ctx.targetSchema, pointOptions) };
+  const settle = (row: RawRow) => {
     const keys = plan.keySlots.map((slot) => row[slot]) as Buffer[];
     const staticOnly = sourceSchema.clustering.length > 0 && keys[pkCount] === null;
-    return reader.read(staticOnly ? keys.slice(0, pkCount) : keys, staticOnly);
+    return readSettledCounters(plan, readers, staticOnly ? keys.slice(0, pkCount) : keys, staticOnly, row);
   };
-  return async (page, opens) => {
-    const targets = await Promise.all(page.map(readTarget));
-    return page.flatMap((row, i) => {
-      const statement = counterStatement(sourceSchema, plan, target, row, targets[i] ?? null, opens[i] as boolean);
+  return async (page, opens, counts) => {
+    const settled = await Promise.all(page.map(settle));
+    return settled.flatMap((both, i) => {
+      if (!both) {
+        counts.remaining++;
+        counts.rowsWritten--;
+        ctx.notes.add('some counters kept changing while they were read and were not copied: run validate --autocorrect when the writers pause');
+        return [];
+      }
+      if (both.source === null) return [];
+      const statement = counterStatement(sourceSchema, plan, target, both.source, both.target, opens[i] as boolean);
       return statement ? [[statement]] : [];
     });
   };

@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import type { JobOptions } from '../config/options.js';
 import { redactOptions } from '../config/options.js';
 import { Session, type SessionOptions, type Side } from '../connect/session.js';
+import { OWN_WINDOW_MICROS } from '../diff/own-stamps.js';
 import { ExitCode, InterruptedError, messageOf } from '../errors.js';
 import { writeFailedRanges, type FailedRange, readRangesFile } from '../report/failed-ranges.js';
 import { startProgress } from '../report/progress.js';
@@ -139,6 +140,7 @@ async function openState(command: Command, options: JobOptions, jobKey: string, 
     startedAt,
     jobStartMicros: stamp.toString(),
     writetimeMode: String(options.writetime),
+    ownWindowMicros: OWN_WINDOW_MICROS.toString(),
     ranges,
     options: redactOptions(options),
   });

@@ -5,7 +5,9 @@ import { compareDetail, type RowDifference, type StampContext } from '../diff/co
 import { type Candidate, compareRange, type PageSource, type RangeComparison } from '../diff/range-compare.js';
 import { type CompareOptions, Digester, digestLayout } from '../diff/row-digest.js';
 import { ExitCode } from '../errors.js';
+import { OWN_WINDOW_MICROS, OwnStamps } from '../diff/own-stamps.js';
 import { PointReader } from '../read/point-reader.js';
+import { readSettledCounters } from '../read/settled-counters.js';
 import { readRange } from '../read/range-reader.js';
 import { buildReadPlan, type RawRow, type ReadPlan } from '../read/select.js';
 import { DifferencesCsv } from '../report/differences-csv.js';
@@ -15,7 +17,8 @@ import type { TokenRange } from '../ring/token-range.js';
 import { type Column, primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
 import { listRuns } from '../state/run-state.js';
 import { CorrectionPlanner } from '../write/corrections.js';
-import type { TargetTable } from '../write/mutations.js';
+import { counterStatement } from '../write/counters.js';
+import type { Mutation, TargetTable } from '../write/mutations.js';
 import { DEFAULT_RETRY } from '../write/retry.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobResult, type RangeWorker, runJob, tablePair } from './pipeline.js';
@@ -87,9 +90,9 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
     token: sides.source.scan.tokenSlot as number,
     hasStatics: ctx.cells.some((c) => c.kind === 'static'),
   };
-  const stamps: StampContext = { ourStamps: await ourCopyStamps(ctx), runStamp: ctx.stamp };
+  const stamps: StampContext = { own: await ownStamps(ctx), runStamp: ctx.stamp };
   const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
-  const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.autocorrect, deleteExtra: options.deleteExtra, stamp: ctx.stamp });
+  const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.autocorrect, deleteExtra: options.deleteExtra, ...stamps });
   const isCounter = ctx.sourceSchema.isCounter;
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, retry: isCounter ? { ...DEFAULT_RETRY, attempts: 1 } : DEFAULT_RETRY, signal: ctx.signal, idempotent: !isCounter });
   const keyTypes = primaryKeyOf(ctx.sourceSchema).map((c) => c.type);
@@ -112,9 +115,19 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
     return difference ? { candidate, difference, sourceRow, targetRow } : null;
   };
 
+  const counterCorrection = async ({ candidate, difference, sourceRow }: Found): Promise<Mutation[] | null> => {
+    const wanted = options.autocorrect === 'all' || options.autocorrect === difference.kind;
+    if (!wanted || difference.kind === 'extra') return planner.corrections(candidate, difference, sourceRow, null);
+    const partitionOnly = candidate.entity === 'partition';
+    const settled = await readSettledCounters(sides.source.detail, readers, candidate.keys, partitionOnly, sourceRow);
+    if (!settled?.source) return null;
+    const statement = counterStatement(ctx.sourceSchema, sides.source.detail, target, settled.source, settled.target, partitionOnly);
+    return statement ? [statement] : null;
+  };
+
   const correct = async (found: Found, counts: Counters): Promise<string> => {
     const { candidate, difference, sourceRow, targetRow } = found;
-    const mutations = planner.corrections(candidate, difference, sourceRow, targetRow);
+    const mutations = isCounter ? await counterCorrection(found) : planner.corrections(candidate, difference, sourceRow, targetRow);
     if (mutations === null) return difference.targetNewer ? 'target-newer' : '';
     await writer.writePartitions([mutations]);
     const after = await readers.target.read(candidate.keys, candidate.entity === 'partition');
@@ -149,13 +162,19 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
   };
 }
 
-/** The stamps written by earlier job-start copies of this table, from the run state. */
-async function ourCopyStamps(ctx: JobContext): Promise<Set<bigint>> {
-  const { options } = ctx;
-  const copyJob = `copy ${tablePair(options)}`;
-  const runs = await listRuns(options.stateDir);
-  const ofThisTable = (key: string) => key === copyJob || key.startsWith(`${copyJob} [shard `);
-  return new Set(runs.filter((r) => ofThisTable(r.jobKey) && r.writetimeMode !== 'preserve').map((r) => BigInt(r.jobStartMicros)));
+/**
+ * What our own earlier runs of this table pair wrote, from the run state: the windows of the job-start
+ * copies (a preserve copy writes the source's own writetimes: nothing to recognise), and this run's level,
+ * one step above every validate run that started before it.
+ */
+async function ownStamps(ctx: JobContext): Promise<OwnStamps> {
+  const pair = tablePair(ctx.options);
+  const ofThisPair = (command: string, key: string) => key === `${command} ${pair}` || key.startsWith(`${command} ${pair} [shard `);
+  const runs = await listRuns(ctx.options.stateDir);
+  const copies = runs.filter((r) => ofThisPair('copy', r.jobKey) && r.writetimeMode !== 'preserve');
+  const me = ctx.state.record;
+  const earlier = runs.filter((r) => ofThisPair('validate', r.jobKey) && r.runId !== me.runId && r.startedAt < me.startedAt).length;
+  return OwnStamps.fromRuns(copies.map((r) => ({ stamp: BigInt(r.jobStartMicros), windowMicros: BigInt(r.ownWindowMicros ?? OWN_WINDOW_MICROS) })), earlier);
 }
 
 async function* throttled(ctx: JobContext, pages: AsyncIterable<RawRow[]>): AsyncGenerator<RawRow[]> {

@@ -34,8 +34,14 @@ export interface ReadOptions {
   multiCellTimes?: boolean;
   /** Also read each row's token. */
   withToken?: boolean;
+  /**
+   * Read the element writetimes of non-frozen lists even without `writetimes`: the copy tells history
+   * elements from those that came through the proxy by them.
+   */
+  listWritetimes?: boolean;
 }
 
+const isNonFrozenList = (c: Column) => c.type.kind === 'list' && !c.type.frozen;
 const isCounter = (c: Column) => c.type.kind === 'native' && c.type.name === 'counter';
 
 export function buildReadPlan(schema: TableSchema, options: ReadOptions): ReadPlan {
@@ -48,7 +54,7 @@ export function buildReadPlan(schema: TableSchema, options: ReadOptions): ReadPl
     return {
       column,
       value: add(name),
-      writetime: options.writetimes && timed ? add(`WRITETIME(${name})`) : null,
+      writetime: (options.writetimes || (options.listWritetimes === true && isNonFrozenList(column))) && timed ? add(`WRITETIME(${name})`) : null,
       ttl: options.ttls && timed ? add(`TTL(${name})`) : null,
     };
   });

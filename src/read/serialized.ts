@@ -20,17 +20,17 @@ export function splitCollection(bytes: Buffer, isMap = false): (Buffer | null)[]
   return out;
 }
 
-/** Serializes elements (for a map: keys and values alternating) as a list, set or map value. */
-export function joinCollection(items: Buffer[], isMap = false): Buffer {
+/** Serializes elements (for a map: keys and values alternating) as a list, set or map value; null items stay null. */
+export function joinCollection(items: readonly (Buffer | null)[], isMap = false): Buffer {
   let size = 4;
-  for (const item of items) size += 4 + item.length;
+  for (const item of items) size += 4 + (item?.length ?? 0);
   const out = Buffer.allocUnsafe(size);
   out.writeInt32BE(isMap ? items.length / 2 : items.length, 0);
   let offset = 4;
   for (const item of items) {
-    out.writeInt32BE(item.length, offset);
-    item.copy(out, offset + 4);
-    offset += 4 + item.length;
+    out.writeInt32BE(item ? item.length : -1, offset);
+    offset += 4;
+    if (item) offset += item.copy(out, offset);
   }
   return out;
 }

@@ -13,6 +13,11 @@ export interface RunRecord {
   /** The stamp the copy writes (job-start or explicit), skew margin included; null in preserve mode. */
   jobStartMicros: string;
   writetimeMode: string;
+  /**
+   * The window above jobStartMicros that holds every stamp this job writes (DESIGN.md, "The one rule"):
+   * a later validate recognises a target cell in it as ours. Absent in records from before it existed.
+   */
+  ownWindowMicros?: string;
   /** The work units, by range id, so a resumed run splits the ring the same way. */
   ranges: string[];
   options: Record<string, unknown>;

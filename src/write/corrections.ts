@@ -1,25 +1,29 @@
 import type { Statement } from '../connect/session.js';
-import type { CellDifference, RowDifference } from '../diff/compare-rows.js';
+import { type CellDifference, type ElementFix, newestStamp, type RowDifference } from '../diff/compare-rows.js';
+import type { OwnStamps } from '../diff/own-stamps.js';
 import type { Candidate } from '../diff/range-compare.js';
-import { type RawRow, type ReadPlan, tableName } from '../read/select.js';
-import { bigintBytes, joinCollection, splitCollection } from '../read/serialized.js';
+import { type CellSlot, type RawRow, type ReadPlan, tableName } from '../read/select.js';
+import { bigintBytes, intBytes, joinCollection, readBigint, splitCollection } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import { primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
-import { counterStatement } from './counters.js';
+import { deleteAtStatements, prependStatements } from './list-writes.js';
 import { type Mutation, MutationBuilder, type TargetTable } from './mutations.js';
 
 export interface CorrectionOptions {
   autocorrect: 'missing' | 'mismatched' | 'all' | undefined;
   deleteExtra: boolean;
-  /** The run's stamp: deletions are written at it, so that a newer write wins. */
-  stamp: bigint;
+  /** What we wrote before, and the stamp this run writes above it. */
+  own: OwnStamps;
+  /** This run's start minus the skew margin: deletions of what carries no readable writetime use it. */
+  runStamp: bigint;
 }
 
 /**
- * What autocorrect writes for one confirmed difference. Pure. The source row is written with its own
- * per-cell writetimes and TTLs (so a newer target value wins), except cells that hold our own job-start
- * stamp, which are written just above it; a source null over an older target value is deleted at the run's
- * stamp; extra rows are deleted at that stamp too.
+ * What autocorrect writes for one confirmed difference (counters aside: see readSettledCounters). Pure.
+ * A missing row is written whole, each cell at its source writetime raised to our level (one of our own
+ * tombstones may hide it); a mismatched row cell by cell, element by element, as compareDetail decided;
+ * an extra row or partition is deleted at the newest writetime it holds in the target, the smallest
+ * tombstone that removes it, so a later write always wins.
  */
 export class CorrectionPlanner {
   private readonly builder: MutationBuilder;
@@ -32,37 +36,101 @@ export class CorrectionPlanner {
     private readonly target: TargetTable,
     private readonly options: CorrectionOptions,
   ) {
-    this.builder = new MutationBuilder(source, plan, { writetime: 'preserve', stamp: options.stamp, ttl: 'preserve', guardLists: true }, target);
+    const stamp = options.own.level ?? options.runStamp;
+    this.builder = new MutationBuilder(source, plan, { writetime: 'preserve', stamp, ttl: 'preserve', guardLists: false, liveSince: null }, target);
     this.table = tableName(target);
-    this.keyNames = primaryKeyOf(source).map((c) => quoteIdentifier(target.renames.get(c.name) ?? c.name));
+    this.keyNames = primaryKeyOf(source).map((c) => this.columnName(c.name));
   }
 
   /** The statements that correct the difference, or null when autocorrect leaves it. */
   corrections(candidate: Candidate, difference: RowDifference, sourceRow: RawRow | null, targetRow: RawRow | null): Mutation[] | null {
     const mode = this.options.autocorrect;
-    if (difference.kind === 'extra') return this.options.deleteExtra ? [this.deleteRow(candidate.keys)] : null;
+    if (difference.kind === 'extra') return this.options.deleteExtra && targetRow ? [this.deleteExtra(candidate, targetRow)] : null;
     if (!mode || (mode !== 'all' && mode !== difference.kind) || difference.targetNewer || sourceRow === null) return null;
     const partition = candidate.entity === 'partition';
-    if (this.source.isCounter) {
-      const statement = counterStatement(this.source, this.plan, this.target, sourceRow, targetRow, partition);
-      return statement ? [statement] : null;
+    if (difference.kind === 'missing') {
+      const row = this.filled(sourceRow);
+      // A missing row may be the first of its partition in the target: its statics go with it.
+      return this.builder.rowMutations(partition ? this.staticsOnly(row) : row, true);
     }
-    const row = partition ? this.staticsOnly(sourceRow) : raiseStaleStamps(sourceRow, difference.cells);
-    const deletes = difference.cells.filter((c) => c.fix.action === 'delete');
-    // A missing row may be the first of its partition in the target: its statics go with it.
-    const withStatics = partition || difference.kind === 'missing';
-    return [...this.builder.rowMutations(row, withStatics), ...(deletes.length > 0 ? [this.deleteCells(candidate.keys, deletes)] : [])];
+    return difference.cells.flatMap((cell) => this.cellStatements(candidate.keys, cell, sourceRow));
   }
 
-  /** Counter tables take no custom timestamp, not even on a delete. */
-  private deleteRow(keys: Buffer[]): Statement {
+  private cellStatements(keys: Buffer[], { slot, fix }: CellDifference, sourceRow: RawRow): Statement[] {
+    const column = this.columnName(slot.column.name);
+    const where = this.where(keys);
+    switch (fix.action) {
+      case 'keep':
+        return [];
+      case 'write':
+        return [{ query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${column} = ? WHERE ${where}`, params: [bigintBytes(fix.stamp), intBytes(fix.ttl), sourceRow[slot.value], ...keys] }];
+      case 'delete':
+        return [{ query: `DELETE ${column} FROM ${this.table} USING TIMESTAMP ? WHERE ${where}`, params: [bigintBytes(fix.stamp), ...keys] }];
+      case 'elements':
+        return fix.fixes.map((f) => this.elementStatement(slot, column, where, keys, f));
+      case 'list': {
+        const place = { table: this.table, column, where, keys };
+        // Highest index first: a delete never shifts the positions of those still to come, even in another batch.
+        const deletes = [...fix.rebuild.deletes].sort((a, b) => b.index - a.index);
+        return [...deleteAtStatements(place, deletes), ...prependStatements(place, fix.rebuild.prepend)];
+      }
+    }
+  }
+
+  private elementStatement(slot: CellSlot, column: string, where: string, keys: Buffer[], { element, fix }: ElementFix): Statement {
+    const type = slot.column.type;
+    const stamp = bigintBytes(fix.stamp);
+    if (type.kind === 'udt') {
+      const field = `${column}.${quoteIdentifier(type.fields?.[element.key.readInt32BE(0)]?.name as string)}`;
+      // A null field value is the field's tombstone.
+      return fix.action === 'write'
+        ? { query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${field} = ? WHERE ${where}`, params: [stamp, intBytes(fix.ttl), element.value, ...keys] }
+        : { query: `UPDATE ${this.table} USING TIMESTAMP ? SET ${field} = ? WHERE ${where}`, params: [stamp, null, ...keys] };
+    }
+    if (fix.action === 'write') {
+      const item = type.kind === 'map' ? joinCollection([element.key, element.value], true) : joinCollection([element.key]);
+      return { query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${column} = ${column} + ? WHERE ${where}`, params: [stamp, intBytes(fix.ttl), item, ...keys] };
+    }
+    if (type.kind === 'map') return { query: `DELETE ${column}[?] FROM ${this.table} USING TIMESTAMP ? WHERE ${where}`, params: [element.key, stamp, ...keys] };
+    return { query: `UPDATE ${this.table} USING TIMESTAMP ? SET ${column} = ${column} - ? WHERE ${where}`, params: [stamp, joinCollection([element.key]), ...keys] };
+  }
+
+  /**
+   * A target-only row (or partition's statics) is deleted at the newest writetime it holds. A row of key
+   * columns only shows none: its row marker carries our copy's stamp (DESIGN.md, row markers), or, without
+   * one, this run's stamp. Counter tables take no custom timestamp, not even on a delete.
+   */
+  private deleteExtra(candidate: Candidate, targetRow: RawRow): Statement {
+    const partition = candidate.entity === 'partition';
+    const keys = candidate.keys;
     if (this.source.isCounter) return { query: `DELETE FROM ${this.table} WHERE ${this.where(keys)}`, params: keys };
-    return { query: `DELETE FROM ${this.table} USING TIMESTAMP ? WHERE ${this.where(keys)}`, params: [bigintBytes(this.options.stamp), ...keys] };
+    const slots = this.plan.cells.filter((slot) => (slot.column.kind === 'static') === partition);
+    const stamps = slots.map((slot) => newestStamp(slot, targetRow)).filter((s): s is bigint => s !== null);
+    const newest = stamps.length > 0 ? stamps.reduce((a, b) => (b > a ? b : a)) : this.latestCopyStamp();
+    const columns = partition ? `${slots.map((s) => this.columnName(s.column.name)).join(', ')} ` : '';
+    return { query: `DELETE ${columns}FROM ${this.table} USING TIMESTAMP ? WHERE ${this.where(keys)}`, params: [bigintBytes(newest), ...keys] };
   }
 
-  private deleteCells(keys: Buffer[], cells: CellDifference[]): Statement {
-    const columns = cells.map((c) => quoteIdentifier(this.target.renames.get(c.slot.column.name) ?? c.slot.column.name));
-    return { query: `DELETE ${columns.join(', ')} FROM ${this.table} USING TIMESTAMP ? WHERE ${this.where(keys)}`, params: [bigintBytes(this.options.stamp), ...keys] };
+  private latestCopyStamp(): bigint {
+    const froms = this.options.own.windows.map((w) => w.from);
+    return froms.length > 0 ? froms.reduce((a, b) => (b > a ? b : a)) : this.options.runStamp;
+  }
+
+  /** The source row with every writetime raised to at least our level (OwnStamps.fill), element by element. */
+  private filled(row: RawRow): RawRow {
+    const out = [...row];
+    const fill = (bytes: Buffer | null) => (bytes ? bigintBytes(this.options.own.fill(readBigint(bytes))) : null);
+    for (const slot of this.plan.cells) {
+      if (slot.writetime === null) continue;
+      const stamps = row[slot.writetime] ?? null;
+      if (stamps === null) continue;
+      out[slot.writetime] = isMultiCell(slot.column.type) ? joinCollection(splitCollection(stamps).map(fill)) : fill(stamps);
+    }
+    return out;
+  }
+
+  private columnName(name: string): string {
+    return quoteIdentifier(this.target.renames.get(name) ?? name);
   }
 
   private where(keys: Buffer[]): string {
@@ -79,16 +147,4 @@ export class CorrectionPlanner {
     for (const slot of this.plan.cells) if (slot.column.kind !== 'static') out[slot.value] = null;
     return out;
   }
-}
-
-/** Cells whose target value carries one of our own job-start stamps are rewritten just above it. */
-function raiseStaleStamps(row: RawRow, cells: CellDifference[]): RawRow {
-  const out = [...row];
-  for (const { slot, fix } of cells) {
-    if (fix.action !== 'write-above' || slot.writetime === null) continue;
-    const above = bigintBytes(fix.stamp + 1n);
-    const current = row[slot.writetime];
-    out[slot.writetime] = isMultiCell(slot.column.type) && current ? joinCollection(splitCollection(current).map(() => above)) : above;
-  }
-  return out;
 }

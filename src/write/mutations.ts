@@ -1,9 +1,11 @@
 import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
 import type { Statement } from '../connect/session.js';
 import { type CellSlot, type RawRow, type ReadPlan, tableName } from '../read/select.js';
+import { elementsOf } from '../diff/cell-elements.js';
 import { bigintBytes, intBytes, joinCollection, readBigint, readInt, splitCollection, splitFields } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import type { TableSchema } from '../schema/table-schema.js';
+import { clearStatement, type ListCell, type ListPlace, prependStatements } from './list-writes.js';
 
 /** How the copy stamps what it writes (DESIGN.md, "The one rule that makes live migration safe"). */
 export interface WriteMode {
@@ -17,6 +19,12 @@ export interface WriteMode {
    * written it already (a rerun or resume), since rewriting a list at the same timestamp duplicates it.
    */
   guardLists: boolean;
+  /**
+   * Preserve mode: list elements written after this moment (the proxy going live) came through the proxy
+   * and are left out. Null: every element is copied (no live writes, or none to lists). Job-start mode
+   * uses its stamp as that boundary.
+   */
+  liveSince: bigint | null;
 }
 
 /** Where the rows go: the target table and each source column's name there. */
@@ -30,10 +38,11 @@ export interface TargetTable {
 /** A statement with what the writer must know about it. */
 export interface Mutation extends Statement {
   /**
-   * A non-frozen list written whole. Rewriting a list at the same timestamp duplicates its elements
-   * (CASSANDRA-11368), so the writer first checks the target's element writetimes for this column.
+   * A statement writing a non-frozen list that an earlier run of the job may have written: rewriting list
+   * elements duplicates them (CASSANDRA-11368), so the writer first reads the target's element writetimes,
+   * and drops every statement sharing this guard when an element there carries one of `stamps`.
    */
-  listGuard?: { query: string; params: Buffer[]; stamp: bigint };
+  listGuard?: { query: string; params: Buffer[]; stamps: ReadonlySet<bigint> };
 }
 
 interface Group {
@@ -133,29 +142,21 @@ export class MutationBuilder {
           assign(stamps[i] ?? this.stampBytes, ttls[i] ?? NO_TTL, { text: `${name}.${fieldName} = ?` }, field, isStatic);
         });
       } else if (type.kind === 'list' && !type.frozen) {
-        const count = splitCollection(value).length;
-        const stamps = this.elementStamps(slot, row, count);
-        const stamp = stamps.reduce((max, s) => (readBigint(s) > readBigint(max) ? s : max), stamps[0] ?? this.stampBytes);
-        const ttls = this.elementTtls(slot, row, count).map(readInt);
-        const ttl = ttls.some((t) => t === 0) ? 0 : Math.max(0, ...ttls);
-        if (!this.mode.guardLists) {
-          assign(stamp, intBytes(ttl), { column: name }, value, isStatic);
-          continue;
-        }
         const partitionOnly = staticOnly || isStatic;
-        mutations.push({
-          query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${name} = ? WHERE ${this.where(partitionOnly)}`,
-          params: [stamp, intBytes(ttl), value, ...keysFor(partitionOnly)],
-          listGuard: {
-            query: `SELECT WRITETIME(${name}) AS "${RAW_ALIAS_PREFIX}0" FROM ${this.table} WHERE ${this.where(partitionOnly)}`,
-            params: keysFor(partitionOnly),
-            stamp: readBigint(stamp),
-          },
-        });
+        const cells = this.listCells(slot, row);
+        if (cells.length === 0) continue;
+        const place: ListPlace = { table: this.table, column: name, where: this.where(partitionOnly), keys: keysFor(partitionOnly) };
+        const listGuard = this.mode.guardLists
+          ? { query: `SELECT WRITETIME(${name}) AS "${RAW_ALIAS_PREFIX}0" FROM ${this.table} WHERE ${place.where}`, params: place.keys, stamps: new Set(cells.map((c) => c.stamp)) }
+          : undefined;
+        // The tombstone clears what an earlier write of these elements left (a late live write the source also
+        // holds, an earlier copy); the prepends then put the elements before the live appends already there.
+        const oldest = cells.reduce((min, c) => (c.stamp < min ? c.stamp : min), cells[0]?.stamp as bigint);
+        for (const statement of [clearStatement(place, oldest - 1n), ...prependStatements(place, cells)]) mutations.push(listGuard ? { ...statement, listGuard } : statement);
         if (!isStatic) {
           regularCells++;
-          if (ttl === 0) allCellsExpire = false;
-          else maxTtl = Math.max(maxTtl, ttl);
+          if (cells.some((c) => c.ttl === 0)) allCellsExpire = false;
+          else maxTtl = Math.max(maxTtl, ...cells.map((c) => c.ttl));
         }
       } else {
         assign(this.cellStamp(slot, row), this.cellTtl(slot, row), { column: name }, value, isStatic);
@@ -231,6 +232,19 @@ export class MutationBuilder {
       const assignment: Assignment = i === 0 ? { column: name } : { text: `${name} = ${name} + ?` };
       assign(group.stamp, group.ttl, assignment, joinCollection(group.items, isMap), isStatic);
     });
+  }
+
+  /**
+   * The list elements the copy writes: those no newer than the live boundary (newer ones came through the
+   * proxy and are in the target already; writing them again would duplicate them), each at the stamp of the
+   * mode. A source before 5.0 gives no element writetimes: every element is taken.
+   */
+  private listCells(slot: CellSlot, row: RawRow): ListCell[] {
+    const boundary = this.mode.writetime === 'preserve' ? this.mode.liveSince : this.mode.stamp;
+    const fallback = this.mode.writetime === 'preserve' ? readBigint(this.newestReadableStamp(row)) : this.mode.stamp;
+    return elementsOf(slot, row)
+      .filter((e) => e.stamp === null || boundary === null || e.stamp <= boundary)
+      .map((e) => ({ value: e.value, stamp: this.mode.writetime === 'preserve' ? (e.stamp ?? fallback) : this.mode.stamp, ttl: this.mode.ttl === 'preserve' ? e.ttl : 0 }));
   }
 
   private cellStamp(slot: CellSlot, row: RawRow): Buffer {

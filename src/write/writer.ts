@@ -40,24 +40,23 @@ export class PartitionWriter {
   }
 
   /**
-   * A list already in the target with an element at or above our stamp is either ours from an earlier run of
-   * this range or a newer live write: rewriting it would duplicate its elements, so it is left as it is.
+   * A list in the target holding an element at one of the stamps we would write is ours from an earlier
+   * run of this range: writing it again would duplicate its elements, so its statements are dropped.
    */
   private async dropGuardedLists(mutations: Mutation[]): Promise<Mutation[]> {
-    if (!mutations.some((m) => m.listGuard)) return mutations;
-    const keep = await Promise.all(
-      mutations.map(async (mutation) => {
-        const guard = mutation.listGuard;
-        if (!guard) return true;
+    const guards = [...new Set(mutations.flatMap((m) => (m.listGuard ? [m.listGuard] : [])))];
+    if (guards.length === 0) return mutations;
+    const tripped = new Set<NonNullable<Mutation['listGuard']>>();
+    await Promise.all(
+      guards.map(async (guard) => {
         const result = await this.options.inFlight(() => withRetry(() => this.session.read(guard.query, guard.params), this.options.retry, this.options.signal));
         for (const row of result.rows) {
           const stamps = (row as unknown as Record<string, Buffer | null>)[`${RAW_ALIAS_PREFIX}0`];
-          if (stamps && splitCollection(stamps).some((s) => s !== null && readBigint(s) >= guard.stamp)) return false;
+          if (stamps && splitCollection(stamps).some((s) => s !== null && guard.stamps.has(readBigint(s)))) tripped.add(guard);
         }
-        return true;
       }),
     );
-    return mutations.filter((_, i) => keep[i]);
+    return mutations.filter((m) => !m.listGuard || !tripped.has(m.listGuard));
   }
 }
 

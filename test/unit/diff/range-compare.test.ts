@@ -1,6 +1,5 @@
 import xxhash from 'xxhash-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type StampContext, compareDetail } from '../../../src/diff/compare-rows.js';
 import { compareRange, decodeKey, KeyEncoder, type PageSource } from '../../../src/diff/range-compare.js';
 import { type CompareOptions, Digester, digestLayout } from '../../../src/diff/row-digest.js';
 import { buildReadPlan, type RawRow } from '../../../src/read/select.js';
@@ -85,42 +84,5 @@ describe('compareRange', () => {
   it('keys round-trip through their compact string form', () => {
     const row: RawRow = [text('ab'), Buffer.alloc(0), int(-1)];
     expect(decodeKey(new KeyEncoder().encode(row, [0, 1, 2]))).toEqual([text('ab'), Buffer.alloc(0), int(-1)]);
-  });
-});
-
-describe('compareDetail', () => {
-  const detail = buildReadPlan(schema, { writetimes: true, ttls: true });
-  const cell = (name: string) => detail.cells.find((c) => c.column.name === name)!;
-  const row = (v: string | null, wt: bigint | null): RawRow => {
-    const out: RawRow = new Array(detail.aliases.length).fill(null);
-    out[detail.keySlots[0]!] = int(1);
-    out[detail.keySlots[1]!] = int(1);
-    out[cell('v').value] = v === null ? null : text(v);
-    out[cell('v').writetime!] = wt === null ? null : big(wt);
-    return out;
-  };
-  const stamps: StampContext = { ourStamps: new Set([500n]), runStamp: 10_000n };
-
-  it('is null for equal rows, and classifies one-sided rows', () => {
-    expect(compareDetail(detail, row('a', 1n), row('a', 2n), 'row', options, stamps)).toBeNull();
-    expect(compareDetail(detail, row('a', 1n), null, 'row', options, stamps)?.kind).toBe('missing');
-    expect(compareDetail(detail, null, row('a', 1n), 'row', options, stamps)?.kind).toBe('extra');
-    expect(compareDetail(detail, row('a', 1n), row('a', 2n), 'row', { ...options, compareWritetime: true }, stamps)?.kind).toBe('mismatched');
-  });
-
-  it('a newer target value is a live write: kept, and the row is target-newer', () => {
-    const d = compareDetail(detail, row('a', 100n), row('b', 200n), 'row', options, stamps);
-    expect(d).toMatchObject({ kind: 'mismatched', targetNewer: true });
-    expect(d?.cells.map((c) => [c.slot.column.name, c.fix.action])).toEqual([['v', 'keep']]);
-  });
-
-  it('an older target value is rewritten; one carrying our own copy stamp is replaced just above it', () => {
-    expect(compareDetail(detail, row('a', 300n), row('b', 200n), 'row', options, stamps)?.cells[0]?.fix).toEqual({ action: 'write' });
-    expect(compareDetail(detail, row('a', 300n), row('b', 500n), 'row', options, stamps)).toMatchObject({ targetNewer: false, cells: [{ fix: { action: 'write-above', stamp: 500n } }] });
-  });
-
-  it('a source null over an older target value is deleted; over one newer than the run it is kept', () => {
-    expect(compareDetail(detail, row(null, null), row('b', 200n), 'row', options, stamps)?.cells[0]?.fix).toEqual({ action: 'delete' });
-    expect(compareDetail(detail, row(null, null), row('b', 20_000n), 'row', options, stamps)?.cells[0]?.fix).toEqual({ action: 'keep' });
   });
 });

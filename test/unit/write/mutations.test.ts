@@ -19,7 +19,7 @@ const schema = schemaOf(
   [{ name: 'addr', fields: [{ name: 'city', typeText: 'text' }, { name: 'zip', typeText: 'int' }] }],
 );
 const target = { keyspace: 'tks', table: 'tt', renames: new Map([['a', 'a2']]) };
-const preserve: WriteMode = { writetime: 'preserve', stamp: 1000n, ttl: 'preserve', guardLists: true };
+const preserve: WriteMode = { writetime: 'preserve', stamp: 1000n, ttl: 'preserve', guardLists: true, liveSince: null };
 const plan = buildReadPlan(schema, { writetimes: true, ttls: true });
 const slot = (name: string) => plan.cells.find((c) => c.column.name === name)!;
 
@@ -77,21 +77,35 @@ describe('MutationBuilder', () => {
     ]);
   });
 
-  it('lists are written whole at their newest element, guarded against duplicating on a rerun', () => {
+  it('lists: history elements cleared below their oldest stamp, then prepended in runs of equal stamp, guarded on a rerun', () => {
     const b = new MutationBuilder(schema, plan, preserve, target);
-    const list = joinCollection([int(1), int(1)]);
-    const [m] = b.rowMutations(row({ l: [list, joinCollection([big(4n), big(6n)]), joinCollection([int(0), int(0)])] }), false);
-    expect(m).toMatchObject({ query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET l = ? WHERE pk = ? AND ck = ?', params: [big(6n), int(0), list, int(7), text('c1')] });
-    expect(m!.listGuard).toMatchObject({ stamp: 6n, params: [int(7), text('c1')] });
-    expect(m!.listGuard!.query).toMatch(/^SELECT WRITETIME\(l\) AS ".0" FROM tks\.tt WHERE pk = \? AND ck = \?$/);
+    const m = b.rowMutations(row({ l: [joinCollection([int(1), int(2), int(3)]), joinCollection([big(4n), big(4n), big(6n)]), joinCollection([int(0), int(0), int(0)])] }), false);
+    const lists = m.filter((x) => x.listGuard);
+    expect(lists.map((x) => [x.query, x.params])).toEqual([
+      ['DELETE l FROM tks.tt USING TIMESTAMP ? WHERE pk = ? AND ck = ?', [big(3n), int(7), text('c1')]],
+      // the later run first: each prepend sorts before the one sent before it
+      ['UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET l = ? + l WHERE pk = ? AND ck = ?', [big(6n), int(0), joinCollection([int(3)]), int(7), text('c1')]],
+      ['UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET l = ? + l WHERE pk = ? AND ck = ?', [big(4n), int(0), joinCollection([int(1), int(2)]), int(7), text('c1')]],
+    ]);
+    expect(lists[0]!.listGuard).toMatchObject({ stamps: new Set([4n, 6n]), params: [int(7), text('c1')] });
+    expect(lists[0]!.listGuard!.query).toMatch(/^SELECT WRITETIME\(l\) AS ".0" FROM tks\.tt WHERE pk = \? AND ck = \?$/);
   });
 
-  it('a first run (no earlier run of the job) writes lists with the other cells, unguarded', () => {
-    const b = new MutationBuilder(schema, plan, { ...preserve, guardLists: false }, target);
-    const list = joinCollection([int(1)]);
-    expect(b.rowMutations(row({ l: [list, joinCollection([big(4n)]), joinCollection([int(0)])], b: [int(2), big(4n), null] }), false)).toEqual([
-      { query: 'INSERT INTO tks.tt (pk, ck, b, l) VALUES (?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), int(2), list, big(4n), int(0)] },
+  it('job-start mode: a list element appended through the proxy (newer than the stamp) is not written again', () => {
+    const b = new MutationBuilder(schema, plan, { writetime: 'stamp', stamp: 1000n, ttl: 'preserve', guardLists: false, liveSince: null }, target);
+    // source l = [1, 2, 3]: 1 and 2 are history, 3 was appended live at 5000 and is in the target already
+    const m = b.rowMutations(row({ l: [joinCollection([int(1), int(2), int(3)]), joinCollection([big(10n), big(20n), big(5000n)]), null] }), false);
+    expect(m.filter((x) => /\bl\b/.test(x.query)).map((x) => [x.query, x.params])).toEqual([
+      ['DELETE l FROM tks.tt USING TIMESTAMP ? WHERE pk = ? AND ck = ?', [big(999n), int(7), text('c1')]],
+      ['UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET l = ? + l WHERE pk = ? AND ck = ?', [big(1000n), int(0), joinCollection([int(1), int(2)]), int(7), text('c1')]],
     ]);
+    expect(m.every((x) => !x.listGuard)).toBe(true);
+  });
+
+  it('preserve mode with --live-since leaves out elements written since the proxy went live', () => {
+    const b = new MutationBuilder(schema, plan, { ...preserve, guardLists: false, liveSince: 100n }, target);
+    const m = b.rowMutations(row({ l: [joinCollection([int(1), int(3)]), joinCollection([big(10n), big(500n)]), joinCollection([int(0), int(0)])] }), false);
+    expect(m.filter((x) => x.query.includes('SET l = ? + l')).map((x) => x.params[2])).toEqual([joinCollection([int(1)])]);
   });
 
   it('non-frozen UDTs are written field by field', () => {
@@ -102,7 +116,7 @@ describe('MutationBuilder', () => {
   });
 
   it('job-start mode stamps every cell alike; --ttl none drops TTLs', () => {
-    const b = new MutationBuilder(schema, plan, { writetime: 'stamp', stamp: 1000n, ttl: 'none', guardLists: false }, target);
+    const b = new MutationBuilder(schema, plan, { writetime: 'stamp', stamp: 1000n, ttl: 'none', guardLists: false, liveSince: null }, target);
     const m = b.rowMutations(row({ a: [text('x'), big(5n), int(30)], b: [int(1), big(6n), null] }), false);
     expect(m).toEqual([{ query: 'INSERT INTO tks.tt (pk, ck, a2, b) VALUES (?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), text('x'), int(1), big(1000n), int(0)] }]);
   });

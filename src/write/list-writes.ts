@@ -1,0 +1,60 @@
+import type { Statement } from '../connect/session.js';
+import { bigintBytes, intBytes, joinCollection } from '../read/serialized.js';
+
+/**
+ * How non-frozen lists are written without duplicating or reordering elements next to live writes. Pure.
+ *
+ * A list element's cell path is a time UUID made by the coordinator: an append (`l = l + ?`, and a whole
+ * list write) gets the current time, so the same append sent to two clusters gets different paths, and an
+ * element written later sorts after every live append. A prepend (`l = ? + l`) gets a path counted
+ * backwards from a fixed reference time (Lists.Prepender, PrecisionTime), which sorts before every existing
+ * element, each prepend before the one before it. So elements written as prepends land before the live
+ * appends already there, in order.
+ */
+export interface ListCell {
+  value: Buffer;
+  stamp: bigint;
+  ttl: number;
+}
+
+/** Where the list lives: `UPDATE <table> ... SET <column> ... WHERE <where>` with `keys` bound. */
+export interface ListPlace {
+  table: string;
+  column: string;
+  where: string;
+  keys: Buffer[];
+}
+
+/**
+ * Puts `cells`, in order, before whatever the list holds: one prepend per run of equal (stamp, TTL), the
+ * last run first, since each prepend sorts before the one sent before it (in a batch too: its statements
+ * are applied in order).
+ */
+export function prependStatements(place: ListPlace, cells: readonly ListCell[]): Statement[] {
+  const runs: ListCell[][] = [];
+  for (const cell of cells) {
+    const run = runs.at(-1);
+    if (run && run[0]?.stamp === cell.stamp && run[0]?.ttl === cell.ttl) run.push(cell);
+    else runs.push([cell]);
+  }
+  return runs.reverse().map((run) => ({
+    query: `UPDATE ${place.table} USING TIMESTAMP ? AND TTL ? SET ${place.column} = ? + ${place.column} WHERE ${place.where}`,
+    params: [bigintBytes(run[0]?.stamp as bigint), intBytes(run[0]?.ttl as number), joinCollection(run.map((c) => c.value)), ...place.keys],
+  }));
+}
+
+/** Deletes every element written at or before `stamp` (a collection tombstone). */
+export function clearStatement(place: ListPlace, stamp: bigint): Statement {
+  return { query: `DELETE ${place.column} FROM ${place.table} USING TIMESTAMP ? WHERE ${place.where}`, params: [bigintBytes(stamp), ...place.keys] };
+}
+
+/**
+ * Deletes the elements at these positions, each at its own stamp. Positions are the list's as it was before
+ * the batch: Cassandra resolves every index of a batch against the list as stored before the batch applies.
+ */
+export function deleteAtStatements(place: ListPlace, positions: readonly { index: number; stamp: bigint }[]): Statement[] {
+  return positions.map(({ index, stamp }) => ({
+    query: `DELETE ${place.column}[?] FROM ${place.table} USING TIMESTAMP ? WHERE ${place.where}`,
+    params: [intBytes(index), bigintBytes(stamp), ...place.keys],
+  }));
+}
