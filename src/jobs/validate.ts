@@ -115,9 +115,9 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
     return difference ? { candidate, difference, sourceRow, targetRow } : null;
   };
 
-  const counterCorrection = async ({ candidate, difference, sourceRow }: Found): Promise<Mutation[] | null> => {
+  const counterCorrection = async ({ candidate, difference, sourceRow, targetRow }: Found): Promise<Mutation[] | null> => {
     const wanted = options.autocorrect === 'all' || options.autocorrect === difference.kind;
-    if (!wanted || difference.kind === 'extra') return planner.corrections(candidate, difference, sourceRow, null);
+    if (!wanted || difference.kind === 'extra') return planner.corrections(candidate, difference, sourceRow, targetRow);
     const partitionOnly = candidate.entity === 'partition';
     const settled = await readSettledCounters(sides.source.detail, readers, candidate.keys, partitionOnly, sourceRow);
     if (!settled?.source) return null;

@@ -37,7 +37,7 @@ afterAll(async () => {
 describe('migrate copy --writetime preserve', () => {
   it('copies every cell of every sample table with its value, writetime and TTL', async () => {
     for (const table of TABLES) {
-      const { code, summary, err } = await copy(table, ['--writetime', 'preserve']);
+      const { code, summary, err } = await copy(table, ['--writetime', 'preserve', '--live-since', 'none']);
       expect({ table, code, err }).toEqual({ table, code: 0, err: '' });
       expect(summary.rangesFailed).toBe(0);
       expect(summary.rangesDone).toBe(summary.rangesTotal);
@@ -60,7 +60,7 @@ describe('migrate copy --writetime preserve', () => {
 
   it('a rerun of the same ranges leaves the target identical: lists not duplicated, counters not doubled', async () => {
     const before = await Promise.all(TABLES.map((t) => dumpTable(target, KS, t)));
-    for (const table of TABLES) expect((await copy(table, ['--writetime', 'preserve'])).code).toBe(0);
+    for (const table of TABLES) expect((await copy(table, ['--writetime', 'preserve', '--live-since', 'none'])).code).toBe(0);
     const after = await Promise.all(TABLES.map((t) => dumpTable(target, KS, t)));
     // Values and writetimes as before; TTLs tick down between the two dumps, so they are compared with the
     // source's, read at the same moment.
@@ -180,6 +180,7 @@ describe('bad input stops the copy before anything is written', () => {
     await target.execute(`CREATE KEYSPACE ${BAD} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
     await target.execute(`CREATE TABLE ${BAD}.page_views (page text, day date, views counter, clicks counter, PRIMARY KEY (page, day))`);
     await target.execute(`CREATE TABLE ${BAD}.profiles (id int PRIMARY KEY, tags set<text>, scores list<bigint>, attrs map<text, int>)`);
+    await target.execute(`CREATE TABLE ${BAD}.profiles_lists (id int PRIMARY KEY, scores list<int>)`);
   });
 
   it('a column of another type: exit 2, the column, both types and the fix', async () => {
@@ -216,5 +217,22 @@ describe('bad input stops the copy before anything is written', () => {
     const run = await runCli(['copy', ...jobArgs(KS, 'orders', stateDir, ['--writetime', 'yesterday'])]);
     expect(run.code).toBe(2);
     expect(run.err).toBe('migrate: --writetime: use job-start, preserve, or a timestamp in microseconds since the epoch (16 digits)');
+  });
+
+  it('preserve mode on a table with lists and no --live-since: exit 2 naming the lists and the fix, nothing written', async () => {
+    const only = ['--target-keyspace', BAD, '--target-table', 'profiles_lists', '--exclude', 'tags,attrs,nested,pairs,history,home,visits'];
+    const run = await runCli(['copy', ...jobArgs(KS, 'profiles', stateDir, ['--writetime', 'preserve', ...only])]);
+    expect(run.code).toBe(2);
+    expect(run.err).toBe(
+      'migrate: --writetime preserve copies list elements with their own writetimes, so it cannot tell history from elements the proxy already wrote to the target (scores): give --live-since MICROS (when the proxy went live) or --live-since none (no proxy), or use --writetime job-start',
+    );
+    expect((await target.execute(`SELECT * FROM ${BAD}.profiles_lists`)).rowLength).toBe(0);
+  });
+
+  it('an explicit --writetime later than now: exit 2 (live writes made before it would lose)', async () => {
+    const future = (BigInt(Date.now()) * 1000n + 365n * 86_400_000_000n).toString();
+    const run = await runCli(['copy', ...jobArgs(KS, 'orders', stateDir, ['--writetime', future])]);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/^migrate: --writetime \d+ is later than now: .+; give the moment the proxy went live/);
   });
 });

@@ -55,7 +55,7 @@ describe('a real ring of 3 nodes x 16 vnodes', () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-ring-'));
     for (const table of ['orders', 'profiles', 'page_views']) {
       const run = await runCli(
-        ['copy', '--source', RING, '--source-user', 'cassandra', '--target', TARGET, '--keyspace', KS, '--table', table, '--writetime', 'preserve', '--state-dir', stateDir, '--quiet', '--splits', '100'],
+        ['copy', '--source', RING, '--source-user', 'cassandra', '--target', TARGET, '--keyspace', KS, '--table', table, '--writetime', 'preserve', '--live-since', 'none', '--state-dir', stateDir, '--quiet', '--splits', '100'],
         { MIGRATE_SOURCE_PASSWORD: RING_CREDENTIALS.password },
       );
       expect({ table, code: run.code, err: run.err }).toEqual({ table, code: 0, err: '' });
