@@ -91,6 +91,8 @@ interface Run {
   err: string;
 }
 
+const pick = ({ missing, mismatched, extra, targetNewer, corrected, deleted }: Summary) => ({ missing, mismatched, extra, targetNewer, corrected, deleted });
+
 async function scenario(clockSkewSeconds: number): Promise<void> {
   const ks = `live_skew_${clockSkewSeconds}`;
   for (const client of [source, target]) {
@@ -111,15 +113,17 @@ async function scenario(clockSkewSeconds: number): Promise<void> {
   try {
     const copied = await both('copy');
     expect({ items: copied.items.code, hits: copied.hits.code, err: copied.items.err + copied.hits.err }).toEqual({ items: 0, hits: 0, err: '' });
-    await both('validate');
-    await both('validate', ['--autocorrect', '--delete-extra']);
+    const during = await both('validate');
+    const corrected = await both('validate', ['--autocorrect', '--delete-extra']);
+    console.log(`skew ${clockSkewSeconds}s: ${proxy.acknowledged} live writes by the end of the copy-validate-correct runs; first validate of items ${JSON.stringify(pick(during.items.summary))}; autocorrect ${JSON.stringify(pick(corrected.items.summary))}, hits ${JSON.stringify(pick(corrected.hits.summary))}`);
   } finally {
     stopped = await writer.stop();
   }
   expect(stopped.errors).toEqual([]);
   expect(proxy.acknowledged).toBeGreaterThan(200);
 
-  await both('validate', ['--autocorrect', '--delete-extra']);
+  const after = await both('validate', ['--autocorrect', '--delete-extra']);
+  console.log(`skew ${clockSkewSeconds}s, writer stopped: items ${JSON.stringify(pick(after.items.summary))}, hits ${JSON.stringify(pick(after.hits.summary))}`);
   const final = await both('validate');
   for (const [table, run] of Object.entries(final)) {
     const { missing, mismatched, extra, targetNewer } = run.summary;
