@@ -2,11 +2,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prng } from '../../examples/sample-data.mjs';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli } from '../support/cli.js';
-import { dropKeyspace, testClient } from '../support/clusters.js';
+import { dropKeyspace } from '../support/clusters.js';
+import { clientsForFile } from '../support/file-clients.js';
 import { DualWriter, runUntilStopped } from '../support/dual-writer.js';
 import { dumpTable } from '../support/table-dump.js';
 
@@ -20,18 +21,7 @@ const PARTITIONS = 200;
 const ROWS_PER_PARTITION = 10;
 const DAY = 86_400_000_000n;
 
-let source: cassandra.Client;
-let target: cassandra.Client;
-
-beforeAll(async () => {
-  source = await testClient('source');
-  target = await testClient('target');
-});
-
-afterAll(async () => {
-  await source?.shutdown();
-  await target?.shutdown();
-});
+const clients = clientsForFile();
 
 const schema = (ks: string) => [
   `CREATE KEYSPACE ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
@@ -40,6 +30,7 @@ const schema = (ks: string) => [
 ];
 
 async function loadHistory(ks: string): Promise<void> {
+  const source = clients.source();
   const random = prng(7);
   const old = BigInt(Date.now()) * 1000n - 30n * DAY;
   const writes: Promise<unknown>[] = [];
@@ -94,6 +85,7 @@ interface Run {
 const pick = ({ missing, mismatched, extra, targetNewer, corrected, deleted }: Summary) => ({ missing, mismatched, extra, targetNewer, corrected, deleted });
 
 async function scenario(clockSkewSeconds: number): Promise<void> {
+  const [source, target] = [clients.source(), clients.target()];
   const ks = `live_skew_${clockSkewSeconds}`;
   for (const client of [source, target]) {
     await dropKeyspace(client, ks);
