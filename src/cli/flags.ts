@@ -12,6 +12,9 @@ interface Flag extends Options {
  * Every job option's flag. Typed against the validated options, so an option cannot lack its flag.
  * Defaults live in the option schema, not here, so that config-file values are not shadowed.
  */
+/** Options that may come from the config file or the environment, never from the command line. */
+export const CONFIG_ONLY_FLAGS = ['source-password', 'target-password'] as const;
+
 export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   source: { group: 'connection', type: 'string', describe: 'source contact points HOST[:PORT][,HOST...]' },
   target: { group: 'connection', type: 'string', describe: 'target contact points HOST[:PORT][,HOST...]' },
@@ -72,7 +75,9 @@ function addGroup(group: Group) {
   return (y: Argv): Argv => {
     let out = y;
     for (const [name, { group: g, configOnly, ...spec }] of Object.entries(JOB_FLAGS)) {
-      if (g === group && !configOnly) out = out.option(name, { ...spec, group: GROUP_TITLES[g] });
+      // Config-only options are known to the parser (so a config file may hold them) but never shown;
+      // main refuses them on the command line.
+      if (g === group) out = out.option(name, configOnly ? { type: 'string', hidden: true } : { ...spec, group: GROUP_TITLES[g] });
     }
     return out;
   };

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../config/config-file.js';
@@ -7,7 +8,7 @@ import { parseJobOptions } from '../config/options.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { formatSummary } from '../report/summary.js';
 import type { JobResult } from '../jobs/pipeline.js';
-import { connectionFlags, tableFlags, validateFlags, copyFlags, outputFlags } from './flags.js';
+import { CONFIG_ONLY_FLAGS, connectionFlags, tableFlags, validateFlags, copyFlags, outputFlags } from './flags.js';
 import { status } from './status.js';
 
 export interface Io {
@@ -31,14 +32,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .parserConfiguration({ 'camel-case-expansion': false })
     .usage('$0 <command> [options]\n\nCopy and validate Apache Cassandra tables between clusters, with zero downtime.')
     .command('copy', 'bulk-copy a table from the source cluster to the target', (y: Argv) => copyFlags(outputFlags(tableFlags(connectionFlags(withConfig(y))))), async (args) => {
-      exitCode = await runJobCommand('copy', args, io);
+      exitCode = await runJobCommand('copy', args, io, argv);
     })
     .command(
       'validate',
       'compare a table on both clusters row by row; --autocorrect fixes what differs',
       (y: Argv) => validateFlags(outputFlags(tableFlags(connectionFlags(withConfig(y))))),
       async (args) => {
-        exitCode = await runJobCommand('validate', args, io);
+        exitCode = await runJobCommand('validate', args, io, argv);
       },
     )
     .command(
@@ -56,11 +57,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .demandCommand(1, 'give a command: copy, validate or status')
     .strict()
     .help()
-    .version(false)
+    .version(packageVersion())
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((message: string | undefined, error: Error | undefined) => {
-      throw error ?? new InputError(`${message}: see "migrate --help"`);
+      // yargs wraps what goes wrong while it parses (a config file too): all of it is bad input.
+      if (error && error.name !== 'YError') throw error;
+      throw new InputError(error ? oneLine(error.message) : `${oneLine(message ?? 'bad arguments')}: see "migrate --help"`);
     });
   try {
     let printedHelp = false;
@@ -73,7 +76,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (printedHelp) return ExitCode.ok;
     return exitCode;
   } catch (error) {
-    io.err(`migrate: ${messageOf(error).split('\n')[0]}`);
+    io.err(`migrate: ${oneLine(messageOf(error))}`);
     return exitCodeOf(error);
   }
 }
@@ -87,7 +90,23 @@ function withConfig(y: Argv): Argv {
   });
 }
 
-async function runJobCommand(command: 'copy' | 'validate', args: Record<string, unknown>, io: Io): Promise<number> {
+/** A message of several lines (yargs lists a flag's choices on the next lines) as the one line we print. */
+const oneLine = (message: string): string =>
+  message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
+
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
+async function runJobCommand(command: 'copy' | 'validate', args: Record<string, unknown>, io: Io, argv: string[]): Promise<number> {
+  const onCommandLine = CONFIG_ONLY_FLAGS.find((flag) => argv.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`)));
+  if (onCommandLine) {
+    throw new InputError(`--${onCommandLine} is not taken on the command line (other users of the machine can read it there): set MIGRATE_${onCommandLine.split('-')[0]?.toUpperCase()}_PASSWORD or put it in the --config file`);
+  }
   const options = parseJobOptions(args, io.env);
   // Jobs load lazily: `migrate --help` and `status` need no driver.
   const job = command === 'copy' ? (await import('../jobs/copy.js')).copy : (await import('../jobs/validate.js')).validate;

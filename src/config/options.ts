@@ -133,7 +133,13 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const flag = issue?.path.join('.') ?? '';
-    const problem = issue?.code === 'invalid_type' && issue.input === undefined ? `--${flag} is required` : `--${flag}: ${issue?.message}`;
+    const given = raw[flag];
+    const problem =
+      typeof given === 'number' && Number.isNaN(given)
+        ? `--${flag} takes a number`
+        : issue?.code === 'invalid_type' && issue.input === undefined
+          ? `--${flag} is required`
+          : `--${flag}: ${issue?.message}`;
     throw new InputError(problem);
   }
   const o = parsed.data;
