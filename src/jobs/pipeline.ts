@@ -79,12 +79,14 @@ export async function runJob(definition: JobDefinition, options: JobOptions): Pr
 }
 
 async function runSessions(definition: JobDefinition, options: JobOptions, abort: AbortController): Promise<JobResult> {
+  // Read before connecting: a ranges file that cannot be used is bad input, found before anything is written.
+  const fileRanges = options.rangesFile === undefined ? undefined : await readRangesFile(options.rangesFile);
   const opened = await Promise.allSettled((['source', 'target'] as const).map((side) => Session.open(sessionOptions(options, side))));
   const sessions = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
     const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
-    return await runConnected(definition, options, sessions[0] as Session, sessions[1] as Session, abort);
+    return await runConnected(definition, options, sessions[0] as Session, sessions[1] as Session, abort, fileRanges);
   } finally {
     await Promise.all(sessions.map((s) => s.close()));
   }
@@ -104,17 +106,16 @@ function sessionOptions(options: JobOptions, side: Side): SessionOptions {
   };
 }
 
-async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session, abort: AbortController): Promise<JobResult> {
-  const [sourceSchema, targetSchema] = await Promise.all([
-    readTableSchema(source, options.keyspace, options.table),
-    readTableSchema(target, options.targetKeyspace, options.targetTable),
-  ]);
+async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session, abort: AbortController, fileRanges: string[] | undefined): Promise<JobResult> {
+  // One after the other, so that a keyspace missing on both sides is always blamed on the source.
+  const sourceSchema = await readTableSchema(source, options.keyspace, options.table);
+  const targetSchema = await readTableSchema(target, options.targetKeyspace, options.targetTable);
   const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.renames, exclude: options.exclude });
   const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === (options.renames.get(c.name) ?? c.name)) as Column);
   const jobKey = `${definition.command} ${tablePair(options)}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;
   const release = await acquireJobLock(options.stateDir, jobKey);
   try {
-    const state = await openState(definition.command, options, jobKey, source);
+    const state = await openState(definition.command, options, jobKey, source, fileRanges);
     return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, state }, abort);
   } finally {
     await release().catch(() => undefined);
@@ -125,11 +126,11 @@ async function runConnected(definition: JobDefinition, options: JobOptions, sour
 export const tablePair = (options: JobOptions): string =>
   `${options.source}/${options.keyspace}.${options.table} -> ${options.target}/${options.targetKeyspace}.${options.targetTable}`;
 
-async function openState(command: Command, options: JobOptions, jobKey: string, source: Session): Promise<RunState> {
+async function openState(command: Command, options: JobOptions, jobKey: string, source: Session, fileRanges: string[] | undefined): Promise<RunState> {
   if (options.resume !== undefined) return RunState.resume(options.stateDir, jobKey, options.resume);
-  const ranges = options.rangesFile
-    ? await readRangesFile(options.rangesFile)
-    : checkCoverage(await planRanges(source, options.keyspace, options.table, options.splits, options.shard?.count)).map(rangeId);
+  const ranges =
+    fileRanges ??
+    checkCoverage(await planRanges(source, options.keyspace, options.table, options.splits, options.shard?.count)).map(rangeId);
   // The stamp is taken before the first read: every live write the proxy makes from now on is newer.
   const stamp = typeof options.writetime === 'bigint' ? options.writetime : BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6));
   const startedAt = new Date().toISOString();

@@ -35,6 +35,7 @@ export async function readRangesFile(path: string): Promise<string[]> {
       .on('data', (row: Record<string, string>) => out.push(row))
       .on('end', () => resolve(out));
   });
+  if (rows.length === 0) throw new InputError(`--ranges-file ${path} lists no ranges: nothing to rerun (the run it came from had no failed ranges)`);
   return rows.map((row, i) => {
     try {
       const range = parseRangeId(row.range ?? '');

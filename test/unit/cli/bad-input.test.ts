@@ -20,6 +20,7 @@ const cases: [what: string, args: string[], line: RegExp][] = [
   ['--page-size that is not a number', ['copy', ...job, '--page-size', 'abc'], /^migrate: --page-size takes a number$/],
   ['a password on the command line', ['copy', ...job, '--target-password', 'hunter2'], /^migrate: --target-password is not taken on the command line .*: set MIGRATE_TARGET_PASSWORD or put it in the --config file$/],
   ['--live-since that is not a stamp', ['copy', ...job, '--live-since', 'yesterday'], /^migrate: --live-since: give the moment the dual-write proxy went live/],
+  ['a --ranges-file with no ranges', ['copy', ...job, '--ranges-file', file('failed-ranges.csv', 'range,error\n')], /^migrate: --ranges-file .*failed-ranges\.csv lists no ranges: nothing to rerun/],
   ['--writetime later than now', ['copy', ...job, '--writetime', '9999999999999999'], /^migrate: --writetime 9999999999999999 is later than now/],
 ];
 
