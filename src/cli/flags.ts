@@ -40,6 +40,7 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   concurrency: { group: 'table', type: 'number', describe: 'token ranges in flight (default 8)' },
   'max-in-flight': { group: 'table', type: 'number', describe: 'requests in flight to each cluster, all ranges together (default 256)' },
   'page-size': { group: 'table', type: 'number', describe: 'rows per page read (default 1000)' },
+  'retry-for': { group: 'connection', type: 'string', describe: 'how long a failing request is retried before its range fails: 300 (s), 90s, 5m, 1h (default 5m)' },
   'rate-limit': { group: 'table', type: 'number', describe: 'rows per second, read and written (default: no limit)' },
   'run-id': { group: 'table', type: 'string', describe: 'name of this run (default: generated)' },
   resume: { group: 'table', type: 'string', describe: 'continue a run (default: the latest of this job), skipping finished ranges' },

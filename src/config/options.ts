@@ -33,6 +33,11 @@ export const jobOptionsSchema = z
     'max-in-flight': positiveInt.default(256),
     'page-size': positiveInt.default(1000),
     'rate-limit': positiveInt.optional(),
+    'retry-for': z
+      .union([z.number(), z.string()])
+      .transform((v) => String(v))
+      .pipe(z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, 'give a duration such as 300 (seconds), 90s, 5m or 1h'))
+      .default('5m'),
     'read-consistency': consistency.default('LOCAL_QUORUM'),
     'write-consistency': consistency.default('LOCAL_QUORUM'),
     'source-dc': z.string().optional(),
@@ -93,6 +98,8 @@ export interface JobOptions {
   maxInFlight: number;
   pageSize: number;
   rateLimit: number | undefined;
+  /** How long a failing request is retried before its range fails (outlasts a node restart). */
+  retryForMs: number;
   readConsistency: string;
   writeConsistency: string;
   sourceDc: string | undefined;
@@ -124,6 +131,13 @@ export interface JobOptions {
   /** Rows of one range compared in memory at once; a larger range is split. */
   rangeBudget: number;
 }
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** "300", "90s", "5m", "1h": a plain number is seconds. */
+const durationMs = (text: string): number => {
+  const [, amount, unit] = /^([\d.]+)([a-z]*)$/.exec(text) as RegExpExecArray;
+  return Number(amount) * (DURATION_UNITS_MS[unit || 's'] as number);
+};
 
 const list = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
@@ -167,6 +181,7 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     maxInFlight: o['max-in-flight'],
     pageSize: o['page-size'],
     rateLimit: o['rate-limit'],
+    retryForMs: durationMs(o['retry-for']),
     readConsistency: o['read-consistency'],
     writeConsistency: o['write-consistency'],
     sourceDc: o['source-dc'],

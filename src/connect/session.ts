@@ -5,6 +5,7 @@ import type { TlsOption } from '../config/options.js';
 import { ConnectError, InputError, messageOf } from '../errors.js';
 import { parseContactPoints } from './contact-points.js';
 import { installRawCells } from './raw-cells.js';
+import { Retrier, type RetryPolicy } from './retry.js';
 
 export type Side = 'source' | 'target';
 
@@ -19,6 +20,11 @@ export interface SessionOptions {
   tls?: TlsOption | undefined;
   readConsistency: string;
   writeConsistency: string;
+  retry: RetryPolicy;
+  /** Where the one line per outage goes. */
+  warn: (line: string) => void;
+  /** Ends retries when the job is interrupted. */
+  signal?: AbortSignal | undefined;
 }
 
 export type ResultSet = cassandra.types.ResultSet;
@@ -30,7 +36,8 @@ export interface Statement {
 
 /**
  * The one door to cassandra-driver: a connected cluster with its local DC, consistency levels and the
- * few calls the pipeline makes. Everything else in the tool speaks to this interface.
+ * few calls the pipeline makes, each retried through outages. Everything else in the tool speaks to this
+ * interface.
  */
 export class Session {
   private constructor(
@@ -41,6 +48,10 @@ export class Session {
     readonly writeConsistency: Consistency,
     /** Cassandra's release_version of the node we first reached, e.g. "5.0.9". */
     readonly releaseVersion: string,
+    /** The cluster whatever contact points reach it: its name and its lowest host id. */
+    readonly identity: string,
+    private readonly retrier: Retrier,
+    private readonly signal: AbortSignal | undefined,
   ) {}
 
   get releaseMajor(): number {
@@ -61,6 +72,9 @@ export class Session {
       encoding: { useUndefinedAsUnset: true },
       queryOptions: { consistency: readConsistency, prepare: true },
       pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2, [cassandra.types.distance.remote]: 1 } },
+      // The driver's default waits up to 10 minutes between attempts to reach a node that went down; a
+      // node back from a restart must be used within seconds, while our requests are still retrying.
+      policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(500, 4_000, false) },
     };
     if (options.tls) base.sslOptions = tlsOptions(options.side, options.tls);
     if (options.username !== undefined) {
@@ -74,17 +88,22 @@ export class Session {
       await client.shutdown().catch(() => undefined);
       throw connectFailure(options.side, options.contactPoints, error, localDc);
     }
-    const release = (await client.execute('SELECT release_version FROM system.local')).first()?.get('release_version') as string | undefined;
-    return new Session(options.side, client, localDc, readConsistency, writeConsistency, release ?? '0');
+    const local = (await client.execute('SELECT release_version, cluster_name, host_id FROM system.local')).first();
+    const peers = (await client.execute('SELECT host_id FROM system.peers')).rows;
+    const hostIds = [local, ...peers].map((row) => String(row?.get('host_id') ?? '')).filter(Boolean).sort();
+    const identity = `${local?.get('cluster_name') ?? ''}:${hostIds[0] ?? options.contactPoints}`;
+    const retrier = new Retrier(options.side, options.retry, options.warn);
+    return new Session(options.side, client, localDc, readConsistency, writeConsistency, (local?.get('release_version') as string | undefined) ?? '0', identity, retrier, options.signal);
   }
 
   async read(query: string, params: unknown[] = [], options: cassandra.QueryOptions = {}): Promise<ResultSet> {
-    return this.client.execute(query, params, { prepare: true, consistency: this.readConsistency, isIdempotent: true, ...options });
+    return this.retrier.run(() => this.client.execute(query, params, { prepare: true, consistency: this.readConsistency, isIdempotent: true, ...options }), this.signal);
   }
 
   /** One page of a token-range query, routed to a replica of the range. */
   async readPage(query: string, params: unknown[], page: { size: number; state?: string | undefined; keyspace: string; endToken: bigint }): Promise<ResultSet> {
-    return this.client.execute(query, params, {
+    // A retried page starts from the same paging state: the range goes on where it was, on any replica.
+    return this.retrier.run(() => this.client.execute(query, params, {
       prepare: true,
       consistency: this.readConsistency,
       isIdempotent: true,
@@ -93,24 +112,20 @@ export class Session {
       keyspace: page.keyspace,
       // A Token routes the query to the range's replicas (the typings only admit a Buffer).
       routingKey: this.client.metadata.newToken(page.endToken.toString()) as unknown as Buffer,
-    });
+    }), this.signal);
   }
 
+  /** `isIdempotent: false` (counter increments): retried only when the write surely was not applied. */
   async write(statement: Statement, options: cassandra.QueryOptions = {}): Promise<void> {
-    await this.client.execute(statement.query, statement.params, {
-      prepare: true,
-      consistency: this.writeConsistency,
-      isIdempotent: true,
-      ...options,
-    });
+    const settings = { prepare: true, consistency: this.writeConsistency, isIdempotent: true, ...options };
+    await this.retrier.run(() => this.client.execute(statement.query, statement.params, settings), this.signal, settings.isIdempotent ? 'never' : 'maybe');
   }
 
   async writeBatch(statements: Statement[], options: cassandra.QueryOptions = {}): Promise<void> {
     if (statements.length === 1) return this.write(statements[0] as Statement, options);
-    await this.client.batch(
-      statements.map((s) => ({ query: s.query, params: s.params })),
-      { prepare: true, logged: false, consistency: this.writeConsistency, isIdempotent: true, ...options },
-    );
+    const settings = { prepare: true, logged: false, consistency: this.writeConsistency, isIdempotent: true, ...options };
+    const queries = statements.map((s) => ({ query: s.query, params: s.params }));
+    await this.retrier.run(() => this.client.batch(queries, settings), this.signal, settings.isIdempotent ? 'never' : 'maybe');
   }
 
   async close(): Promise<void> {

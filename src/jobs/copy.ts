@@ -9,7 +9,6 @@ import { isMultiCell } from '../schema/cql-type.js';
 import { listRuns } from '../state/run-state.js';
 import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetTable } from '../write/mutations.js';
-import { DEFAULT_RETRY } from '../write/retry.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobResult, type RangeWorker, runJob } from './pipeline.js';
 
@@ -36,8 +35,7 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   }
   const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.ttl === 'preserve', cells: ctx.cells, multiCellTimes, listWritetimes: multiCellTimes });
   const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
-  const retry = sourceSchema.isCounter ? { ...DEFAULT_RETRY, attempts: 1 } : DEFAULT_RETRY;
-  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, retry, signal: ctx.signal, idempotent: !sourceSchema.isCounter });
+  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter });
   const toPartitions = sourceSchema.isCounter
     ? counterPartitions(ctx, plan, target)
     : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.liveSince ?? null }, target));
@@ -87,7 +85,7 @@ function mutationPartitions(builder: MutationBuilder): ToPartitions {
 function counterPartitions(ctx: JobContext, plan: ReadPlan, target: TargetTable): ToPartitions {
   const { sourceSchema } = ctx;
   const pkCount = sourceSchema.partitionKey.length;
-  const pointOptions = { inFlight: ctx.inFlight, retry: DEFAULT_RETRY, signal: ctx.signal };
+  const pointOptions = { inFlight: ctx.inFlight };
   const targetPlan = buildReadPlan(ctx.targetSchema, { writetimes: false, ttls: false, cells: ctx.targetCells });
   const readers = { source: new PointReader(ctx.source, plan, sourceSchema, pointOptions), target: new PointReader(ctx.target, targetPlan, ctx.targetSchema, pointOptions) };
   const settle = (row: RawRow) => {

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { RateLimiter } from 'limiter';
 import pLimit from 'p-limit';
 import type { JobOptions } from '../config/options.js';
 import { redactOptions } from '../config/options.js';
+import { retryPolicy } from '../connect/retry.js';
 import { Session, type SessionOptions, type Side } from '../connect/session.js';
 import { OWN_WINDOW_MICROS } from '../diff/own-stamps.js';
 import { ExitCode, InterruptedError, messageOf } from '../errors.js';
-import { writeFailedRanges, type FailedRange, readRangesFile } from '../report/failed-ranges.js';
+import { writeFailedRanges, type FailedRange, readRangesFile, type RangesFile } from '../report/failed-ranges.js';
 import { startProgress } from '../report/progress.js';
 import { Counters, type Summary, writeSummary } from '../report/summary.js';
 import { planRanges } from '../ring/read-ring.js';
@@ -31,6 +33,8 @@ export interface JobContext {
   cells: Column[];
   /** The target column of each of `cells`, in the same order (after --rename). */
   targetCells: Column[];
+  /** The clusters (by identity) and tables of the job: what copy and validate runs of one migration share. */
+  tablePair: string;
   state: RunState;
   /** The job-start stamp (skew margin included) or the explicit --writetime; recorded in the run. */
   stamp: bigint;
@@ -67,6 +71,8 @@ export async function runJob(definition: JobDefinition, options: JobOptions): Pr
   // Signals are ours for the whole job, so that one arriving while the run state or the report is being
   // written never cuts the writing short: finished ranges stay recorded and the run ends with exit 4.
   const abort = new AbortController();
+  // Every request waiting out an outage listens on this signal: hundreds at once are expected.
+  setMaxListeners(0, abort.signal);
   const onSignal = () => abort.abort(new InterruptedError('interrupted by a signal'));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -81,7 +87,7 @@ export async function runJob(definition: JobDefinition, options: JobOptions): Pr
 async function runSessions(definition: JobDefinition, options: JobOptions, abort: AbortController): Promise<JobResult> {
   // Read before connecting: a ranges file that cannot be used is bad input, found before anything is written.
   const fileRanges = options.rangesFile === undefined ? undefined : await readRangesFile(options.rangesFile);
-  const opened = await Promise.allSettled((['source', 'target'] as const).map((side) => Session.open(sessionOptions(options, side))));
+  const opened = await Promise.allSettled((['source', 'target'] as const).map((side) => Session.open(sessionOptions(options, side, abort.signal))));
   const sessions = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
     const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -92,7 +98,10 @@ async function runSessions(definition: JobDefinition, options: JobOptions, abort
   }
 }
 
-function sessionOptions(options: JobOptions, side: Side): SessionOptions {
+/** Stderr, clearing a progress bar's line first (the bar redraws itself on its next tick). */
+const warn = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}\n`);
+
+function sessionOptions(options: JobOptions, side: Side, signal: AbortSignal): SessionOptions {
   const source = side === 'source';
   return {
     side,
@@ -103,36 +112,49 @@ function sessionOptions(options: JobOptions, side: Side): SessionOptions {
     tls: source ? options.sourceTls : options.targetTls,
     readConsistency: options.readConsistency,
     writeConsistency: options.writeConsistency,
+    retry: retryPolicy(options.retryForMs),
+    warn,
+    signal,
   };
 }
 
-async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session, abort: AbortController, fileRanges: string[] | undefined): Promise<JobResult> {
+async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session, abort: AbortController, fileRanges: RangesFile | undefined): Promise<JobResult> {
   // One after the other, so that a keyspace missing on both sides is always blamed on the source.
   const sourceSchema = await readTableSchema(source, options.keyspace, options.table);
   const targetSchema = await readTableSchema(target, options.targetKeyspace, options.targetTable);
   const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.renames, exclude: options.exclude });
   const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === (options.renames.get(c.name) ?? c.name)) as Column);
-  const jobKey = `${definition.command} ${tablePair(options)}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;
+  // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
+  const tablePair = `${source.identity}/${options.keyspace}.${options.table} -> ${target.identity}/${options.targetKeyspace}.${options.targetTable}`;
+  const jobKey = `${definition.command} ${tablePair}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;
   const release = await acquireJobLock(options.stateDir, jobKey);
   try {
     const state = await openState(definition.command, options, jobKey, source, fileRanges);
-    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, state }, abort);
+    const only = fileRanges && new Set(fileRanges.ranges);
+    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, tablePair, state }, abort, only);
   } finally {
     await release().catch(() => undefined);
   }
 }
 
-/** The clusters and tables a job moves between: what copy and validate runs of one migration share. */
-export const tablePair = (options: JobOptions): string =>
-  `${options.source}/${options.keyspace}.${options.table} -> ${options.target}/${options.targetKeyspace}.${options.targetTable}`;
-
-async function openState(command: Command, options: JobOptions, jobKey: string, source: Session, fileRanges: string[] | undefined): Promise<RunState> {
+/**
+ * The run this process works on: a resumed one, the run a ranges file came from (its failed ranges are
+ * rerun inside it, at its stamp), or a new one.
+ */
+async function openState(command: Command, options: JobOptions, jobKey: string, source: Session, fileRanges: RangesFile | undefined): Promise<RunState> {
   if (options.resume !== undefined) return RunState.resume(options.stateDir, jobKey, options.resume);
+  if (fileRanges?.runId !== undefined && (await RunState.exists(options.stateDir, fileRanges.runId))) {
+    return RunState.resume(options.stateDir, jobKey, fileRanges.runId);
+  }
   const ranges =
-    fileRanges ??
+    fileRanges?.ranges ??
     checkCoverage(await planRanges(source, options.keyspace, options.table, options.splits, options.shard?.count)).map(rangeId);
-  // The stamp is taken before the first read: every live write the proxy makes from now on is newer.
-  const stamp = typeof options.writetime === 'bigint' ? options.writetime : BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6));
+  // The stamp is taken before the first read: every live write the proxy makes from now on is newer. A
+  // ranges file from a run recorded elsewhere carries that run's stamp, so its rows land at one stamp.
+  const stamp =
+    typeof options.writetime === 'bigint'
+      ? options.writetime
+      : (fileRanges?.jobStartMicros ?? BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6)));
   const startedAt = new Date().toISOString();
   return RunState.create(options.stateDir, {
     runId: options.runId ?? `${command}-${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`,
@@ -147,7 +169,13 @@ async function openState(command: Command, options: JobOptions, jobKey: string, 
   });
 }
 
-async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'stamp' | 'notes' | 'signal' | 'inFlight' | 'throttle'>, abort: AbortController): Promise<JobResult> {
+/** `only`: a ranges file's ranges, the rest of the run being done already or left for later. */
+async function runRanges(
+  definition: JobDefinition,
+  wired: Omit<JobContext, 'stamp' | 'notes' | 'signal' | 'inFlight' | 'throttle'>,
+  abort: AbortController,
+  only: Set<string> | undefined,
+): Promise<JobResult> {
   const { state, options } = wired;
   const limiter = options.rateLimit ? new RateLimiter({ tokensPerInterval: options.rateLimit, interval: 'second' }) : undefined;
   const ctx: JobContext = {
@@ -163,7 +191,7 @@ async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'sta
   };
   const all = state.record.ranges;
   const mine = options.shard ? shardOf(all.map(parseRangeId), options.shard.index, options.shard.count).map(rangeId) : all;
-  const todo = mine.filter((id) => !state.done.has(id));
+  const todo = mine.filter((id) => !state.done.has(id) && (only === undefined || only.has(id)));
   const failed: FailedRange[] = [];
   // The whole run's counts: ranges an earlier (resumed) process finished, then this process's ranges.
   const totals = new Counters();
@@ -183,13 +211,13 @@ async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'sta
           try {
             await worker(parseRangeId(id), counts);
             await state.recordDone({ range: id, counts: { ...counts }, finishedAt: new Date().toISOString() });
+            // Only finished ranges count: a failed range is done again from its start, and counted then.
+            totals.add(counts);
             progress.rangeFinished();
           } catch (error) {
             if (!abort.signal.aborted) failed.push({ range: id, error: messageOf(error).split('\n')[0] as string });
           } finally {
             inFlight.delete(counts);
-            // Rows a failed range read and wrote were read and written all the same.
-            totals.add(counts);
           }
         }),
       ),
@@ -227,7 +255,7 @@ async function runRanges(definition: JobDefinition, wired: Omit<JobContext, 'sta
   const reportDir = options.reportDir ?? state.dir;
   if (definition.finish) await definition.finish(ctx, summary);
   await writeSummary(reportDir, summary);
-  await writeFailedRanges(reportDir, failed);
+  await writeFailedRanges(reportDir, failed, state.record);
   if (abort.signal.aborted) return { summary, reportDir, exitCode: ExitCode.interrupted };
   if (failed.length > 0) return { summary, reportDir, exitCode: ExitCode.differencesRemain };
   return { summary, reportDir, exitCode: definition.outcome ? definition.outcome(totals) : ExitCode.ok };

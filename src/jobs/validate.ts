@@ -13,15 +13,14 @@ import { buildReadPlan, type RawRow, type ReadPlan } from '../read/select.js';
 import { DifferencesCsv } from '../report/differences-csv.js';
 import { formatKeyValue } from '../report/format-key.js';
 import type { Counters } from '../report/summary.js';
-import type { TokenRange } from '../ring/token-range.js';
+import { rangeId, type TokenRange } from '../ring/token-range.js';
 import { type Column, primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
 import { listRuns } from '../state/run-state.js';
 import { CorrectionPlanner } from '../write/corrections.js';
 import { counterStatement } from '../write/counters.js';
 import type { Mutation, TargetTable } from '../write/mutations.js';
-import { DEFAULT_RETRY } from '../write/retry.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobResult, type RangeWorker, runJob, tablePair } from './pipeline.js';
+import { type JobContext, type JobResult, type RangeWorker, runJob } from './pipeline.js';
 
 /**
  * `migrate validate [--autocorrect] [--delete-extra]`: both clusters read by the same token ranges, rows
@@ -34,8 +33,8 @@ export function validate(options: JobOptions): Promise<JobResult> {
     {
       command: 'validate',
       prepare: async (ctx) => {
-        // A resumed run adds to the differences its earlier part reported.
-        csv = await DifferencesCsv.open(options.reportDir ?? ctx.state.dir, primaryKeyOf(ctx.sourceSchema).map((c) => c.name), options.resume !== undefined);
+        // A continued run keeps the differences its earlier part reported for the ranges it finished.
+        csv = await DifferencesCsv.open(options.reportDir ?? ctx.state.dir, primaryKeyOf(ctx.sourceSchema).map((c) => c.name), ctx.state.resumed ? new Set(ctx.state.done.keys()) : undefined);
         return prepareValidate(ctx, csv);
       },
       finish: async () => {
@@ -94,9 +93,9 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
   const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
   const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.autocorrect, deleteExtra: options.deleteExtra, ...stamps });
   const isCounter = ctx.sourceSchema.isCounter;
-  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, retry: isCounter ? { ...DEFAULT_RETRY, attempts: 1 } : DEFAULT_RETRY, signal: ctx.signal, idempotent: !isCounter });
+  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !isCounter });
   const keyTypes = primaryKeyOf(ctx.sourceSchema).map((c) => c.type);
-  const pointOptions = { inFlight: ctx.inFlight, retry: DEFAULT_RETRY, signal: ctx.signal };
+  const pointOptions = { inFlight: ctx.inFlight };
   const readers = {
     source: new PointReader(ctx.source, sides.source.detail, ctx.sourceSchema, pointOptions),
     target: new PointReader(ctx.target, sides.target.detail, ctx.targetSchema, pointOptions),
@@ -142,6 +141,7 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
   };
 
   return async (range, counts) => {
+    const id = rangeId(range);
     const comparison = await scanRange(range);
     counts.rowsRead += comparison.sourceRows + comparison.targetRows;
     counts.rowsCompared += comparison.compared;
@@ -152,7 +152,7 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
       if (difference.targetNewer) counts.targetNewer++;
       const note = await correct(found, counts);
       if (note === '' || note === 'shadowed') counts.remaining++;
-      await csv.write([
+      await csv.write(id, [
         difference.kind,
         ...keyTypes.map((type, i) => formatKeyValue(candidate.keys[i] ?? null, type)),
         difference.cells.map((c) => c.slot.column.name).join(' '),
@@ -168,7 +168,7 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
  * one step above every validate run that started before it.
  */
 async function ownStamps(ctx: JobContext): Promise<OwnStamps> {
-  const pair = tablePair(ctx.options);
+  const pair = ctx.tablePair;
   const ofThisPair = (command: string, key: string) => key === `${command} ${pair}` || key.startsWith(`${command} ${pair} [shard `);
   const runs = await listRuns(ctx.options.stateDir);
   const copies = runs.filter((r) => ofThisPair('copy', r.jobKey) && r.writetimeMode !== 'preserve');

@@ -1,12 +1,9 @@
 import type { Session } from '../connect/session.js';
 import type { TableSchema } from '../schema/table-schema.js';
-import { type RetryPolicy, withRetry } from '../write/retry.js';
 import { keyQuery, partitionQuery, type RawRow, type ReadPlan, rowValues } from './select.js';
 
 export interface PointReadOptions {
   inFlight: <T>(task: () => Promise<T>) => Promise<T>;
-  retry: RetryPolicy;
-  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -29,7 +26,7 @@ export class PointReader {
 
   async read(keys: Buffer[], partitionOnly: boolean): Promise<RawRow | null> {
     const query = partitionOnly ? this.byPartition : this.byKey;
-    const result = await this.options.inFlight(() => withRetry(() => this.session.read(query, keys), this.options.retry, this.options.signal));
+    const result = await this.options.inFlight(() => this.session.read(query, keys));
     const first = result.first();
     return first ? rowValues(first as unknown as Record<string, unknown>, this.plan) : null;
   }

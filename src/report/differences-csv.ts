@@ -1,37 +1,52 @@
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
-import { format, type CsvFormatterStream, type FormatterRow } from 'fast-csv';
+import { parseString, writeToString } from 'fast-csv';
 
 /**
- * differences.csv, streamed: `kind,<primary key columns...>,columns,note`, one line per difference as it
- * is confirmed, never held in memory as a whole.
+ * differences.csv: `kind,<primary key columns...>,columns,note,range`, one line per difference, appended
+ * as it is confirmed and on disk before its range is recorded done. A killed run leaves whole lines (at
+ * worst one cut short at the end); a resumed run keeps the lines of the ranges recorded done and drops the
+ * rest, which it compares again, so every difference is listed once.
  */
 export class DifferencesCsv {
   private constructor(
     readonly path: string,
-    private readonly csv: CsvFormatterStream<FormatterRow, FormatterRow>,
-    private readonly finished: Promise<unknown>,
+    private readonly file: FileHandle,
   ) {}
 
-  static async open(dir: string, keyColumns: string[], append: boolean): Promise<DifferencesCsv> {
+  /** `keepRanges`: continuing a run; the lines of these (finished) ranges stay. */
+  static async open(dir: string, keyColumns: string[], keepRanges: ReadonlySet<string> | undefined): Promise<DifferencesCsv> {
     await mkdir(dir, { recursive: true });
     const path = join(dir, 'differences.csv');
-    const continuing = append && existsSync(path);
-    const out = createWriteStream(path, { flags: continuing ? 'a' : 'w' });
-    const headers = ['kind', ...keyColumns, 'columns', 'note'];
-    const csv = format({ headers, includeEndRowDelimiter: true, ...(continuing ? { writeHeaders: false } : { alwaysWriteHeaders: true }) });
-    csv.pipe(out);
-    return new DifferencesCsv(path, csv, once(out, 'finish'));
+    const header = await writeToString([['kind', ...keyColumns, 'columns', 'note', 'range']], { includeEndRowDelimiter: true });
+    const kept = keepRanges ? await linesOfRanges(path, keepRanges) : [];
+    await writeFile(`${path}.partial`, header + kept.join(''));
+    await rename(`${path}.partial`, path);
+    return new DifferencesCsv(path, await open(path, 'a'));
   }
 
-  async write(line: string[]): Promise<void> {
-    if (!this.csv.write(line)) await once(this.csv, 'drain');
+  async write(range: string, fields: string[]): Promise<void> {
+    // One write of one whole line: lines from concurrent ranges never interleave.
+    await this.file.write(await writeToString([[...fields, range]], { includeEndRowDelimiter: true }));
   }
 
   async close(): Promise<void> {
-    this.csv.end();
-    await this.finished;
+    await this.file.close();
   }
+}
+
+/** The whole lines of an earlier part of the run that belong to `ranges`, as written. */
+async function linesOfRanges(path: string, ranges: ReadonlySet<string>): Promise<string[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  // A line cut short by a kill has no line end: it is dropped (its range was not recorded done).
+  const whole = text.slice(0, text.lastIndexOf('\n') + 1);
+  const rows = await new Promise<string[][]>((resolve, reject) => {
+    const out: string[][] = [];
+    parseString<string[], string[]>(whole, { headers: false })
+      .on('error', reject)
+      .on('data', (row: string[]) => out.push(row))
+      .on('end', () => resolve(out));
+  });
+  const lines = await Promise.all(rows.slice(1).filter((row) => ranges.has(row.at(-1) ?? '')).map((row) => writeToString([row], { includeEndRowDelimiter: true })));
+  return lines;
 }

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Counters } from '../report/summary.js';
@@ -36,6 +36,8 @@ export class RunState {
     readonly dir: string,
     readonly record: RunRecord,
     readonly done: Map<string, RangeCheckpoint>,
+    /** Whether an earlier process worked on this run (a resume, or a rerun of its failed ranges). */
+    readonly resumed: boolean,
   ) {}
 
   static async create(stateDir: string, record: RunRecord): Promise<RunState> {
@@ -49,7 +51,7 @@ export class RunState {
       }
       throw error;
     }
-    return new RunState(dir, record, new Map());
+    return new RunState(dir, record, new Map(), false);
   }
 
   /** Opens a run to resume it: the given id, or the latest run of the same job. */
@@ -65,7 +67,14 @@ export class RunState {
     if (record.jobKey !== jobKey) {
       throw new InputError(`run ${id} was a different job (${record.jobKey}): resume it with the same command, clusters and tables`);
     }
-    return new RunState(dir, record, await readCheckpoints(dir));
+    return new RunState(dir, record, await readCheckpoints(dir), true);
+  }
+
+  static async exists(stateDir: string, runId: string): Promise<boolean> {
+    return access(join(stateDir, 'runs', runId, 'run.json')).then(
+      () => true,
+      () => false,
+    );
   }
 
   async recordDone(checkpoint: RangeCheckpoint): Promise<void> {

@@ -3,7 +3,6 @@ import type { Session, Statement } from '../connect/session.js';
 import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
 import { readBigint, splitCollection } from '../read/serialized.js';
 import type { Mutation } from './mutations.js';
-import { type RetryPolicy, withRetry } from './retry.js';
 
 /** Cassandra refuses batches above batch_size_fail_threshold (50 KiB by default); stay well below it. */
 const MAX_BATCH_BYTES = 24 * 1024;
@@ -12,13 +11,11 @@ const MAX_BATCH_STATEMENTS = 64;
 export interface WriterOptions {
   /** Caps the requests in flight to the target across all range workers. */
   inFlight: ReturnType<typeof pLimit>;
-  retry: RetryPolicy;
-  signal?: AbortSignal | undefined;
-  /** Statements that may not be repeated (counter increments) are never retried by the driver. */
+  /** Statements that may not be repeated (counter increments) are retried only when surely not applied. */
   idempotent: boolean;
 }
 
-/** Writes partitions to the target: each partition's statements as UNLOGGED batches, retried with backoff. */
+/** Writes partitions to the target: each partition's statements as UNLOGGED batches. */
 export class PartitionWriter {
   constructor(
     private readonly session: Session,
@@ -33,9 +30,7 @@ export class PartitionWriter {
   private async writePartition(mutations: Mutation[]): Promise<void> {
     const kept = await this.dropGuardedLists(mutations);
     for (const batch of batches(kept)) {
-      await this.options.inFlight(() =>
-        withRetry(() => this.session.writeBatch(batch, { isIdempotent: this.options.idempotent }), this.options.retry, this.options.signal),
-      );
+      await this.options.inFlight(() => this.session.writeBatch(batch, { isIdempotent: this.options.idempotent }));
     }
   }
 
@@ -49,7 +44,7 @@ export class PartitionWriter {
     const tripped = new Set<NonNullable<Mutation['listGuard']>>();
     await Promise.all(
       guards.map(async (guard) => {
-        const result = await this.options.inFlight(() => withRetry(() => this.session.read(guard.query, guard.params), this.options.retry, this.options.signal));
+        const result = await this.options.inFlight(() => this.session.read(guard.query, guard.params));
         for (const row of result.rows) {
           const stamps = (row as unknown as Record<string, Buffer | null>)[`${RAW_ALIAS_PREFIX}0`];
           if (stamps && splitCollection(stamps).some((s) => s !== null && guard.stamps.has(readBigint(s)))) tripped.add(guard);

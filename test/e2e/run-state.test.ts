@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,33 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
-import { freshSampleKeyspace, freshSampleSchema, REPO_ROOT, SOURCE, TARGET, testClient } from '../support/clusters.js';
+import { spawnCli } from '../support/cli.js';
+import { freshSampleKeyspace, freshSampleSchema, SOURCE, TARGET, testClient } from '../support/clusters.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'state_sample';
-const CLI = join(REPO_ROOT, 'dist/cli/main.js');
-
-interface Spawned {
-  code: Promise<number>;
-  out: () => string;
-  err: () => string;
-  kill: (signal: NodeJS.Signals) => void;
-}
-
-/** The built CLI as a user runs it: `node dist/cli/main.js ARGS`. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  return {
-    code: new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1))),
-    out: () => out,
-    err: () => err,
-    kill: (signal) => child.kill(signal),
-  };
-}
+const cli = spawnCli;
 
 const job = (table: string, stateDir: string, extra: string[] = []) => [
   'copy', '--source', SOURCE, '--target', TARGET, '--keyspace', KS, '--table', table, '--state-dir', stateDir, '--quiet', ...extra,
@@ -114,33 +92,48 @@ describe('the built CLI', () => {
     const summary = JSON.parse(resumed.out()) as Summary;
     expect({ missing: summary.missing, mismatched: summary.mismatched, extra: summary.extra }).toEqual({ missing: 1001, mismatched: 0, extra: 0 });
     const csv = (await readFile(join(runDir, 'differences.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('kind,customer_id,region,order_ts,order_id,columns,note');
+    expect(csv[0]).toBe('kind,customer_id,region,order_ts,order_id,columns,note,range');
     // one partition holds only its static row: reported once, as a partition
     expect(csv.slice(1).filter((l) => l.startsWith('missing,'))).toHaveLength(1001);
     expect(new Set(csv.slice(1)).size).toBe(1001);
   });
 
-  it('ranges that fail are listed in failed-ranges.csv (exit 1), and --ranges-file reruns just those', async () => {
+  it('ranges that fail are listed in failed-ranges.csv (exit 1); --ranges-file reruns just those inside their run, at its stamp', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-failed-'));
     // A target keyspace that cannot take LOCAL_QUORUM writes: replication factor 3 on a one-node cluster.
     await freshSampleSchema(target, `${KS}_rf3`, 3);
-    const failing = cli(job('page_views', stateDir, ['--target-keyspace', `${KS}_rf3`, '--run-id', 'unavailable', '--json']));
+    const failing = cli(job('orders', stateDir, ['--target-keyspace', `${KS}_rf3`, '--run-id', 'unavailable', '--json', '--retry-for', '1s']));
     expect(await failing.code).toBe(1);
     const summary = JSON.parse(failing.out()) as Summary;
     // every range holding rows fails; ranges without rows have nothing to write
     expect(summary.rangesFailed).toBeGreaterThan(summary.rangesTotal / 2);
     expect(summary.rangesDone + summary.rangesFailed).toBe(summary.rangesTotal);
-    expect(summary.errors[0]).toMatch(/^range -?\d+:-?\d+: .*(Cannot achieve consistency|Not enough replicas)/i);
-    const csv = (await readFile(join(stateDir, 'runs', 'unavailable', 'failed-ranges.csv'), 'utf8')).trim().split('\n');
-    expect(csv[0]).toBe('range,error');
+    expect(summary.errors[0]).toMatch(/^range -?\d+:-?\d+: .*(Cannot achieve consistency|Not enough replicas).*retried for \d+ s; --retry-for sets how long/i);
+    // what failed ranges read or wrote before failing is not reported as done
+    expect({ read: summary.rowsRead, written: summary.rowsWritten }).toEqual({ read: 0, written: 0 });
+    const failedCsv = join(stateDir, 'runs', 'unavailable', 'failed-ranges.csv');
+    const csv = (await readFile(failedCsv, 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('range,error,run_id,job_start_micros');
     expect(csv).toHaveLength(summary.rangesFailed + 1);
+    expect(csv[1]).toMatch(new RegExp(`,unavailable,${summary.jobStartMicros}$`));
 
     await target.execute(`ALTER KEYSPACE ${KS}_rf3 WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-    const rerun = cli(job('page_views', stateDir, ['--target-keyspace', `${KS}_rf3`, '--ranges-file', join(stateDir, 'runs', 'unavailable', 'failed-ranges.csv'), '--json']));
+    const rerun = cli(job('orders', stateDir, ['--target-keyspace', `${KS}_rf3`, '--ranges-file', failedCsv, '--json']));
     expect(await rerun.code).toBe(0);
-    expect((JSON.parse(rerun.out()) as Summary).rangesDone).toBe(summary.rangesFailed);
-    expect((await dumpTable(target, `${KS}_rf3`, 'page_views')).size).toBe((await dumpTable(source, KS, 'page_views')).size);
-    expect(await readdir(join(stateDir, 'runs'))).toHaveLength(2);
+    const whole = JSON.parse(rerun.out()) as Summary;
+    // the rerun is part of the run it reruns: same id and stamp, and its summary is the whole run's
+    expect(whole).toMatchObject({ runId: 'unavailable', jobStartMicros: summary.jobStartMicros, rangesDone: summary.rangesTotal, rangesFailed: 0 });
+    const sourceRows = await dumpTable(source, KS, 'orders');
+    expect(whole.rowsWritten).toBe(sourceRows.size);
+    expect(await readdir(join(stateDir, 'runs'))).toEqual(['unavailable']);
+    expect((await readFile(failedCsv, 'utf8')).trim()).toBe('range,error,run_id,job_start_micros');
+    const copied = await dumpTable(target, `${KS}_rf3`, 'orders');
+    expect(copied.size).toBe(sourceRows.size);
+    const stamps = new Set([...copied.values()].flatMap((row) => Object.values(row).flatMap((cell) => [cell.writetime].flat().filter((w) => w !== null).map((w) => String(w).replace(/^Long:/, '')))));
+    expect(stamps).toEqual(new Set([summary.jobStartMicros]));
+    const status = cli(['status', '--state-dir', stateDir]);
+    expect(await status.code).toBe(0);
+    expect(status.out()).toMatch(new RegExp(`^unavailable  copy  ${summary.rangesTotal}/${summary.rangesTotal} ranges  ${sourceRows.size} rows  complete`));
   });
 
   it('without --quiet and without a terminal, progress is plain lines on stderr', async () => {

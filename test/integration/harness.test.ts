@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/connect/session.js';
 import { readTableSchema } from '../../src/schema/read-schema.js';
 import { formatCqlType } from '../../src/schema/cql-type.js';
-import { assertReachable, dropKeyspace, freshSampleSchema, SOURCE, testClient } from '../support/clusters.js';
+import { assertReachable, dropKeyspace, freshSampleSchema, SESSION_DEFAULTS, SOURCE, testClient } from '../support/clusters.js';
 
 const KS = 'harness_shop';
 
@@ -47,7 +47,7 @@ describe('schema introspection of the sample tables', () => {
     const client = await testClient('source');
     await freshSampleSchema(client, KS);
     await client.shutdown();
-    session = await Session.open({ side: 'source', contactPoints: SOURCE, readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' });
+    session = await Session.open({ side: 'source', contactPoints: SOURCE, ...SESSION_DEFAULTS });
   });
   afterAll(async () => {
     await session?.close();

@@ -8,7 +8,7 @@ import { Session } from '../../src/connect/session.js';
 import { planRanges, readRingTokens } from '../../src/ring/read-ring.js';
 import { checkCoverage, MAX_TOKEN, MIN_TOKEN, ringRanges } from '../../src/ring/token-range.js';
 import { runCli } from '../support/cli.js';
-import { freshSampleSchema, RING, RING_CREDENTIALS, TARGET, testClient } from '../support/clusters.js';
+import { freshSampleSchema, RING, RING_CREDENTIALS, SESSION_DEFAULTS, TARGET, testClient } from '../support/clusters.js';
 import { dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'ring_sample';
@@ -23,7 +23,7 @@ describe('a real ring of 3 nodes x 16 vnodes', () => {
     await freshSampleSchema(ring, KS, 2);
     await freshSampleSchema(target, KS);
     await loadSampleData(ring, { keyspace: KS, scale: 2 });
-    session = await Session.open({ side: 'source', contactPoints: RING, ...RING_CREDENTIALS, readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' });
+    session = await Session.open({ side: 'source', contactPoints: RING, ...RING_CREDENTIALS, ...SESSION_DEFAULTS });
   });
   afterAll(async () => {
     await session?.close();

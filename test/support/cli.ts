@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { SOURCE, TARGET } from './clusters.js';
+import { REPO_ROOT, SOURCE, TARGET } from './clusters.js';
 
 export interface CliRun {
   code: number;
@@ -19,3 +21,27 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
 export const jobArgs = (keyspace: string, table: string, stateDir: string, extra: string[] = []): string[] => [
   '--source', SOURCE, '--target', TARGET, '--keyspace', keyspace, '--table', table, '--state-dir', stateDir, '--quiet', ...extra,
 ];
+
+const BUILT_CLI = join(REPO_ROOT, 'dist/cli/main.js');
+
+export interface SpawnedCli {
+  code: Promise<number>;
+  out: () => string;
+  err: () => string;
+  kill: (signal: NodeJS.Signals) => void;
+}
+
+/** The built CLI as a user runs it, in its own process: `node dist/cli/main.js ARGS`. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedCli {
+  const child = spawn(process.execPath, [BUILT_CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  return {
+    code: new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1))),
+    out: () => out,
+    err: () => err,
+    kill: (signal) => child.kill(signal),
+  };
+}

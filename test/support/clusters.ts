@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import cassandra from 'cassandra-driver';
+import { retryPolicy } from '../../src/connect/retry.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DEFAULT_SOURCE = '127.0.0.1:19042';
@@ -10,6 +11,14 @@ export const SOURCE = process.env.MIGRATE_TEST_SOURCE ?? DEFAULT_SOURCE;
 export const TARGET = process.env.MIGRATE_TEST_TARGET ?? DEFAULT_TARGET;
 /** A source ring of three nodes with 16 vnodes each, for the token-range tests. */
 export const RING = process.env.MIGRATE_TEST_RING ?? '127.0.0.11:39042';
+
+/** What Session.open needs beside the side and contact points, as a job would set it. */
+export const SESSION_DEFAULTS = {
+  readConsistency: 'LOCAL_QUORUM',
+  writeConsistency: 'LOCAL_QUORUM',
+  retry: retryPolicy(30_000),
+  warn: (line: string) => process.stderr.write(`${line}\n`),
+};
 
 export type TestCluster = 'source' | 'target' | 'ring';
 export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING };
@@ -29,6 +38,8 @@ export async function testClient(cluster: TestCluster): Promise<cassandra.Client
     encoding: { map: Map, set: Set },
     queryOptions: { consistency: cassandra.types.consistencies.localQuorum, prepare: true },
     socketOptions: { connectTimeout: 3000 },
+    // The outage tests restart nodes: a client of a node that comes back reconnects within a second.
+    policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000) },
     ...authFor(cluster),
   });
   await client.connect();

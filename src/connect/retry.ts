@@ -1,0 +1,107 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { messageOf } from '../errors.js';
+
+export interface RetryPolicy {
+  /** How long one request keeps being retried after its first failure (--retry-for). */
+  retryForMs: number;
+  firstDelayMs: number;
+  /** Backoff stops growing here, so that a cluster that comes back is noticed within this long. */
+  maxDelayMs: number;
+}
+
+export const retryPolicy = (retryForMs: number): RetryPolicy => ({ retryForMs, firstDelayMs: 200, maxDelayMs: 5_000 });
+
+export interface RetryClock {
+  now(): number;
+  random(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const realClock: RetryClock = {
+  now: Date.now,
+  random: Math.random,
+  sleep: (ms, signal) => sleep(ms, undefined, signal ? { signal } : {}),
+};
+
+/** Failures for less than this are a blip (a node shutting down answers "shutting down" once), not news. */
+const ANNOUNCE_AFTER_MS = 2_000;
+
+/**
+ * Retries one cluster's requests through an outage: exponential backoff with jitter, for up to
+ * `retryForMs` after each request's first failure. An outage is announced once, when requests have been
+ * failing for 2 s, and its end once, when a request succeeds again; the requests in between stay quiet.
+ */
+export class Retrier {
+  private outageSince: number | undefined;
+  private announced = false;
+
+  constructor(
+    private readonly cluster: string,
+    readonly policy: RetryPolicy,
+    private readonly warn: (line: string) => void,
+    private readonly clock: RetryClock = realClock,
+  ) {}
+
+  /**
+   * `applied: 'maybe'`: the task may have taken effect when it failed (a counter increment), so it is
+   * retried only on errors that prove it never reached a replica.
+   */
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal, applied: 'never' | 'maybe' = 'never'): Promise<T> {
+    let deadline: number | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await task();
+        this.recovered();
+        return result;
+      } catch (error) {
+        const retryable = applied === 'never' ? isTransient(error) : neverReachedReplica(error);
+        if (!retryable || signal?.aborted) throw error;
+        const now = this.clock.now();
+        this.failing(error, now);
+        deadline ??= now + this.policy.retryForMs;
+        // Equal jitter: requests that failed together do not all come back in the same instant.
+        const ceiling = Math.min(this.policy.maxDelayMs, this.policy.firstDelayMs * 2 ** attempt);
+        const delay = ceiling / 2 + this.clock.random() * (ceiling / 2);
+        if (now + delay > deadline) {
+          throw new Error(`${firstLine(error)} (retried for ${Math.round((now - (deadline - this.policy.retryForMs)) / 1000)} s; --retry-for sets how long)`);
+        }
+        await this.clock.sleep(delay, signal);
+      }
+    }
+  }
+
+  private failing(error: unknown, now: number): void {
+    this.outageSince ??= now;
+    if (this.announced || now - this.outageSince < ANNOUNCE_AFTER_MS) return;
+    this.announced = true;
+    this.warn(`migrate: the ${this.cluster} cluster fails requests (${firstLine(error)}); retrying each for up to ${Math.round(this.policy.retryForMs / 1000)} s`);
+  }
+
+  private recovered(): void {
+    if (this.outageSince === undefined) return;
+    if (this.announced) this.warn(`migrate: the ${this.cluster} cluster answers again, after ${Math.round((this.clock.now() - this.outageSince) / 1000)} s`);
+    this.outageSince = undefined;
+    this.announced = false;
+  }
+}
+
+const firstLine = (error: unknown): string => messageOf(error).split('\n')[0] ?? '';
+
+/** Server-side invalid requests, auth errors and type errors fail the same way again: no retry. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError) return false;
+  const code = (error as { code?: number }).code;
+  // Syntax, unauthorized, invalid, config error, already exists, unprepared (the driver reprepares), bad credentials.
+  return !(code === 0x2000 || code === 0x2100 || code === 0x2200 || code === 0x2300 || code === 0x2400 || code === 0x2500 || code === 0x0100);
+}
+
+/**
+ * Errors after which a request is known not to have been applied: no host could take it (the driver
+ * gives up on a non-idempotent request as soon as it may have been sent), or the coordinator refused it
+ * before writing (unavailable, bootstrapping).
+ */
+export function neverReachedReplica(error: unknown): boolean {
+  if ((error as { name?: string }).name === 'NoHostAvailableError') return true;
+  const code = (error as { code?: number }).code;
+  return code === 0x1000 || code === 0x1002;
+}

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import type cassandra from 'cassandra-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Summary } from '../../src/report/summary.js';
+import { jobArgs, type SpawnedCli, spawnCli } from '../support/cli.js';
+import { REPO_ROOT, testClient } from '../support/clusters.js';
+import { dumpTable } from '../support/table-dump.js';
+
+/**
+ * A node of the source or the target is stopped for 30 s in the middle of a run and started again, as a
+ * rolling restart or a short outage does. The run must wait it out: exit 0, no failed range, exact data.
+ */
+const KS = 'outage';
+const PARTITIONS = 200;
+const ROWS_PER_PARTITION = 25;
+const ROWS = PARTITIONS * ROWS_PER_PARTITION;
+const DOWN_SECONDS = 30;
+
+const clusterScript = (action: 'start' | 'stop', cluster: 'source' | 'target') =>
+  promisify(execFile)('bash', [join(REPO_ROOT, 'scripts/cassandra.sh'), action, cluster]);
+
+let source: cassandra.Client;
+let target: cassandra.Client;
+
+async function load(client: cassandra.Client, withRows: boolean): Promise<void> {
+  await client.execute(`DROP KEYSPACE IF EXISTS ${KS}`, [], { readTimeout: 120_000 });
+  await client.execute(`CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+  await client.execute(`CREATE TABLE ${KS}.events (id int, seq int, kind text, payload text, tags set<text>, PRIMARY KEY (id, seq))`);
+  if (!withRows) return;
+  const insert = `INSERT INTO ${KS}.events (id, seq, kind, payload, tags) VALUES (?, ?, ?, ?, ?)`;
+  for (let id = 0; id < PARTITIONS; id++) {
+    const rows = Array.from({ length: ROWS_PER_PARTITION }, (_, seq) => ({ query: insert, params: [id, seq, `k${seq % 7}`, 'x'.repeat(40 + (seq % 13)), [`t${id % 5}`, `s${seq % 3}`]] }));
+    await client.batch(rows, { prepare: true, logged: false });
+  }
+}
+
+/** Waits until the run has finished at least one range, then takes `cluster` down for 30 s and up again. */
+async function restartDuring(run: SpawnedCli, runDir: string, cluster: 'source' | 'target'): Promise<void> {
+  let exited = false;
+  void run.code.then(() => (exited = true));
+  while (!existsSync(join(runDir, 'ranges.jsonl'))) {
+    if (exited) throw new Error(`the run ended before the outage: exit ${await run.code}, ${run.err()} ${run.out()}`);
+    await sleep(100);
+  }
+  await clusterScript('stop', cluster);
+  await sleep(DOWN_SECONDS * 1000);
+  await clusterScript('start', cluster);
+}
+
+/** Exactly one warning when the outage began and one when it ended, and no stream of Node warnings. */
+function expectOneOutage(err: string, cluster: 'source' | 'target'): void {
+  const lines = err.trim().split('\n');
+  expect(lines.filter((l) => l.startsWith(`migrate: the ${cluster} cluster fails requests (`))).toHaveLength(1);
+  expect(lines.filter((l) => new RegExp(`^migrate: the ${cluster} cluster answers again, after \\d+ s$`).test(l))).toHaveLength(1);
+  expect(err).not.toMatch(/MaxListenersExceeded|Warning/);
+}
+
+const values = (rows: Awaited<ReturnType<typeof dumpTable>>) => new Map([...rows].map(([key, cells]) => [key, Object.fromEntries(Object.entries(cells).map(([c, v]) => [c, v.value]))]));
+
+beforeAll(async () => {
+  source = await testClient('source');
+  target = await testClient('target');
+  await load(source, true);
+});
+
+afterAll(async () => {
+  // Whatever happened, the next test file finds both clusters up.
+  await clusterScript('start', 'source').catch(() => undefined);
+  await clusterScript('start', 'target').catch(() => undefined);
+  await source?.shutdown();
+  await target?.shutdown();
+});
+
+describe('a node restart in the middle of a run', () => {
+  for (const cluster of ['target', 'source'] as const) {
+    it(`copy waits out the ${cluster} node being down for ${DOWN_SECONDS} s: exit 0, no failed range, every row`, async () => {
+      await load(target, false);
+      const stateDir = await mkdtemp(join(tmpdir(), `migrate-outage-${cluster}-`));
+      const run = spawnCli(['copy', ...jobArgs(KS, 'events', stateDir, ['--run-id', 'copy', '--json', '--rate-limit', '250', '--concurrency', '4'])]);
+      await restartDuring(run, join(stateDir, 'runs', 'copy'), cluster);
+      expect({ code: await run.code, err: run.err() }).toMatchObject({ code: 0 });
+      const summary = JSON.parse(run.out()) as Summary;
+      expect(summary).toMatchObject({ rangesFailed: 0, rowsRead: ROWS, rowsWritten: ROWS, errors: [] });
+      expect(summary.rangesDone).toBe(summary.rangesTotal);
+      expectOneOutage(run.err(), cluster);
+      expect(values(await dumpTable(target, KS, 'events'))).toEqual(values(await dumpTable(source, KS, 'events')));
+    });
+  }
+
+  it(`validate --autocorrect waits out the target node being down for ${DOWN_SECONDS} s and corrects every missing row`, async () => {
+    // An empty target: every row is missing, and every correction is a write during or after the outage.
+    await load(target, false);
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-outage-validate-'));
+    const run = spawnCli(['validate', ...jobArgs(KS, 'events', stateDir, ['--run-id', 'validate', '--json', '--autocorrect', '--rate-limit', '500', '--concurrency', '4'])]);
+    await restartDuring(run, join(stateDir, 'runs', 'validate'), 'target');
+    expect({ code: await run.code, err: run.err() }).toMatchObject({ code: 0 });
+    const summary = JSON.parse(run.out()) as Summary;
+    expect(summary).toMatchObject({ rangesFailed: 0, rowsCompared: ROWS, missing: ROWS, mismatched: 0, extra: 0, corrected: ROWS, errors: [] });
+    expectOneOutage(run.err(), 'target');
+    expect(values(await dumpTable(target, KS, 'events'))).toEqual(values(await dumpTable(source, KS, 'events')));
+  });
+});
