@@ -45,14 +45,14 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   'run-id': { group: 'table', type: 'string', describe: 'name of this run (default: generated)' },
   resume: { group: 'table', type: 'string', describe: 'continue a run (default: the latest of this job), skipping finished ranges' },
   'state-dir': { group: 'table', type: 'string', describe: 'run state folder (default .migrate)' },
-  'ranges-file': { group: 'table', type: 'string', describe: 'run only the ranges of this CSV (a failed-ranges.csv)' },
+  'ranges-file': { group: 'table', type: 'string', describe: 'rerun the ranges of a failed-ranges.csv, inside the run they failed in' },
   shard: { group: 'table', type: 'string', describe: 'I/N: this process takes shard I of N of the ranges' },
   writetime: { group: 'copy', type: 'string', describe: 'job-start (default), preserve, or MICROS: the write timestamp of copied cells' },
-  'skew-margin': { group: 'copy', type: 'number', describe: 'seconds subtracted from the job start stamp (default 60)' },
+  'skew-margin': { group: 'table', type: 'number', describe: "seconds subtracted from the run's start for its stamp (default 60)" },
   'live-since': { group: 'copy', type: 'string', describe: 'preserve mode: MICROS when the dual-write proxy went live (list elements written since are not copied again), or none' },
-  ttl: { group: 'copy', type: 'string', choices: ['preserve', 'none'], describe: 'keep remaining TTLs (default) or write none' },
+  ttl: { group: 'copy', type: 'string', describe: 'preserve (default: keep remaining TTLs) or none' },
   autocorrect: { group: 'validate', type: 'string', describe: 'write differences to the target: all (default), missing or mismatched' },
-  'delete-extra': { group: 'validate', type: 'boolean', describe: 'delete target-only rows (at the job-start stamp)' },
+  'delete-extra': { group: 'validate', type: 'boolean', describe: 'delete target-only rows (at their newest writetime: a later live write wins)' },
   'compare-writetime': { group: 'validate', type: 'boolean', describe: 'also compare cell writetimes' },
   'compare-ttl': { group: 'validate', type: 'boolean', describe: 'also compare TTLs (within --ttl-tolerance seconds)' },
   'ttl-tolerance': { group: 'validate', type: 'number', describe: 'seconds two TTLs may differ by (default 60)' },
@@ -87,6 +87,6 @@ function addGroup(group: Group) {
 export const connectionFlags = addGroup('connection');
 export const tableFlags = addGroup('table');
 export const outputFlags = addGroup('output');
-/** The copy command also takes the copy options; validate the validate options (and copy's, for --writetime of corrections). */
+/** Each command lists only the options it uses. */
 export const copyFlags = addGroup('copy');
-export const validateFlags = (y: Argv): Argv => addGroup('validate')(addGroup('copy')(y));
+export const validateFlags = addGroup('validate');

@@ -118,5 +118,8 @@ async function runJobCommand(command: 'copy' | 'validate', args: Record<string, 
 
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+  // A handle a library leaves open must not keep a cron job running after its work is done.
+  setTimeout(() => process.exit(code), 2_000).unref();
 }

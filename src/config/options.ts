@@ -27,7 +27,7 @@ export const jobOptionsSchema = z
       .string()
       .regex(/^(none|\d{13,17})$/, 'give the moment the dual-write proxy went live, in microseconds since the epoch, or none when no writes come through a proxy')
       .optional(),
-    ttl: z.enum(['preserve', 'none']).default('preserve'),
+    ttl: z.enum(['preserve', 'none'], { error: 'use preserve (keep the remaining TTLs) or none' }).default('preserve'),
     splits: positiveInt.optional(),
     concurrency: positiveInt.default(8),
     'max-in-flight': positiveInt.default(256),

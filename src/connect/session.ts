@@ -80,7 +80,7 @@ export class Session {
     if (options.username !== undefined) {
       base.authProvider = new cassandra.auth.PlainTextAuthProvider(options.username, options.password ?? '');
     }
-    const localDc = options.localDc ?? (await discoverDc(options.side, options.contactPoints, base));
+    const localDc = await chooseDc(options.side, options.contactPoints, options.localDc, base);
     const client = new cassandra.Client({ ...base, localDataCenter: localDc });
     try {
       await client.connect();
@@ -163,23 +163,33 @@ export function consistencyOf(flag: string, name: string): Consistency {
   return level;
 }
 
-/** Asks the first reachable contact point for its own data center, with a throwaway connection. */
-async function discoverDc(side: Side, contactPoints: string, base: cassandra.DseClientOptions): Promise<string> {
+/**
+ * The local data center: the given one, checked against the cluster's (the driver leaves a socket open
+ * when it is given one that does not exist), or the first reachable contact point's own. Asked over a
+ * throwaway connection.
+ */
+async function chooseDc(side: Side, contactPoints: string, given: string | undefined, base: cassandra.DseClientOptions): Promise<string> {
   const probe = new cassandra.Client({
     ...base,
     policies: { loadBalancing: new cassandra.policies.loadBalancing.RoundRobinPolicy() },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 1, [cassandra.types.distance.remote]: 1 } },
   });
+  let dcs: { own: string | undefined; all: Set<string> };
   try {
-    const rs = await probe.execute('SELECT data_center FROM system.local', [], { prepare: false });
-    const dc = rs.first()?.get('data_center') as string | undefined;
-    if (!dc) throw new Error('system.local has no data_center');
-    return dc;
+    const own = (await probe.execute('SELECT data_center FROM system.local', [], { prepare: false })).first()?.get('data_center') as string | undefined;
+    const peers = (await probe.execute('SELECT data_center FROM system.peers', [], { prepare: false })).rows.map((r) => r.get('data_center') as string);
+    dcs = { own, all: new Set([own, ...peers].filter((dc): dc is string => Boolean(dc))) };
   } catch (error) {
     throw connectFailure(side, contactPoints, error);
   } finally {
     await probe.shutdown().catch(() => undefined);
   }
+  if (given !== undefined && !dcs.all.has(given)) {
+    throw new ConnectError(`--${side}-dc ${given} is not a data center of the ${side} cluster: use one of ${[...dcs.all].sort().join(', ')}`);
+  }
+  const dc = given ?? dcs.own;
+  if (!dc) throw connectFailure(side, contactPoints, new Error('system.local has no data_center'));
+  return dc;
 }
 
 function connectFailure(side: Side, contactPoints: string, error: unknown, dc?: string): ConnectError {

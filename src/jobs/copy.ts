@@ -6,15 +6,27 @@ import { readSettledCounters } from '../read/settled-counters.js';
 import type { Counters } from '../report/summary.js';
 import { buildReadPlan, partitionStarts, type RawRow, type ReadPlan } from '../read/select.js';
 import { isMultiCell } from '../schema/cql-type.js';
+import type { Column } from '../schema/table-schema.js';
 import { listRuns } from '../state/run-state.js';
 import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetTable } from '../write/mutations.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobResult, type RangeWorker, runJob } from './pipeline.js';
+import { type JobContext, type JobPlan, type JobResult, type RangeWorker, runJob } from './pipeline.js';
 
 /** `migrate copy`: every source row to the target, stamped so that no live write is overwritten. */
 export function copy(options: JobOptions): Promise<JobResult> {
-  return runJob({ command: 'copy', prepare: prepareCopy, outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain) }, options);
+  return runJob({ command: 'copy', check: checkCopy, prepare: prepareCopy, outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain) }, options);
+}
+
+const nonFrozenLists = (cells: Column[]) => cells.filter((c) => c.type.kind === 'list' && !c.type.frozen);
+
+function checkCopy({ options, cells }: JobPlan): void {
+  const lists = nonFrozenLists(cells);
+  if (options.writetime === 'preserve' && lists.length > 0 && options.liveSince === undefined) {
+    throw new InputError(
+      `--writetime preserve copies list elements with their own writetimes, so it cannot tell history from elements the proxy already wrote to the target (${lists.map((c) => c.name).join(', ')}): give --live-since MICROS (when the proxy went live) or --live-since none (no proxy), or use --writetime job-start`,
+    );
+  }
 }
 
 async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
@@ -24,12 +36,7 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   if (preserve && !multiCellTimes && ctx.cells.some((c) => isMultiCell(c.type))) {
     ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read per-element writetimes of non-frozen collections and UDTs: they were written with the row's newest readable writetime`);
   }
-  const lists = ctx.cells.filter((c) => c.type.kind === 'list' && !c.type.frozen);
-  if (preserve && lists.length > 0 && options.liveSince === undefined) {
-    throw new InputError(
-      `--writetime preserve copies list elements with their own writetimes, so it cannot tell history from elements the proxy already wrote to the target (${lists.map((c) => c.name).join(', ')}): give --live-since MICROS (when the proxy went live) or --live-since none (no proxy), or use --writetime job-start`,
-    );
-  }
+  const lists = nonFrozenLists(ctx.cells);
   if (lists.length > 0 && !multiCellTimes) {
     ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read list element writetimes: list elements written through the proxy during the copy cannot be told from history and are written again (validate reports such lists)`);
   }

@@ -50,8 +50,13 @@ export interface JobContext {
 /** Works through one token range, adding what it does to `counts` as it goes (progress reads them live). */
 export type RangeWorker = (range: TokenRange, counts: Counters) => Promise<void>;
 
+/** What is known of a job before its run is recorded: enough to refuse bad input. */
+export type JobPlan = Pick<JobContext, 'options' | 'source' | 'target' | 'sourceSchema' | 'targetSchema' | 'cells'>;
+
 export interface JobDefinition {
   command: Command;
+  /** Refuses input this command cannot run with (InputError), before the lock is taken or a run recorded. */
+  check?(plan: JobPlan): void;
   /** Called once connections and schemas are ready, before the first read. */
   prepare(ctx: JobContext): Promise<RangeWorker>;
   /** Called after every range ran, before the report (validate streams its CSV here). */
@@ -124,6 +129,7 @@ async function runConnected(definition: JobDefinition, options: JobOptions, sour
   const targetSchema = await readTableSchema(target, options.targetKeyspace, options.targetTable);
   const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.renames, exclude: options.exclude });
   const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === (options.renames.get(c.name) ?? c.name)) as Column);
+  definition.check?.({ options, source, target, sourceSchema, targetSchema, cells });
   // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
   const tablePair = `${source.identity}/${options.keyspace}.${options.table} -> ${target.identity}/${options.targetKeyspace}.${options.targetTable}`;
   const jobKey = `${definition.command} ${tablePair}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;

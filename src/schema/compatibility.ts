@@ -38,6 +38,9 @@ export function checkCompatibility(source: TableSchema, target: TableSchema, map
   const moved = source.columns.filter((c) => !mapping.exclude.includes(c.name));
   for (const column of moved) {
     const other = targetByName.get(mapped(column));
+    if (!other && mapping.renames.has(column.name)) {
+      throw new InputError(`--rename ${column.name}:${mapped(column)}: the target ${where} has no column ${mapped(column)}: use one of ${[...targetByName.keys()].join(', ')}`);
+    }
     if (!other) {
       throw new InputError(`column ${column.name} (${formatCqlType(column.type)}) is missing in the target ${where}: add it there, map it with --rename ${column.name}:NAME, or leave it out with --exclude ${column.name}`);
     }

@@ -1,0 +1,118 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type cassandra from 'cassandra-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { freshSampleKeyspace, RING, SOURCE, TARGET, testClient } from '../support/clusters.js';
+
+/**
+ * Every kind of bad input a user has met, against the real clusters: exit 2, one line on stderr naming the
+ * problem and the fix, no password in it, and nothing written to the target (its tables stay empty) or to
+ * the run state.
+ */
+const KS = 'bad_input';
+const dir = mkdtempSync(join(tmpdir(), 'migrate-bad-input-'));
+const stateDir = join(dir, 'state');
+const file = (name: string, text: string) => {
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+};
+const job = (table = 'profiles') => ['--source', SOURCE, '--target', TARGET, '--keyspace', KS, '--table', table, '--state-dir', stateDir, '--quiet'];
+const configOf = (extra: string) => file(`config-${Math.random().toString(36).slice(2)}.yaml`, `source: ${SOURCE}\ntarget: ${TARGET}\nkeyspace: ${KS}\nstate-dir: ${stateDir}\n${extra}`);
+
+const cases: [what: string, args: string[], line: RegExp, env?: NodeJS.ProcessEnv][] = [
+  // config files
+  ['a config file that is not YAML', ['copy', '--config', file('bad.yaml', 'a: [\n')], /^migrate: --config .*bad\.yaml is not valid YAML \(.+\): fix the file$/],
+  ['a config file that is not there', ['copy', '--config', join(dir, 'missing.yaml')], /^migrate: --config .*missing\.yaml cannot be read: check the path$/],
+  ['a config file with an unknown option', ['copy', '--config', configOf('table: profiles\npage-sise: 10\n')], /^migrate: Unknown argument: page-sise: see "migrate --help"$/],
+  // flags and their values
+  ['a flag that does not exist', ['copy', ...job(), '--bogus-flag'], /^migrate: Unknown argument: bogus-flag: see "migrate --help"$/],
+  ['a copy option given to validate', ['validate', ...job(), '--writetime', 'preserve'], /^migrate: Unknown argument: writetime: see "migrate --help"$/],
+  ['a required flag missing', ['copy', '--target', TARGET, '--keyspace', KS, '--table', 'profiles'], /^migrate: --source is required$/],
+  ['--ttl with a value it does not take', ['copy', ...job(), '--ttl', 'bogus'], /^migrate: --ttl: use preserve \(keep the remaining TTLs\) or none$/],
+  ['--page-size that is not a number', ['copy', ...job(), '--page-size', 'abc'], /^migrate: --page-size takes a number$/],
+  ['--retry-for that is not a duration', ['copy', ...job(), '--retry-for', 'soon'], /^migrate: --retry-for: give a duration such as 300 \(seconds\), 90s, 5m or 1h$/],
+  ['--writetime that is not a stamp', ['copy', ...job(), '--writetime', 'now'], /^migrate: --writetime: use job-start, preserve, or a timestamp in microseconds/],
+  ['--writetime later than now', ['copy', ...job(), '--writetime', '9999999999999999'], /^migrate: --writetime 9999999999999999 is later than now: .*give the moment the proxy went live/],
+  ['--live-since that is not a stamp', ['copy', ...job(), '--live-since', 'yesterday'], /^migrate: --live-since: give the moment the dual-write proxy went live/],
+  ['--autocorrect with a value it does not take', ['validate', ...job(), '--autocorrect=some'], /^migrate: --autocorrect: use --autocorrect, --autocorrect=missing, --autocorrect=mismatched or --autocorrect=all$/],
+  ['--shard out of range', ['copy', ...job(), '--shard', '4/4'], /^migrate: --shard 4\/4: I must be below N \(shards are numbered 0 to N-1\)$/],
+  ['--run-id with a slash', ['copy', ...job(), '--run-id', 'a/b'], /^migrate: --run-id: use letters, digits, "\.", "_" and "-"$/],
+  ['a consistency level that does not exist', ['copy', ...job(), '--read-consistency', 'BOGUS'], /^migrate: --read-consistency BOGUS is not a consistency level: use ANY, ONE/],
+  ['a password on the command line', ['copy', ...job(), '--target-password', 'hunter2'], /^migrate: --target-password is not taken on the command line .*: set MIGRATE_TARGET_PASSWORD or put it in the --config file$/],
+  // files the run reads
+  ['a --ranges-file that is not there', ['copy', ...job(), '--ranges-file', join(dir, 'nope.csv')], /^migrate: --ranges-file .*nope\.csv cannot be read: give the failed-ranges\.csv of an earlier run$/],
+  ['a --ranges-file with no ranges', ['copy', ...job(), '--ranges-file', file('failed-ranges.csv', 'range,error\n')], /^migrate: --ranges-file .*failed-ranges\.csv lists no ranges: nothing to rerun/],
+  ['a --ranges-file with a range that is not one', ['copy', ...job(), '--ranges-file', file('bad-ranges.csv', 'range,error\n12-40,x\n')], /^migrate: --ranges-file .*bad-ranges\.csv line 2: /],
+  ['a CA file that is not there', ['copy', ...job(), '--target-ca', join(dir, 'nope.pem')], /^migrate: --target-ca .*nope\.pem cannot be read: give the PEM file of the CA that signed the target cluster's certificate$/],
+  // clusters
+  ['a port where no cluster listens', ['copy', ...job().map((a) => (a === SOURCE ? '127.0.0.1:1' : a))], /^migrate: cannot connect to the source cluster at 127\.0\.0\.1:1: .*ECONNREFUSED.*; check the hosts, the port and that the cluster is up$/],
+  ['a data center the cluster does not have', ['copy', ...job(), '--source-dc', 'dc9'], /^migrate: --source-dc dc9 is not a data center of the source cluster: use one of datacenter1$/],
+  ['a wrong password', ['copy', ...job().map((a) => (a === SOURCE ? RING : a)), '--source-user', 'cassandra'], /^migrate: cannot connect to the source cluster at .*: .*(Authentication|password).*; check --source-user and MIGRATE_SOURCE_PASSWORD$/, { MIGRATE_SOURCE_PASSWORD: 'hunter2' }],
+  // keyspaces, tables and columns
+  ['a keyspace that exists on neither cluster', ['copy', ...job().map((a) => (a === KS ? 'nowhere' : a))], /^migrate: keyspace nowhere does not exist on the source cluster: check --keyspace or create it$/],
+  ['a table the source lacks', ['copy', ...job('nope')], /^migrate: table bad_input\.nope does not exist on the source cluster/],
+  ['a table the target lacks', ['copy', ...job(), '--target-table', 'nope'], /^migrate: table bad_input\.nope does not exist on the target cluster/],
+  ['a target table of another shape', ['copy', ...job(), '--target-table', 'page_views'], /^migrate: the primary keys differ: source \(id partition_key\) vs target bad_input\.page_views \(page partition_key, day clustering\): create the target table with the same partition and clustering columns/],
+  ['a column of another type', ['copy', ...job(), '--target-table', 'retyped', '--exclude', 'attrs,history,home,nested,pairs,scores,visits'], /^migrate: column tags is set<text> in the source but tags is list<text> in the target bad_input\.retyped: alter the target column to set<text> or leave it out with --exclude tags$/],
+  ['--rename to a column the target lacks', ['copy', ...job(), '--rename', 'tags:nope'], /^migrate: --rename tags:nope: the target bad_input\.profiles has no column nope: use one of id, /],
+  ['a column the target lacks', ['copy', ...job(), '--target-table', 'narrow'], /^migrate: column attrs \(map<text, int>\) is missing in the target bad_input\.narrow: add it there, map it with --rename attrs:NAME, or leave it out with --exclude attrs$/],
+  ['--exclude of a key column', ['copy', ...job(), '--exclude', 'id'], /^migrate: --exclude id: .*key/],
+  ['preserve mode on a table with lists, without --live-since', ['copy', ...job(), '--writetime', 'preserve'], /^migrate: --writetime preserve copies list elements .*: give --live-since MICROS .* or --live-since none .*, or use --writetime job-start$/],
+  ['--resume with no earlier run', ['validate', ...job(), '--resume'], /^migrate: no earlier run of this job in .*: drop --resume to start one$/],
+  ['--resume of a run that does not exist', ['copy', ...job(), '--resume', 'nope'], /^migrate: run nope was not found in .*: list runs with "migrate status --state-dir .*"$/],
+];
+
+let source: cassandra.Client;
+let target: cassandra.Client;
+
+beforeAll(async () => {
+  source = await testClient('source');
+  target = await testClient('target');
+  await freshSampleKeyspace(source, target, KS, 1);
+  await target.execute(`CREATE TABLE ${KS}.narrow (id int PRIMARY KEY, tags set<text>)`);
+  await target.execute(`CREATE TABLE ${KS}.retyped (id int PRIMARY KEY, tags list<text>)`);
+});
+
+afterAll(async () => {
+  await source?.shutdown();
+  await target?.shutdown();
+});
+
+describe('bad input: exit 2, one line naming the problem and the fix, nothing written', () => {
+  for (const [what, args, line, env] of cases) {
+    it(what, async () => {
+      const err: string[] = [];
+      const code = await main(args, { out: () => undefined, err: (t) => err.push(t), env: env ?? {} });
+      expect({ code, err }).toMatchObject({ code: 2, err: [expect.stringMatching(line)] });
+      expect(err[0]).not.toContain('hunter2');
+      expect(existsSync(join(stateDir, 'runs'))).toBe(false);
+    });
+  }
+
+  it('left the target empty and recorded no run', async () => {
+    for (const table of ['orders', 'profiles', 'page_views']) {
+      expect((await target.execute(`SELECT * FROM ${KS}.${table} LIMIT 1`)).rows).toHaveLength(0);
+    }
+    expect(existsSync(join(stateDir, 'runs'))).toBe(false);
+  });
+
+  it('a password in the config file is taken (as the README shows), and never printed', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['copy', '--config', configOf('table: page_views\ntarget-user: bob\ntarget-password: hunter2\n'), '--quiet'], { out: (t) => out.push(t), err: (t) => err.push(t), env: {} });
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out.join('\n')).not.toContain('hunter2');
+  });
+
+  it('validate --help lists the validate options and none of the copy-only ones; --version prints the version', async () => {
+    const out: string[] = [];
+    expect(await main(['validate', '--help'], { out: (t) => out.push(t), err: () => undefined, env: {} })).toBe(0);
+    expect(out.join('\n')).toContain('--autocorrect');
+    for (const copyOnly of ['--writetime', '--ttl ', '--live-since']) expect(out.join('\n')).not.toContain(copyOnly);
+    const version: string[] = [];
+    expect(await main(['--version'], { out: (t) => version.push(t), err: () => undefined, env: {} })).toBe(0);
+    expect(version.join('')).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
