@@ -23,9 +23,11 @@ export function prng(seed) {
   };
 }
 
-export async function createSampleSchema(client, keyspace = 'shop', replicationFactor = 1) {
+/** `vectors: false` leaves out the vector column, for clusters older than Cassandra 5.0. */
+export async function createSampleSchema(client, keyspace = 'shop', replicationFactor = 1, { vectors = true } = {}) {
   const text = await readFile(fileURLToPath(new URL('./sample-schema.cql', import.meta.url)), 'utf8');
-  for (const statement of splitCql(text)) {
+  const schema = vectors ? text : text.replace(/^\s*embedding vector<float, 3>,\n/m, '');
+  for (const statement of splitCql(schema)) {
     await client.execute(
       statement
         .replaceAll('shop.', `${keyspace}.`)
@@ -45,6 +47,12 @@ export function splitCql(text) {
     .filter(Boolean);
 }
 
+/** The orders insert without its vector (the last column before the timestamp), for clusters before 5.0. */
+function withoutVector(vectors, { query, params }) {
+  if (vectors) return { query, params };
+  return { query: query.replace(', embedding)', ')').replace('?, ?) USING', '?) USING'), params: [...params.slice(0, -2), params.at(-1)] };
+}
+
 /** Row counts of one load at the given scale, for the tests' expectations. */
 export function sampleCounts(scale = 1) {
   const partitions = 40 * scale;
@@ -62,7 +70,7 @@ export function sampleCounts(scale = 1) {
  * Loads the sample rows, through a client made with `encoding: { map: Map, set: Set }`. `baseMicros` is the oldest writetime used; every later write is a few days newer.
  * Returns the statements' count.
  */
-export async function loadSampleData(client, { keyspace = 'shop', scale = 1, baseMicros } = {}) {
+export async function loadSampleData(client, { keyspace = 'shop', scale = 1, baseMicros, vectors = true } = {}) {
   const base = baseMicros ?? BigInt(Date.now()) * 1000n - 30n * DAY_MICROS;
   const rand = prng(42);
   const statements = [];
@@ -86,7 +94,7 @@ export async function loadSampleData(client, { keyspace = 'shop', scale = 1, bas
         continue;
       }
       const edge = (p * 5 + r) % 7;
-      statements.push({
+      statements.push(withoutVector(vectors, {
         query: `INSERT INTO ${keyspace}.orders (customer_id, region, order_ts, order_id, code, quantity, receipt, paid, ship_date, total, weight, lead_time, rating, client_ip, items, priority, note, pickup, flags, serial, ship_to, dims, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
         params: [
           ...key,
@@ -111,7 +119,7 @@ export async function loadSampleData(client, { keyspace = 'shop', scale = 1, bas
           new types.Vector(new Float32Array([p, r, Math.fround(0.1)]), 'float'),
           at(3),
         ],
-      });
+      }));
       // Later writes to some cells: rows carry several writetimes, some with TTLs.
       statements.push({
         query: `UPDATE ${keyspace}.orders USING TIMESTAMP ? AND TTL ? SET note = ?, paid = ? WHERE customer_id = ? AND region = ? AND order_ts = ? AND order_id = ?`,

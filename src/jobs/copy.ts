@@ -36,6 +36,9 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   if (preserve && !multiCellTimes && ctx.cells.some((c) => isMultiCell(c.type))) {
     ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read per-element writetimes of non-frozen collections and UDTs: they were written with the row's newest readable writetime`);
   }
+  if (options.ttl === 'preserve' && !multiCellTimes && ctx.cells.some((c) => isMultiCell(c.type))) {
+    ctx.notes.add(`TTLs of non-frozen collection and UDT elements cannot be read from Cassandra ${ctx.source.releaseVersion}: such elements were written without a TTL, so they outlive their source copies (validate reports them as mismatched once they expire there)`);
+  }
   const lists = nonFrozenLists(ctx.cells);
   if (lists.length > 0 && !multiCellTimes) {
     ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read list element writetimes: list elements written through the proxy during the copy cannot be told from history and are written again (validate reports such lists)`);

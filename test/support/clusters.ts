@@ -20,8 +20,11 @@ export const SESSION_DEFAULTS = {
   warn: (line: string) => process.stderr.write(`${line}\n`),
 };
 
-export type TestCluster = 'source' | 'target' | 'ring';
-export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING };
+/** A Cassandra 4.1 source, the version most migrations start from. */
+export const LEGACY = process.env.MIGRATE_TEST_LEGACY ?? '127.0.0.1:49042';
+
+export type TestCluster = 'source' | 'target' | 'ring' | 'legacy';
+export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY };
 /** The ring requires a password (scripts/cassandra.sh): Cassandra's default superuser. */
 export const RING_CREDENTIALS = { username: 'cassandra', password: 'cassandra' };
 

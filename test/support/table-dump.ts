@@ -8,12 +8,16 @@ export interface CellDump {
   ttl: number | number[] | null;
 }
 
-/** Every row of a table as key -> column -> {value, writetime, ttl}, read with the plain driver. */
-export async function dumpTable(client: cassandra.Client, keyspace: string, table: string): Promise<Map<string, Record<string, CellDump>>> {
+/**
+ * Every row of a table as key -> column -> {value, writetime, ttl}, read with the plain driver.
+ * `multiCellTimes: false` (clusters before 5.0, which cannot select them): non-frozen collections and UDTs
+ * get writetime and TTL null.
+ */
+export async function dumpTable(client: cassandra.Client, keyspace: string, table: string, { multiCellTimes = true } = {}): Promise<Map<string, Record<string, CellDump>>> {
   const columns = await client.execute('SELECT column_name, kind, type FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?', [keyspace, table]);
   const keys = columns.rows.filter((r) => r.get('kind') === 'partition_key' || r.get('kind') === 'clustering').map((r) => r.get('column_name') as string).sort();
   const cells = columns.rows.filter((r) => r.get('kind') === 'regular' || r.get('kind') === 'static');
-  const timed = (r: cassandra.types.Row) => r.get('type') !== 'counter';
+  const timed = (r: cassandra.types.Row) => r.get('type') !== 'counter' && (multiCellTimes || !multiCell(r));
   // The driver cannot decode a list<int> holding nulls, which is what TTL() of a non-frozen collection or
   // UDT returns when some elements have no TTL: those come back as raw bytes, decoded by readIntList.
   installRawCells();
