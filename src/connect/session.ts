@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
 import cassandra from 'cassandra-driver';
 import type { TlsOption } from '../config/options.js';
@@ -129,7 +130,10 @@ export class Session {
   }
 
   async close(): Promise<void> {
-    await this.client.shutdown();
+    // After a node restart the driver's shutdown can wait forever on a pool it was closing when the node
+    // went down (seen here: finished copies that never exited). The work is done by now: give it 5 s.
+    const gaveUp = new AbortController();
+    await Promise.race([this.client.shutdown().finally(() => gaveUp.abort()), sleep(5_000, undefined, { signal: gaveUp.signal }).catch(() => undefined)]);
   }
 }
 

@@ -49,6 +49,7 @@ const cases: [what: string, args: string[], line: RegExp, env?: NodeJS.ProcessEn
   // clusters
   ['a port where no cluster listens', ['copy', ...job().map((a) => (a === SOURCE ? '127.0.0.1:1' : a))], /^migrate: cannot connect to the source cluster at 127\.0\.0\.1:1: .*ECONNREFUSED.*; check the hosts, the port and that the cluster is up$/],
   ['a data center the cluster does not have', ['copy', ...job(), '--source-dc', 'dc9'], /^migrate: --source-dc dc9 is not a data center of the source cluster: use one of datacenter1$/],
+  ['TLS to a cluster whose certificate no trusted CA signed', ['copy', ...job(), '--target-tls'], /^migrate: cannot connect to the target cluster at 127\.0\.0\.1:29042: .*self-signed certificate; check --target-ca \(the CA that signed the target cluster's certificate\)$/],
   ['a wrong password', ['copy', ...job().map((a) => (a === SOURCE ? RING : a)), '--source-user', 'cassandra'], /^migrate: cannot connect to the source cluster at .*: .*(Authentication|password).*; check --source-user and MIGRATE_SOURCE_PASSWORD$/, { MIGRATE_SOURCE_PASSWORD: 'hunter2' }],
   // keyspaces, tables and columns
   ['a keyspace that exists on neither cluster', ['copy', ...job().map((a) => (a === KS ? 'nowhere' : a))], /^migrate: keyspace nowhere does not exist on the source cluster: check --keyspace or create it$/],
