@@ -121,6 +121,8 @@ concurrent_compactors: 1
 authenticator: $authenticator
 authorizer: AllowAllAuthorizer
 user_defined_functions_enabled: false
+# migrate schema creates the source's materialized views; Cassandra ships with them off
+materialized_views_enabled: true
 YAML
   if [ "$cluster" = migrate-target ]; then
     make_tls

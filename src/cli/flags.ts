@@ -87,6 +87,14 @@ function addGroup(group: Group) {
 export const connectionFlags = addGroup('connection');
 export const tableFlags = addGroup('table');
 export const outputFlags = addGroup('output');
+/** `migrate schema`: the keyspace to create in the target, and how. */
+export const schemaFlags = (y: Argv): Argv =>
+  y
+    .option('keyspace', { type: 'string', group: 'Schema:', describe: 'source keyspace' })
+    .option('target-keyspace', { type: 'string', group: 'Schema:', describe: 'target keyspace (default: --keyspace)' })
+    .option('replication', { type: 'string', group: 'Schema:', describe: 'JSON replication of a keyspace created in the target (default: the source factor in every target DC)' })
+    .option('apply', { type: 'boolean', group: 'Schema:', describe: 'run the statements and wait for schema agreement (default: print them)' });
+
 /** Each command lists only the options it uses. */
 export const copyFlags = addGroup('copy');
 export const validateFlags = addGroup('validate');

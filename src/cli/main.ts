@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../config/config-file.js';
-import { parseJobOptions } from '../config/options.js';
+import { parseJobOptions, parseSchemaOptions } from '../config/options.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { formatSummary } from '../report/summary.js';
 import type { JobResult } from '../jobs/pipeline.js';
-import { CONFIG_ONLY_FLAGS, connectionFlags, tableFlags, validateFlags, copyFlags, outputFlags } from './flags.js';
+import { CONFIG_ONLY_FLAGS, connectionFlags, tableFlags, validateFlags, copyFlags, outputFlags, schemaFlags } from './flags.js';
 import { status } from './status.js';
 
 export interface Io {
@@ -43,6 +43,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       },
     )
     .command(
+      'schema',
+      "print the CQL that creates in the target what the source keyspace has and the target lacks; --apply runs it",
+      (y: Argv) => schemaFlags(connectionFlags(withConfig(y))),
+      async (args) => {
+        exitCode = await runSchemaCommand(args, io, argv);
+      },
+    )
+    .command(
       'status [run-id]',
       'show runs and their progress from the state directory',
       (y: Argv) =>
@@ -54,7 +62,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         exitCode = await status(args['state-dir'] as string, args['run-id'] as string | undefined, args.json as boolean, io);
       },
     )
-    .demandCommand(1, 'give a command: copy, validate or status')
+    .demandCommand(1, 'give a command: schema, copy, validate or status')
     .strict()
     .help()
     .version(packageVersion())
@@ -102,11 +110,26 @@ function packageVersion(): string {
   return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
-async function runJobCommand(command: 'copy' | 'validate', args: Record<string, unknown>, io: Io, argv: string[]): Promise<number> {
+function refusePasswordsOnCommandLine(argv: string[]): void {
   const onCommandLine = CONFIG_ONLY_FLAGS.find((flag) => argv.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`)));
   if (onCommandLine) {
     throw new InputError(`--${onCommandLine} is not taken on the command line (other users of the machine can read it there): set MIGRATE_${onCommandLine.split('-')[0]?.toUpperCase()}_PASSWORD or put it in the --config file`);
   }
+}
+
+async function runSchemaCommand(args: Record<string, unknown>, io: Io, argv: string[]): Promise<number> {
+  refusePasswordsOnCommandLine(argv);
+  const options = parseSchemaOptions(args, io.env);
+  const { schema, formatSchemaPlan } = await import('../jobs/schema.js');
+  const result = await schema(options);
+  io.out(formatSchemaPlan(result, options));
+  const [first, ...more] = result.plan.conflicts;
+  if (first) io.err(`migrate: ${first}${more.length > 0 ? ` (and ${more.length} more, listed above)` : ''}: schema never drops or alters; change the target by hand, then run schema again`);
+  return result.exitCode;
+}
+
+async function runJobCommand(command: 'copy' | 'validate', args: Record<string, unknown>, io: Io, argv: string[]): Promise<number> {
+  refusePasswordsOnCommandLine(argv);
   const options = parseJobOptions(args, io.env);
   // Jobs load lazily: `migrate --help` and `status` need no driver.
   const job = command === 'copy' ? (await import('../jobs/copy.js')).copy : (await import('../jobs/validate.js')).validate;

@@ -10,10 +10,32 @@ const identifier = z.string().min(1);
 
 const consistency = z.string().min(1);
 
+/** How to reach both clusters: shared by every command that connects. */
+const connectionShape = {
+  source: z.string().min(1, 'give the source contact points: --source HOST[:PORT][,HOST...]'),
+  target: z.string().min(1, 'give the target contact points: --target HOST[:PORT][,HOST...]'),
+  'read-consistency': consistency.default('LOCAL_QUORUM'),
+  'write-consistency': consistency.default('LOCAL_QUORUM'),
+  'retry-for': z
+    .union([z.number(), z.string()])
+    .transform((v) => String(v))
+    .pipe(z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, 'give a duration such as 300 (seconds), 90s, 5m or 1h'))
+    .default('5m'),
+  'source-dc': z.string().optional(),
+  'target-dc': z.string().optional(),
+  'source-user': z.string().optional(),
+  'target-user': z.string().optional(),
+  'source-password': z.string().optional(),
+  'target-password': z.string().optional(),
+  'source-tls': z.boolean().default(false),
+  'target-tls': z.boolean().default(false),
+  'source-ca': z.string().optional(),
+  'target-ca': z.string().optional(),
+};
+
 export const jobOptionsSchema = z
   .object({
-    source: z.string().min(1, 'give the source contact points: --source HOST[:PORT][,HOST...]'),
-    target: z.string().min(1, 'give the target contact points: --target HOST[:PORT][,HOST...]'),
+    ...connectionShape,
     keyspace: identifier,
     table: identifier,
     'target-keyspace': identifier.optional(),
@@ -33,23 +55,6 @@ export const jobOptionsSchema = z
     'max-in-flight': positiveInt.default(256),
     'page-size': positiveInt.default(1000),
     'rate-limit': positiveInt.optional(),
-    'retry-for': z
-      .union([z.number(), z.string()])
-      .transform((v) => String(v))
-      .pipe(z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, 'give a duration such as 300 (seconds), 90s, 5m or 1h'))
-      .default('5m'),
-    'read-consistency': consistency.default('LOCAL_QUORUM'),
-    'write-consistency': consistency.default('LOCAL_QUORUM'),
-    'source-dc': z.string().optional(),
-    'target-dc': z.string().optional(),
-    'source-user': z.string().optional(),
-    'target-user': z.string().optional(),
-    'source-password': z.string().optional(),
-    'target-password': z.string().optional(),
-    'source-tls': z.boolean().default(false),
-    'target-tls': z.boolean().default(false),
-    'source-ca': z.string().optional(),
-    'target-ca': z.string().optional(),
     'run-id': z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-"').optional(),
     resume: z.union([z.string(), z.boolean()]).optional(),
     'state-dir': z.string().default('.migrate'),
@@ -81,9 +86,26 @@ export type RawJobOptions = z.input<typeof jobOptionsSchema>;
 
 export type TlsOption = false | { caFile: string | undefined };
 
-export interface JobOptions {
+/** How to reach both clusters. */
+export interface ConnectionOptions {
   source: string;
   target: string;
+  readConsistency: string;
+  writeConsistency: string;
+  /** How long a failing request is retried before its range fails (outlasts a node restart). */
+  retryForMs: number;
+  sourceDc: string | undefined;
+  targetDc: string | undefined;
+  sourceUser: string | undefined;
+  targetUser: string | undefined;
+  sourcePassword: string | undefined;
+  targetPassword: string | undefined;
+  /** TLS to each cluster: off, or on with the system's CAs, or on with this CA file (PEM). */
+  sourceTls: TlsOption;
+  targetTls: TlsOption;
+}
+
+export interface JobOptions extends ConnectionOptions {
   keyspace: string;
   table: string;
   targetKeyspace: string;
@@ -98,19 +120,6 @@ export interface JobOptions {
   maxInFlight: number;
   pageSize: number;
   rateLimit: number | undefined;
-  /** How long a failing request is retried before its range fails (outlasts a node restart). */
-  retryForMs: number;
-  readConsistency: string;
-  writeConsistency: string;
-  sourceDc: string | undefined;
-  targetDc: string | undefined;
-  sourceUser: string | undefined;
-  targetUser: string | undefined;
-  sourcePassword: string | undefined;
-  targetPassword: string | undefined;
-  /** TLS to each cluster: off, or on with the system's CAs, or on with this CA file (PEM). */
-  sourceTls: TlsOption;
-  targetTls: TlsOption;
   runId: string | undefined;
   resume: string | true | undefined;
   stateDir: string;
@@ -143,20 +152,7 @@ const list = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) =
 
 /** Validates raw options (flags over config file over environment); one line per problem, naming the fix. */
 export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): JobOptions {
-  const parsed = jobOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const flag = issue?.path.join('.') ?? '';
-    const given = raw[flag];
-    const problem =
-      typeof given === 'number' && Number.isNaN(given)
-        ? `--${flag} takes a number`
-        : issue?.code === 'invalid_type' && issue.input === undefined
-          ? `--${flag} is required`
-          : `--${flag}: ${issue?.message}`;
-    throw new InputError(problem);
-  }
-  const o = parsed.data;
+  const o = parseWith(jobOptionsSchema, raw);
   const shard = o.shard ? o.shard.split('/').map(Number) : undefined;
   if (shard && (shard[1] === 0 || (shard[0] as number) >= (shard[1] as number))) {
     throw new InputError(`--shard ${o.shard}: I must be below N (shards are numbered 0 to N-1)`);
@@ -166,8 +162,7 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     throw new InputError(`--writetime ${o.writetime} is later than now: every live write made before then would lose to the copy; give the moment the proxy went live, in microseconds since the epoch`);
   }
   return {
-    source: o.source,
-    target: o.target,
+    ...connectionOptions(o, env),
     keyspace: o.keyspace,
     table: o.table,
     targetKeyspace: o['target-keyspace'] ?? o.keyspace,
@@ -181,17 +176,6 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     maxInFlight: o['max-in-flight'],
     pageSize: o['page-size'],
     rateLimit: o['rate-limit'],
-    retryForMs: durationMs(o['retry-for']),
-    readConsistency: o['read-consistency'],
-    writeConsistency: o['write-consistency'],
-    sourceDc: o['source-dc'],
-    targetDc: o['target-dc'],
-    sourceUser: o['source-user'],
-    targetUser: o['target-user'],
-    sourcePassword: o['source-password'] ?? env.MIGRATE_SOURCE_PASSWORD,
-    targetPassword: o['target-password'] ?? env.MIGRATE_TARGET_PASSWORD,
-    sourceTls: o['source-tls'] || o['source-ca'] ? { caFile: o['source-ca'] } : false,
-    targetTls: o['target-tls'] || o['target-ca'] ? { caFile: o['target-ca'] } : false,
     runId: o['run-id'],
     resume: o.resume === true || o.resume === '' ? true : o.resume === false ? undefined : o.resume,
     stateDir: o['state-dir'],
@@ -211,6 +195,77 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     ignore: list(o.ignore),
     rangeBudget: o['range-budget'],
   };
+}
+
+type ConnectionFields = z.output<z.ZodObject<typeof connectionShape>>;
+
+function connectionOptions(o: ConnectionFields, env: NodeJS.ProcessEnv): ConnectionOptions {
+  return {
+    source: o.source,
+    target: o.target,
+    readConsistency: o['read-consistency'],
+    writeConsistency: o['write-consistency'],
+    retryForMs: durationMs(o['retry-for']),
+    sourceDc: o['source-dc'],
+    targetDc: o['target-dc'],
+    sourceUser: o['source-user'],
+    targetUser: o['target-user'],
+    sourcePassword: o['source-password'] ?? env.MIGRATE_SOURCE_PASSWORD,
+    targetPassword: o['target-password'] ?? env.MIGRATE_TARGET_PASSWORD,
+    sourceTls: o['source-tls'] || o['source-ca'] ? { caFile: o['source-ca'] } : false,
+    targetTls: o['target-tls'] || o['target-ca'] ? { caFile: o['target-ca'] } : false,
+  };
+}
+
+/** Validates raw options against a schema; the first problem is one line naming the flag and the fix. */
+function parseWith<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const flag = issue?.path.join('.') ?? '';
+  const given = raw[flag];
+  const problem =
+    typeof given === 'number' && Number.isNaN(given)
+      ? `--${flag} takes a number`
+      : issue?.code === 'invalid_type' && issue.input === undefined
+        ? `--${flag} is required`
+        : `--${flag}: ${issue?.message}`;
+  throw new InputError(problem);
+}
+
+export interface SchemaOptions extends ConnectionOptions {
+  keyspace: string;
+  targetKeyspace: string;
+  replication: Record<string, string | number> | undefined;
+  apply: boolean;
+}
+
+const schemaOptionsSchema = z
+  .object({
+    ...connectionShape,
+    keyspace: identifier,
+    'target-keyspace': identifier.optional(),
+    replication: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          const value: unknown = JSON.parse(text);
+          if (value && typeof value === 'object' && !Array.isArray(value) && 'class' in value) return value as Record<string, string | number>;
+        } catch {
+          // reported below
+        }
+        ctx.addIssue({ code: 'custom', message: `give a JSON object with a class, e.g. '{"class": "NetworkTopologyStrategy", "dc1": 3}'` });
+        return z.NEVER;
+      })
+      .optional(),
+    apply: z.boolean().default(false),
+  })
+  .passthrough();
+
+/** `migrate schema`'s options. */
+export function parseSchemaOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SchemaOptions {
+  const o = parseWith(schemaOptionsSchema, raw);
+  return { ...connectionOptions(o, env), keyspace: o.keyspace, targetKeyspace: o['target-keyspace'] ?? o.keyspace, replication: o.replication, apply: o.apply };
 }
 
 /** The options as recorded in run state and logs: passwords never leave the process. */

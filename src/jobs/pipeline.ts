@@ -4,8 +4,8 @@ import { RateLimiter } from 'limiter';
 import pLimit from 'p-limit';
 import type { JobOptions } from '../config/options.js';
 import { redactOptions } from '../config/options.js';
-import { retryPolicy } from '../connect/retry.js';
-import { Session, type SessionOptions, type Side } from '../connect/session.js';
+import { withBothClusters } from '../connect/both-clusters.js';
+import type { Session } from '../connect/session.js';
 import { OWN_WINDOW_MICROS } from '../diff/own-stamps.js';
 import { ExitCode, InterruptedError, messageOf } from '../errors.js';
 import { writeFailedRanges, type FailedRange, readRangesFile, type RangesFile } from '../report/failed-ranges.js';
@@ -92,35 +92,7 @@ export async function runJob(definition: JobDefinition, options: JobOptions): Pr
 async function runSessions(definition: JobDefinition, options: JobOptions, abort: AbortController): Promise<JobResult> {
   // Read before connecting: a ranges file that cannot be used is bad input, found before anything is written.
   const fileRanges = options.rangesFile === undefined ? undefined : await readRangesFile(options.rangesFile);
-  const opened = await Promise.allSettled((['source', 'target'] as const).map((side) => Session.open(sessionOptions(options, side, abort.signal))));
-  const sessions = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  try {
-    const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
-    return await runConnected(definition, options, sessions[0] as Session, sessions[1] as Session, abort, fileRanges);
-  } finally {
-    await Promise.all(sessions.map((s) => s.close()));
-  }
-}
-
-/** Stderr, clearing a progress bar's line first (the bar redraws itself on its next tick). */
-const warn = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}\n`);
-
-function sessionOptions(options: JobOptions, side: Side, signal: AbortSignal): SessionOptions {
-  const source = side === 'source';
-  return {
-    side,
-    contactPoints: source ? options.source : options.target,
-    localDc: source ? options.sourceDc : options.targetDc,
-    username: source ? options.sourceUser : options.targetUser,
-    password: source ? options.sourcePassword : options.targetPassword,
-    tls: source ? options.sourceTls : options.targetTls,
-    readConsistency: options.readConsistency,
-    writeConsistency: options.writeConsistency,
-    retry: retryPolicy(options.retryForMs),
-    warn,
-    signal,
-  };
+  return withBothClusters(options, abort.signal, (source, target) => runConnected(definition, options, source, target, abort, fileRanges));
 }
 
 async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session, abort: AbortController, fileRanges: RangesFile | undefined): Promise<JobResult> {

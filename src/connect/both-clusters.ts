@@ -1,0 +1,39 @@
+import type { ConnectionOptions } from '../config/options.js';
+import { retryPolicy } from './retry.js';
+import { Session, type SessionOptions, type Side } from './session.js';
+
+/** Stderr, clearing a progress bar's line first (the bar redraws itself on its next tick). */
+const warn = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}\n`);
+
+/**
+ * Connects to the source and the target side by side, runs `work`, and closes both whatever happens. A
+ * cluster that cannot be reached is a ConnectError (exit 2), raised before `work` runs.
+ */
+export async function withBothClusters<T>(options: ConnectionOptions, signal: AbortSignal, work: (source: Session, target: Session) => Promise<T>): Promise<T> {
+  const opened = await Promise.allSettled((['source', 'target'] as const).map((side) => Session.open(sessionOptions(options, side, signal))));
+  const sessions = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return await work(sessions[0] as Session, sessions[1] as Session);
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}
+
+function sessionOptions(options: ConnectionOptions, side: Side, signal: AbortSignal): SessionOptions {
+  const source = side === 'source';
+  return {
+    side,
+    contactPoints: source ? options.source : options.target,
+    localDc: source ? options.sourceDc : options.targetDc,
+    username: source ? options.sourceUser : options.targetUser,
+    password: source ? options.sourcePassword : options.targetPassword,
+    tls: source ? options.sourceTls : options.targetTls,
+    readConsistency: options.readConsistency,
+    writeConsistency: options.writeConsistency,
+    retry: retryPolicy(options.retryForMs),
+    warn,
+    signal,
+  };
+}
