@@ -63,6 +63,8 @@ export function sampleCounts(scale = 1) {
     staticOnlyPartitions: 1,
     profiles: 300 * scale,
     pageViews: 100 * scale,
+    users: 50 * scale,
+    audit: 80 * scale,
   };
 }
 
@@ -173,6 +175,22 @@ export async function loadSampleData(client, { keyspace = 'shop', scale = 1, bas
     statements.push({
       query: `UPDATE ${keyspace}.page_views SET views = views + ?, clicks = clicks + ? WHERE page = ? AND day = ?`,
       params: [types.Long.fromNumber(i * 7 + 1), types.Long.fromNumber(i % 3 === 0 ? -i : i), `/page/${i % 37}`, types.LocalDate.fromString(`2024-01-${String(1 + (i % 28)).padStart(2, '0')}`)],
+    });
+  }
+
+  for (let i = 0; i < counts.users; i++) {
+    statements.push({
+      query: `INSERT INTO ${keyspace}.users (id, email, name, country, signed_up) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      // every fifth user has no email yet: absent from the view
+      params: [uuidFrom(rand), i % 5 === 4 ? null : `user${i}@example.com`, `User ${i}`, ['fr', 'de', 'us', 'jp'][i % 4], new Date(Date.UTC(2023, i % 12, 1 + (i % 27))), at(4)],
+    });
+  }
+  for (let i = 0; i < counts.audit; i++) {
+    const when = new Date(Date.UTC(2024, 2, 1 + (i % 5), 0, i));
+    statements.push({
+      // the table's default TTL applies
+      query: `INSERT INTO ${keyspace}.audit (day, at, actor, detail) VALUES (?, ?, ?, ?) USING TIMESTAMP ?`,
+      params: [types.LocalDate.fromDate(when), types.TimeUuid.fromDate(when, i % 1000, 'abcdef', 'ab'), `user${i % 9}`, i % 4 === 0 ? null : `changed setting ${i}`, at(6)],
     });
   }
 

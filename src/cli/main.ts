@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../config/config-file.js';
-import { parseJobOptions, parseSchemaOptions } from '../config/options.js';
+import { parseJobOptions, parseSchemaOptions, WHOLE_KEYSPACE } from '../config/options.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { formatSummary } from '../report/summary.js';
 import type { JobResult } from '../jobs/pipeline.js';
@@ -132,8 +132,15 @@ async function runJobCommand(command: 'copy' | 'validate', args: Record<string, 
   refusePasswordsOnCommandLine(argv);
   const options = parseJobOptions(args, io.env);
   // Jobs load lazily: `migrate --help` and `status` need no driver.
-  const job = command === 'copy' ? (await import('../jobs/copy.js')).copy : (await import('../jobs/validate.js')).validate;
-  const result: JobResult = await job(options);
+  const definitionFor = command === 'copy' ? (await import('../jobs/copy.js')).copyJob : (await import('../jobs/validate.js')).validateJob;
+  if (options.table === WHOLE_KEYSPACE) {
+    const { runKeyspaceJob, formatKeyspaceSummary } = await import('../jobs/keyspace.js');
+    const result = await runKeyspaceJob(definitionFor, options, args, io.env);
+    io.out(options.json ? JSON.stringify(result.summary) : formatKeyspaceSummary(result));
+    return result.exitCode;
+  }
+  const { runJob } = await import('../jobs/pipeline.js');
+  const result: JobResult = await runJob(definitionFor(), options);
   if (options.json) io.out(JSON.stringify(result.summary));
   else io.out(formatSummary(result.summary, result.reportDir));
   return result.exitCode;

@@ -37,7 +37,12 @@ export const jobOptionsSchema = z
   .object({
     ...connectionShape,
     keyspace: identifier,
-    table: identifier,
+    table: identifier.optional(),
+    // Keyspace jobs (no --table): which tables, how many at once. A config file's entry may be an object
+    // with the table's own options: {name: orders, target-table: orders_v2, exclude: [note]}.
+    tables: z.array(z.union([identifier, z.object({ name: identifier }).passthrough()])).optional(),
+    'exclude-tables': z.array(z.string()).default([]),
+    'table-concurrency': positiveInt.default(1),
     'target-keyspace': identifier.optional(),
     'target-table': identifier.optional(),
     writetime: z
@@ -105,9 +110,23 @@ export interface ConnectionOptions {
   targetTls: TlsOption;
 }
 
+/** A table of a keyspace job, with the options it alone takes (from a config file's `tables:` entry). */
+export interface TableChoice {
+  name: string;
+  overrides: Record<string, unknown>;
+}
+
+/** The table of a keyspace job's shared options: every table of the keyspace (or of --tables). */
+export const WHOLE_KEYSPACE = '*';
+
 export interface JobOptions extends ConnectionOptions {
   keyspace: string;
+  /** The source table, or WHOLE_KEYSPACE for a keyspace job (no --table). */
   table: string;
+  /** Keyspace jobs: the tables named (all when undefined), left out, and run at once. */
+  tables: TableChoice[] | undefined;
+  excludeTables: string[];
+  tableConcurrency: number;
   targetKeyspace: string;
   targetTable: string;
   writetime: 'job-start' | 'preserve' | bigint;
@@ -148,6 +167,8 @@ const durationMs = (text: string): number => {
   return Number(amount) * (DURATION_UNITS_MS[unit || 's'] as number);
 };
 
+const withoutName = ({ name: _name, ...rest }: { name: string } & Record<string, unknown>) => rest;
+
 const list = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
 /** Validates raw options (flags over config file over environment); one line per problem, naming the fix. */
@@ -164,9 +185,12 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
   return {
     ...connectionOptions(o, env),
     keyspace: o.keyspace,
-    table: o.table,
+    tables: o.tables?.flatMap((entry) => (typeof entry === 'string' ? list([entry]).map((name) => ({ name, overrides: {} })) : [{ name: entry.name, overrides: withoutName(entry) }])),
+    excludeTables: list(o['exclude-tables']),
+    tableConcurrency: o['table-concurrency'],
+    table: o.table ?? WHOLE_KEYSPACE,
     targetKeyspace: o['target-keyspace'] ?? o.keyspace,
-    targetTable: o['target-table'] ?? o.table,
+    targetTable: o['target-table'] ?? o.table ?? WHOLE_KEYSPACE,
     writetime: stamp ?? (o.writetime as 'job-start' | 'preserve'),
     skewMarginSeconds: o['skew-margin'],
     liveSince: o['live-since'] === undefined ? undefined : o['live-since'] === 'none' ? null : BigInt(o['live-since']),

@@ -11,11 +11,16 @@ import { listRuns } from '../state/run-state.js';
 import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetTable } from '../write/mutations.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobPlan, type JobResult, type RangeWorker, runJob } from './pipeline.js';
+import { type JobContext, type JobDefinition, type JobPlan, type JobResult, type RangeWorker, runJob } from './pipeline.js';
 
 /** `migrate copy`: every source row to the target, stamped so that no live write is overwritten. */
 export function copy(options: JobOptions): Promise<JobResult> {
-  return runJob({ command: 'copy', check: checkCopy, prepare: prepareCopy, outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain) }, options);
+  return runJob(copyJob(), options);
+}
+
+/** One table's copy, as the pipeline runs it (alone, or as one table of a keyspace job). */
+export function copyJob(): JobDefinition {
+  return { command: 'copy', check: checkCopy, prepare: prepareCopy, outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain) };
 }
 
 const nonFrozenLists = (cells: Column[]) => cells.filter((c) => c.type.kind === 'list' && !c.type.frozen);

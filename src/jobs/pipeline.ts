@@ -72,9 +72,15 @@ export interface JobResult {
 }
 
 /** The one pipeline: connect, schema, lock, ranges, a bounded pool of range workers, state, report. */
-export async function runJob(definition: JobDefinition, options: JobOptions): Promise<JobResult> {
-  // Signals are ours for the whole job, so that one arriving while the run state or the report is being
-  // written never cuts the writing short: finished ranges stay recorded and the run ends with exit 4.
+export function runJob(definition: JobDefinition, options: JobOptions): Promise<JobResult> {
+  return withInterrupts((abort) => runSessions(definition, options, abort));
+}
+
+/**
+ * Signals are ours for the whole job, so that one arriving while the run state or the report is being
+ * written never cuts the writing short: finished ranges stay recorded and the run ends with exit 4.
+ */
+export async function withInterrupts<T>(work: (abort: AbortController) => Promise<T>): Promise<T> {
   const abort = new AbortController();
   // Every request waiting out an outage listens on this signal: hundreds at once are expected.
   setMaxListeners(0, abort.signal);
@@ -82,7 +88,7 @@ export async function runJob(definition: JobDefinition, options: JobOptions): Pr
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await runSessions(definition, options, abort);
+    return await work(abort);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -95,7 +101,40 @@ async function runSessions(definition: JobDefinition, options: JobOptions, abort
   return withBothClusters(options, abort.signal, (source, target) => runConnected(definition, options, source, target, abort, fileRanges));
 }
 
-async function runConnected(definition: JobDefinition, options: JobOptions, source: Session, target: Session, abort: AbortController, fileRanges: RangesFile | undefined): Promise<JobResult> {
+/** Where a table's run lives when it is one table of a keyspace job, and what it shares with the others. */
+export interface KeyspacePlacement {
+  /** `KEYSPACE_RUN/TABLE`: the table's run folder inside the keyspace run's. */
+  runId: string;
+  /** The keyspace job's stamp: one for every table. */
+  stamp: bigint;
+  budget: Budget;
+}
+
+/** The requests-in-flight cap and the rate limit, shared by everything a job runs at once. */
+export type Budget = Pick<JobContext, 'inFlight' | 'throttle'>;
+
+export function budgetFor(options: Pick<JobOptions, 'maxInFlight' | 'rateLimit'>): Budget {
+  const limit = options.rateLimit;
+  const limiter = limit ? new RateLimiter({ tokensPerInterval: limit, interval: 'second' }) : undefined;
+  return {
+    inFlight: pLimit(options.maxInFlight),
+    throttle: async (rows) => {
+      if (!limiter || !limit) return;
+      for (let left = rows; left > 0; left -= limit) await limiter.removeTokens(Math.min(left, limit));
+    },
+  };
+}
+
+/** One table's job on connected clusters: schema checks, lock, run state, ranges, report. */
+export async function runConnected(
+  definition: JobDefinition,
+  options: JobOptions,
+  source: Session,
+  target: Session,
+  abort: AbortController,
+  fileRanges: RangesFile | undefined,
+  placement?: KeyspacePlacement,
+): Promise<JobResult> {
   // One after the other, so that a keyspace missing on both sides is always blamed on the source.
   const sourceSchema = await readTableSchema(source, options.keyspace, options.table);
   const targetSchema = await readTableSchema(target, options.targetKeyspace, options.targetTable);
@@ -107,9 +146,10 @@ async function runConnected(definition: JobDefinition, options: JobOptions, sour
   const jobKey = `${definition.command} ${tablePair}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;
   const release = await acquireJobLock(options.stateDir, jobKey);
   try {
-    const state = await openState(definition.command, options, jobKey, source, fileRanges);
+    const state = await openState(definition.command, options, jobKey, source, fileRanges, placement);
     const only = fileRanges && new Set(fileRanges.ranges);
-    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, tablePair, state }, abort, only);
+    const budget = placement?.budget ?? budgetFor(options);
+    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, tablePair, state, ...budget }, abort, only);
   } finally {
     await release().catch(() => undefined);
   }
@@ -119,8 +159,9 @@ async function runConnected(definition: JobDefinition, options: JobOptions, sour
  * The run this process works on: a resumed one, the run a ranges file came from (its failed ranges are
  * rerun inside it, at its stamp), or a new one.
  */
-async function openState(command: Command, options: JobOptions, jobKey: string, source: Session, fileRanges: RangesFile | undefined): Promise<RunState> {
-  if (options.resume !== undefined) return RunState.resume(options.stateDir, jobKey, options.resume);
+async function openState(command: Command, options: JobOptions, jobKey: string, source: Session, fileRanges: RangesFile | undefined, placement: KeyspacePlacement | undefined): Promise<RunState> {
+  if (placement && (await RunState.exists(options.stateDir, placement.runId))) return RunState.resume(options.stateDir, jobKey, placement.runId);
+  if (options.resume !== undefined && !placement) return RunState.resume(options.stateDir, jobKey, options.resume);
   if (fileRanges?.runId !== undefined && (await RunState.exists(options.stateDir, fileRanges.runId))) {
     return RunState.resume(options.stateDir, jobKey, fileRanges.runId);
   }
@@ -132,10 +173,10 @@ async function openState(command: Command, options: JobOptions, jobKey: string, 
   const stamp =
     typeof options.writetime === 'bigint'
       ? options.writetime
-      : (fileRanges?.jobStartMicros ?? BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6)));
+      : (placement?.stamp ?? fileRanges?.jobStartMicros ?? BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6)));
   const startedAt = new Date().toISOString();
   return RunState.create(options.stateDir, {
-    runId: options.runId ?? `${command}-${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`,
+    runId: placement?.runId ?? options.runId ?? newRunId(command, startedAt),
     command,
     jobKey,
     startedAt,
@@ -147,26 +188,18 @@ async function openState(command: Command, options: JobOptions, jobKey: string, 
   });
 }
 
+export const newRunId = (command: string, startedAt: string): string =>
+  `${command}-${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+
 /** `only`: a ranges file's ranges, the rest of the run being done already or left for later. */
 async function runRanges(
   definition: JobDefinition,
-  wired: Omit<JobContext, 'stamp' | 'notes' | 'signal' | 'inFlight' | 'throttle'>,
+  wired: Omit<JobContext, 'stamp' | 'notes' | 'signal'>,
   abort: AbortController,
   only: Set<string> | undefined,
 ): Promise<JobResult> {
   const { state, options } = wired;
-  const limiter = options.rateLimit ? new RateLimiter({ tokensPerInterval: options.rateLimit, interval: 'second' }) : undefined;
-  const ctx: JobContext = {
-    ...wired,
-    stamp: BigInt(state.record.jobStartMicros),
-    notes: new Set(),
-    signal: abort.signal,
-    inFlight: pLimit(options.maxInFlight),
-    throttle: async (rows) => {
-      if (!limiter) return;
-      for (let left = rows; left > 0; left -= options.rateLimit as number) await limiter.removeTokens(Math.min(left, options.rateLimit as number));
-    },
-  };
+  const ctx: JobContext = { ...wired, stamp: BigInt(state.record.jobStartMicros), notes: new Set(), signal: abort.signal };
   const all = state.record.ranges;
   const mine = options.shard ? shardOf(all.map(parseRangeId), options.shard.index, options.shard.count).map(rangeId) : all;
   const todo = mine.filter((id) => !state.done.has(id) && (only === undefined || only.has(id)));

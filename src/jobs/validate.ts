@@ -20,7 +20,7 @@ import { CorrectionPlanner } from '../write/corrections.js';
 import { counterStatement } from '../write/counters.js';
 import type { Mutation, TargetTable } from '../write/mutations.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobResult, type RangeWorker, runJob } from './pipeline.js';
+import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, runJob } from './pipeline.js';
 
 /**
  * `migrate validate [--autocorrect] [--delete-extra]`: both clusters read by the same token ranges, rows
@@ -28,22 +28,24 @@ import { type JobContext, type JobResult, type RangeWorker, runJob } from './pip
  * reported, and corrected so that no newer write in the target is overwritten.
  */
 export function validate(options: JobOptions): Promise<JobResult> {
+  return runJob(validateJob(), options);
+}
+
+/** One table's validate, as the pipeline runs it (alone, or as one table of a keyspace job). */
+export function validateJob(): JobDefinition {
   let csv: DifferencesCsv | undefined;
-  return runJob(
-    {
-      command: 'validate',
-      prepare: async (ctx) => {
-        // A continued run keeps the differences its earlier part reported for the ranges it finished.
-        csv = await DifferencesCsv.open(options.reportDir ?? ctx.state.dir, primaryKeyOf(ctx.sourceSchema).map((c) => c.name), ctx.state.resumed ? new Set(ctx.state.done.keys()) : undefined);
-        return prepareValidate(ctx, csv);
-      },
-      finish: async () => {
-        await csv?.close();
-      },
-      outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain),
+  return {
+    command: 'validate',
+    prepare: async (ctx) => {
+      // A continued run keeps the differences its earlier part reported for the ranges it finished.
+      csv = await DifferencesCsv.open(ctx.options.reportDir ?? ctx.state.dir, primaryKeyOf(ctx.sourceSchema).map((c) => c.name), ctx.state.resumed ? new Set(ctx.state.done.keys()) : undefined);
+      return prepareValidate(ctx, csv);
     },
-    options,
-  );
+    finish: async () => {
+      await csv?.close();
+    },
+    outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain),
+  };
 }
 
 interface Found {

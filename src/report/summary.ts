@@ -52,7 +52,8 @@ export class Counters {
 
 export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'remaining'] as const;
 
-export async function writeSummary(dir: string, summary: Summary): Promise<string> {
+/** A table run's Summary, or a keyspace job's summary of its tables. */
+export async function writeSummary(dir: string, summary: object): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'summary.json');
   await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);

@@ -29,7 +29,7 @@ export interface SchemaPlan {
 }
 
 /** Kinds DESCRIBE lists that a migration creates; functions and aggregates are left to the user. */
-const CREATED = new Set(['keyspace', 'type', 'table', 'index', 'view']);
+const CREATED = new Set(['keyspace', 'type', 'table', 'index', 'view', 'materialized_view']);
 
 /** Table options some sources print that the target refuses, by the first major version refusing them. */
 const REFUSED_OPTIONS: { option: string; since: number; why: string }[] = [

@@ -23,6 +23,39 @@ export interface RunRecord {
   options: Record<string, unknown>;
 }
 
+/** A keyspace job's run: its tables' runs are folders inside it (`runs/ID/TABLE`), one stamp for all. */
+export interface KeyspaceRunRecord {
+  kind: 'keyspace';
+  runId: string;
+  command: 'copy' | 'validate';
+  jobKey: string;
+  startedAt: string;
+  jobStartMicros: string;
+  keyspace: string;
+  targetKeyspace: string;
+  tables: string[];
+  options: Record<string, unknown>;
+}
+
+export async function createKeyspaceRun(stateDir: string, record: KeyspaceRunRecord): Promise<void> {
+  const dir = join(stateDir, 'runs', record.runId);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EEXIST' ? new InputError(`run ${record.runId} already exists in ${stateDir}: pick another --run-id, or continue it with --resume ${record.runId}`) : error;
+  });
+}
+
+/** The keyspace run to continue: the given id, or the latest of the same job. */
+export async function resumeKeyspaceRun(stateDir: string, jobKey: string, runId: string | true): Promise<KeyspaceRunRecord> {
+  const runs = (await readRunFiles(stateDir)).filter((r): r is KeyspaceRunRecord => 'kind' in r && r.kind === 'keyspace');
+  const run = runId === true ? runs.filter((r) => r.jobKey === jobKey).at(-1) : runs.find((r) => r.runId === runId);
+  if (!run) {
+    throw new InputError(runId === true ? `no earlier run of this job in ${stateDir} to resume: drop --resume to start one` : `run ${runId} was not found in ${stateDir}: list runs with "migrate status --state-dir ${stateDir}"`);
+  }
+  if (run.jobKey !== jobKey) throw new InputError(`run ${run.runId} was a different job (${run.jobKey}): resume it with the same command, clusters and keyspace`);
+  return run;
+}
+
 export interface RangeCheckpoint {
   range: string;
   /** What the range counted (rows read and written, differences...). */
@@ -98,14 +131,26 @@ export async function readCheckpoints(dir: string): Promise<Map<string, RangeChe
   return done;
 }
 
+/** Every table run in the state folder, those inside keyspace runs included, oldest first. */
 export async function listRuns(stateDir: string): Promise<RunRecord[]> {
+  const records = await readRunFiles(stateDir);
+  const tableRuns = await Promise.all(
+    records.map(async (record) =>
+      'kind' in record ? (await Promise.all(record.tables.map((t) => readJson<RunRecord>(join(stateDir, 'runs', record.runId, t, 'run.json'))))).filter((r) => r !== null) : [record],
+    ),
+  );
+  return tableRuns.flat().sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+/** The records at the top of the state folder: table runs and keyspace runs, oldest first. */
+export async function readRunFiles(stateDir: string): Promise<(RunRecord | KeyspaceRunRecord)[]> {
   const runsDir = join(stateDir, 'runs');
   const names = await readdir(runsDir).catch(() => [] as string[]);
-  const records = await Promise.all(
-    names.map(async (name) => JSON.parse(await readFile(join(runsDir, name, 'run.json'), 'utf8').catch(() => 'null')) as RunRecord | null),
-  );
-  return records.filter((r): r is RunRecord => r !== null).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const records = await Promise.all(names.map((name) => readJson<RunRecord | KeyspaceRunRecord>(join(runsDir, name, 'run.json'))));
+  return records.filter((r) => r !== null).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
+
+const readJson = async <T>(path: string): Promise<T | null> => JSON.parse(await readFile(path, 'utf8').catch(() => 'null')) as T | null;
 
 async function latestRunOf(stateDir: string, jobKey: string): Promise<string> {
   const runs = (await listRuns(stateDir)).filter((r) => r.jobKey === jobKey);

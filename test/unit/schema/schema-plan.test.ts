@@ -7,7 +7,7 @@ const source: SchemaElement[] = [
   { type: 'type', name: 'address', statement: 'CREATE TYPE shop.address (\n    street text,\n    city text\n);' },
   { type: 'table', name: 'users', statement: "CREATE TABLE shop.users (\n    id uuid PRIMARY KEY,\n    home address\n) WITH comment = 'copied from shop.users by hand'\n    AND dclocal_read_repair_chance = 0.1\n    AND gc_grace_seconds = 3600;" },
   { type: 'index', name: 'users_by_home', statement: 'CREATE INDEX users_by_home ON shop.users (home);' },
-  { type: 'view', name: 'users_by_x', statement: 'CREATE MATERIALIZED VIEW shop.users_by_x AS\n    SELECT * FROM shop.users\n    WHERE home IS NOT NULL AND id IS NOT NULL\n    PRIMARY KEY (home, id);' },
+  { type: 'materialized_view', name: 'users_by_x', statement: 'CREATE MATERIALIZED VIEW shop.users_by_x AS\n    SELECT * FROM shop.users\n    WHERE home IS NOT NULL AND id IS NOT NULL\n    PRIMARY KEY (home, id);' },
   { type: 'function', name: 'f', statement: 'CREATE FUNCTION shop.f ...' },
 ];
 const input = (over: Partial<SchemaPlanInput> = {}): SchemaPlanInput => ({

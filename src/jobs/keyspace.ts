@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { type JobOptions, parseJobOptions, redactOptions, type TableChoice } from '../config/options.js';
+import { withBothClusters } from '../connect/both-clusters.js';
+import type { Session } from '../connect/session.js';
+import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
+import { formatSummary, type Summary, writeSummary } from '../report/summary.js';
+import { acquireJobLock } from '../state/lock.js';
+import { createKeyspaceRun, type KeyspaceRunRecord, resumeKeyspaceRun } from '../state/run-state.js';
+import { budgetFor, type Command, type JobDefinition, newRunId, runConnected, withInterrupts } from './pipeline.js';
+
+export interface TableOutcome {
+  exitCode: ExitCode;
+  summary?: Summary;
+  reportDir?: string;
+  /** Why the table did not run (bad input for that table, for example). */
+  error?: string;
+}
+
+/** The keyspace job's summary.json: each table's outcome, and the job's exit code, the worst of them. */
+export interface KeyspaceSummary {
+  command: Command;
+  runId: string;
+  keyspace: string;
+  targetKeyspace: string;
+  startedAt: string;
+  finishedAt: string;
+  jobStartMicros: string;
+  exitCode: ExitCode;
+  tables: Record<string, TableOutcome>;
+}
+
+export interface KeyspaceResult {
+  summary: KeyspaceSummary;
+  reportDir: string;
+  exitCode: ExitCode;
+}
+
+/**
+ * Every table of a keyspace (or those chosen) as one job: one lock, one run id and stamp, one requests and
+ * rate budget, tables one after another (or --table-concurrency at once). A table that fails or differs
+ * does not stop the others. Each table's run is a folder inside the keyspace run, so `--resume` skips the
+ * tables (and ranges) already done.
+ */
+export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOptions, raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<KeyspaceResult> {
+  const command = definitionFor().command;
+  // Each named table's own options are checked before connecting: bad input stops the job before it writes.
+  for (const choice of shared.tables ?? []) tableOptions(raw, choice, env);
+  return withInterrupts((abort) =>
+    withBothClusters(shared, abort.signal, async (source, target) => {
+      const jobKey = `${command} ${source.identity}/${shared.keyspace}.* -> ${target.identity}/${shared.targetKeyspace}.*`;
+      const release = await acquireJobLock(shared.stateDir, jobKey);
+      try {
+        const run = await openKeyspaceRun(command, shared, jobKey, await chooseTables(source, shared));
+        const choices = run.tables.map((name) => shared.tables?.find((c) => c.name === name) ?? { name, overrides: {} });
+        const budget = budgetFor(shared);
+        const outcomes: Record<string, TableOutcome> = {};
+        const pool = pLimit(shared.tableConcurrency);
+        await Promise.all(
+          choices.map((choice) =>
+            pool(async () => {
+              if (abort.signal.aborted) {
+                outcomes[choice.name] = { exitCode: ExitCode.interrupted, error: 'not started: the job was interrupted' };
+                return;
+              }
+              try {
+                const options = tableOptions(raw, choice, env);
+                if (shared.reportDir) options.reportDir = join(shared.reportDir, choice.name);
+                const placement = { runId: `${run.runId}/${choice.name}`, stamp: BigInt(run.jobStartMicros), budget };
+                const result = await runConnected(definitionFor(), options, source, target, abort, undefined, placement);
+                outcomes[choice.name] = { exitCode: result.exitCode, summary: result.summary, reportDir: result.reportDir };
+              } catch (error) {
+                outcomes[choice.name] = { exitCode: exitCodeOf(error), error: messageOf(error).split('\n')[0] as string };
+              }
+            }),
+          ),
+        );
+        const worst = Math.max(ExitCode.ok, ...Object.values(outcomes).map((o) => o.exitCode)) as ExitCode;
+        const exitCode = abort.signal.aborted ? ExitCode.interrupted : worst;
+        const summary: KeyspaceSummary = {
+          command,
+          runId: run.runId,
+          keyspace: shared.keyspace,
+          targetKeyspace: shared.targetKeyspace,
+          startedAt: run.startedAt,
+          finishedAt: new Date().toISOString(),
+          jobStartMicros: run.jobStartMicros,
+          exitCode,
+          tables: Object.fromEntries(run.tables.map((t) => [t, outcomes[t] as TableOutcome])),
+        };
+        const reportDir = shared.reportDir ?? join(shared.stateDir, 'runs', run.runId);
+        await writeSummary(reportDir, summary);
+        return { summary, reportDir, exitCode };
+      } finally {
+        await release().catch(() => undefined);
+      }
+    }),
+  );
+}
+
+/** A table's options: the job's, then its own from the config file's `tables:` entry. */
+function tableOptions(raw: Record<string, unknown>, choice: TableChoice, env: NodeJS.ProcessEnv): JobOptions {
+  const { tables: _tables, 'exclude-tables': _excluded, ...common } = raw;
+  return parseJobOptions({ ...common, 'target-table': choice.name, ...choice.overrides, table: choice.name }, env);
+}
+
+/** The source keyspace's tables (views are not tables: the target builds its own), as chosen. */
+async function chooseTables(source: Session, options: JobOptions): Promise<string[]> {
+  const rows = await source.read('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [options.keyspace]);
+  const all = rows.rows.map((r) => r.get('table_name') as string).sort();
+  if (all.length === 0) throw new InputError(`keyspace ${options.keyspace} has no tables on the source cluster: check --keyspace`);
+  const unknown = [...(options.tables ?? []).map((c) => c.name), ...options.excludeTables].filter((t) => !all.includes(t));
+  if (unknown.length > 0) throw new InputError(`${unknown.join(', ')}: not a table of ${options.keyspace} on the source (its tables: ${all.join(', ')}); fix --tables or --exclude-tables`);
+  const chosen = (options.tables?.map((c) => c.name) ?? all).filter((t) => !options.excludeTables.includes(t));
+  if (chosen.length === 0) throw new InputError('--exclude-tables leaves no table to run: name fewer');
+  return chosen;
+}
+
+async function openKeyspaceRun(command: Command, options: JobOptions, jobKey: string, tables: string[]): Promise<KeyspaceRunRecord> {
+  if (options.resume !== undefined) return resumeKeyspaceRun(options.stateDir, jobKey, options.resume);
+  const startedAt = new Date().toISOString();
+  const stamp = typeof options.writetime === 'bigint' ? options.writetime : BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6));
+  const record: KeyspaceRunRecord = {
+    kind: 'keyspace',
+    runId: options.runId ?? newRunId(command, startedAt),
+    command,
+    jobKey,
+    startedAt,
+    jobStartMicros: stamp.toString(),
+    keyspace: options.keyspace,
+    targetKeyspace: options.targetKeyspace,
+    tables,
+    options: redactOptions(options),
+  };
+  await createKeyspaceRun(options.stateDir, record);
+  return record;
+}
+
+/** Each table's summary in a few lines, then the job's outcome. */
+export function formatKeyspaceSummary({ summary, reportDir }: KeyspaceResult): string {
+  const lines = Object.entries(summary.tables).map(([table, outcome]) =>
+    outcome.summary ? formatSummary(outcome.summary, outcome.reportDir ?? reportDir) : `${summary.command} ${summary.keyspace}.${table}: ${outcome.error} (exit ${outcome.exitCode})`,
+  );
+  const tables = Object.values(summary.tables);
+  lines.push(`${summary.command} of keyspace ${summary.keyspace} (run ${summary.runId}): ${tables.filter((t) => t.exitCode === ExitCode.ok).length}/${tables.length} tables exit 0; exit ${summary.exitCode}; report: ${reportDir}`);
+  return lines.join('\n');
+}
