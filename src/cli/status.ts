@@ -4,9 +4,10 @@ import { ExitCode, InputError } from '../errors.js';
 import { listRuns, readCheckpoints } from '../state/run-state.js';
 import type { Io } from './main.js';
 
-/** `migrate status [RUN_ID]`: the runs in the state folder, their ranges done and their outcome. */
+/** `migrate status [RUN_ID]`: the runs in the state folder (a keyspace job's, table by table), their ranges done and their outcome. */
 export async function status(stateDir: string, runId: string | undefined, json: boolean, io: Io): Promise<number> {
-  const runs = (await listRuns(stateDir)).filter((r) => runId === undefined || r.runId === runId);
+  // A keyspace job's id names its tables' runs too (ID/TABLE).
+  const runs = (await listRuns(stateDir)).filter((r) => runId === undefined || r.runId === runId || r.runId.startsWith(`${runId}/`));
   if (runId !== undefined && runs.length === 0) throw new InputError(`run ${runId} was not found in ${stateDir}: run "migrate status --state-dir ${stateDir}" to list runs`);
   const rows = await Promise.all(
     runs.map(async (run) => {
@@ -27,7 +28,7 @@ export async function status(stateDir: string, runId: string | undefined, json: 
       };
     }),
   );
-  if (json) io.out(JSON.stringify(runId === undefined ? rows : rows[0]));
+  if (json) io.out(JSON.stringify(runId !== undefined && rows.length === 1 && rows[0]?.runId === runId ? rows[0] : rows));
   else if (rows.length === 0) io.out(`no runs in ${stateDir}`);
   else
     for (const r of rows) {
