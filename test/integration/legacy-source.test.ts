@@ -92,6 +92,27 @@ describe('a Cassandra 4.1 source into 5.0', () => {
   });
 });
 
+describe('a Cassandra 4.1 keyspace through migrate schema into 5.0', () => {
+  it('schema --apply creates it on the 5.0 target, then copy and validate of the whole keyspace exit 0', async () => {
+    const into = `${KS}_schema`;
+    await dropKeyspace(target, into);
+    const applied = await runCli(['schema', '--source', LEGACY, '--target', TARGET, '--keyspace', KS, '--target-keyspace', into, '--apply']);
+    expect({ code: applied.code, err: applied.err }).toEqual({ code: 0, err: '' });
+    expect(applied.out).toMatch(/^CREATE MATERIALIZED VIEW from_legacy_schema\.users_by_email AS/m);
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-legacy-keyspace-'));
+    const keyspace = (command: string) => [command, '--source', LEGACY, '--target', TARGET, '--keyspace', KS, '--target-keyspace', into, '--state-dir', stateDir, '--quiet', '--json'];
+    const copied = await runCli(keyspace('copy'));
+    expect({ code: copied.code, err: copied.err }).toEqual({ code: 0, err: '' });
+    const validated = await runCli(keyspace('validate'));
+    expect({ code: validated.code, err: validated.err }).toEqual({ code: 0, err: '' });
+    expect(Object.keys(JSON.parse(validated.out).tables)).toEqual(['audit', 'orders', 'page_views', 'profiles', 'users']);
+    const valuesOnly = { writetime: null, ttl: null };
+    for (const table of ['audit', 'orders', 'page_views', 'profiles', 'users']) {
+      expectSameCells(blankCells(await dumpTable(legacy, KS, table, { multiCellTimes: false }), valuesOnly), blankCells(await dumpTable(target, into, table), valuesOnly));
+    }
+  });
+});
+
 /** The target's writetime and TTL of the cells the source's dump could not time (null there), nulled too. */
 function blankMultiCell(targetRows: Awaited<ReturnType<typeof dumpTable>>, sourceRows: Awaited<ReturnType<typeof dumpTable>>) {
   return new Map(
