@@ -1,5 +1,6 @@
-// npm run demo: the whole play on the local clusters. Loads the sample keyspace into the source, copies
-// it to the target, validates, makes the drift real migrations see, finds it, corrects it, validates clean.
+// npm run demo: the whole play on the local clusters. Loads the sample keyspace into the source, creates
+// its schema in the empty target, copies the keyspace, validates it, makes the drift real migrations see,
+// finds it, corrects it, validates clean.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
@@ -9,7 +10,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const SOURCE = '127.0.0.1:19042';
 const TARGET = '127.0.0.1:29042';
 const KS = 'shop';
-const TABLES = ['orders', 'profiles', 'page_views'];
 const stateDir = `${root}.migrate/demo`;
 
 function sh(cmd, args) {
@@ -19,7 +19,8 @@ function sh(cmd, args) {
 
 function migrate(...args) {
   console.log(`\n$ migrate ${args.join(' ')}`);
-  return sh(process.execPath, [`${root}dist/cli/main.js`, ...args, '--source', SOURCE, '--target', TARGET, '--keyspace', KS, '--state-dir', stateDir]);
+  const state = args[0] === 'schema' ? [] : ['--state-dir', stateDir, '--quiet'];
+  return sh(process.execPath, [`${root}dist/cli/main.js`, ...args, '--source', SOURCE, '--target', TARGET, '--keyspace', KS, ...state]);
 }
 
 function expectExit(code, wanted, what) {
@@ -39,19 +40,21 @@ const source = client(SOURCE);
 const target = client(TARGET);
 await Promise.all([source.connect(), target.connect()]);
 try {
-  console.log('\n== Loading the sample keyspace "shop" into the source, creating the same schema in the target');
+  console.log('\n== Loading the sample keyspace "shop" (5 tables, a secondary index, a materialized view) into the source; the target is empty');
   for (const c of [source, target]) await c.execute(`DROP KEYSPACE IF EXISTS ${KS}`);
   await createSampleSchema(source, KS);
-  await createSampleSchema(target, KS);
   await loadSampleData(source, { keyspace: KS, scale: 5 });
 
-  console.log('\n== 1. Bulk copy, each cell keeping its own writetime and TTL');
-  for (const table of TABLES) expectExit(migrate('copy', '--table', table, '--writetime', 'preserve', '--live-since', 'none'), 0, `copy ${table}`);
+  console.log('\n== 1. The target schema, made from the source');
+  expectExit(migrate('schema', '--apply'), 0, 'schema --apply');
 
-  console.log('\n== 2. Validate: the target holds exactly what the source holds');
-  for (const table of TABLES) expectExit(migrate('validate', '--table', table), 0, `validate ${table}`);
+  console.log('\n== 2. Bulk copy of the whole keyspace, each cell keeping its own writetime and TTL');
+  expectExit(migrate('copy', '--writetime', 'preserve', '--live-since', 'none'), 0, 'copy');
 
-  console.log('\n== 3. Drift, as a live migration sees it');
+  console.log('\n== 3. Validate the keyspace: the target holds exactly what the source holds');
+  expectExit(migrate('validate'), 0, 'validate');
+
+  console.log('\n== 4. Drift in one table, as a live migration sees it');
   const old = (BigInt(Date.now()) * 1000n - 10n * 86_400_000_000n).toString();
   const run = (c, q, p = []) => c.execute(q, p, { prepare: true });
   console.log('   - 3 profiles the copy never saw (source only, old writetimes)');
@@ -64,14 +67,14 @@ try {
   console.log('   - 1 live write through the proxy that the source has not got yet (newer in the target)');
   await run(target, `UPDATE ${KS}.profiles SET attrs['proxy'] = 1 WHERE id = 7`);
 
-  console.log('\n== 4. Validate finds them (exit 1: differences remain)');
-  expectExit(migrate('validate', '--table', 'profiles'), 1, 'validate with drift');
+  console.log('\n== 5. Validate the keyspace finds them, in profiles only (exit 1: differences remain)');
+  expectExit(migrate('validate'), 1, 'validate with drift');
 
-  console.log('\n== 5. Autocorrect, deleting the stray rows; the newer live write is left alone');
-  expectExit(migrate('validate', '--table', 'profiles', '--autocorrect', '--delete-extra'), 0, 'autocorrect');
+  console.log('\n== 6. Autocorrect, deleting the stray rows; the newer live write is left alone');
+  expectExit(migrate('validate', '--autocorrect', '--delete-extra'), 0, 'autocorrect');
 
-  console.log('\n== 6. Validate again: clean (the target-newer row is reported, not a failure)');
-  expectExit(migrate('validate', '--table', 'profiles'), 0, 'validate after autocorrect');
+  console.log('\n== 7. Validate again: clean (the target-newer row is reported, not a failure)');
+  expectExit(migrate('validate'), 0, 'validate after autocorrect');
   console.log(`\nDemo done. Run state and reports are in ${stateDir}; "node dist/cli/main.js status --state-dir ${stateDir}" lists the runs.`);
 } finally {
   await Promise.all([source.shutdown(), target.shutdown()]);
