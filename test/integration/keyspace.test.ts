@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -110,6 +110,18 @@ describe('copy and validate of a whole keyspace', () => {
     const fixed = await run(keyspaceJob('validate', ['--autocorrect', '--delete-extra']));
     expect(fixed.code).toBe(0);
     expect(fixed.summary.tables.users?.summary?.deleted).toBe(1);
+  });
+
+  it('a config file lists the tables, each with its own options', async () => {
+    const config = join(stateDir, 'tables.yaml');
+    await writeFile(config, `source: ${SOURCE}\ntarget: ${TARGET}\nkeyspace: ${KS}\nstate-dir: ${stateDir}\nrun-id: chosen\ntables:\n  - users\n  - name: audit\n    page-size: 7\n`);
+    const validated = await run(['validate', '--config', config, '--quiet', '--json']);
+    expect({ code: validated.code, err: validated.err }).toEqual({ code: 0, err: '' });
+    expect(Object.keys(validated.summary.tables)).toEqual(['users', 'audit']);
+    const pageSize = async (table: string) => JSON.parse(await readFile(join(stateDir, 'runs', 'chosen', table, 'run.json'), 'utf8')).options.pageSize;
+    expect({ users: await pageSize('users'), audit: await pageSize('audit') }).toEqual({ users: 1000, audit: 7 });
+    const excluded = await run(keyspaceJob('validate', ['--exclude-tables', 'audit,orders,page_views']));
+    expect(Object.keys(excluded.summary.tables)).toEqual(['profiles', 'users']);
   });
 
   it('kill -9 in the middle of the third table, then --resume: the first two are not redone and the job completes', async () => {
