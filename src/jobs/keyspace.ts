@@ -7,7 +7,7 @@ import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { formatSummary, type Summary, writeSummary } from '../report/summary.js';
 import { acquireJobLock } from '../state/lock.js';
 import { createKeyspaceRun, type KeyspaceRunRecord, resumeKeyspaceRun } from '../state/run-state.js';
-import { budgetFor, type Command, type JobDefinition, newRunId, runConnected, withInterrupts } from './pipeline.js';
+import { type Budget, budgetFor, type Command, type JobDefinition, newRunId, runConnected, withInterrupts } from './pipeline.js';
 
 export interface TableOutcome {
   exitCode: ExitCode;
@@ -66,7 +66,7 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
               try {
                 const options = tableOptions(raw, choice, env);
                 if (shared.reportDir) options.reportDir = join(shared.reportDir, choice.name);
-                const placement = { runId: `${run.runId}/${choice.name}`, stamp: BigInt(run.jobStartMicros), budget };
+                const placement = { runId: `${run.runId}/${choice.name}`, stamp: BigInt(run.jobStartMicros), budget: tableBudget(budget, choice) };
                 const result = await runConnected(definitionFor(), options, source, target, abort, undefined, placement);
                 outcomes[choice.name] = { exitCode: result.exitCode, summary: result.summary, reportDir: result.reportDir };
               } catch (error) {
@@ -96,6 +96,20 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
       }
     }),
   );
+}
+
+/** The job's budget, and a table's own rate limit on top when its config entry sets one. */
+function tableBudget(shared: Budget, choice: TableChoice): Budget {
+  const own = choice.overrides['rate-limit'];
+  if (own === undefined) return shared;
+  const cap = budgetFor({ maxInFlight: 1, rateLimit: Number(own) });
+  return {
+    inFlight: shared.inFlight,
+    throttle: async (rows) => {
+      await cap.throttle(rows);
+      await shared.throttle(rows);
+    },
+  };
 }
 
 /** A table's options: the job's, then its own from the config file's `tables:` entry. */
