@@ -65,6 +65,8 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   'report-dir': { group: 'output', type: 'string', describe: "summary.json and differences.csv folder (default: the run's state folder)" },
   json: { group: 'output', type: 'boolean', describe: 'print the summary as JSON' },
   quiet: { group: 'output', type: 'boolean', describe: 'no progress output' },
+  'metrics-port': { group: 'output', type: 'number', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts' },
+  'metrics-file': { group: 'output', type: 'string', describe: "write the final metrics to this file (the node exporter's textfile collector)" },
 };
 
 const GROUP_TITLES: Record<Group, string> = {

@@ -70,6 +70,8 @@ export const jobOptionsSchema = z
     shard: z.string().regex(/^\d+\/\d+$/, 'use --shard I/N, for example 0/4').optional(),
     json: z.boolean().default(false),
     quiet: z.boolean().default(false),
+    'metrics-port': z.coerce.number().int().min(1).max(65535).optional(),
+    'metrics-file': z.string().optional(),
     // validate
     // A bare `--autocorrect` arrives as "" (it also takes =missing|mismatched|all).
     autocorrect: z
@@ -149,6 +151,10 @@ export interface JobOptions extends ConnectionOptions {
   shard: { index: number; count: number } | undefined;
   json: boolean;
   quiet: boolean;
+  /** Serve Prometheus metrics on this port while the run lasts. */
+  metricsPort: number | undefined;
+  /** Write the final metrics here (the node exporter's textfile collector). */
+  metricsFile: string | undefined;
   autocorrect: 'missing' | 'mismatched' | 'all' | undefined;
   deleteExtra: boolean;
   compareWritetime: boolean;
@@ -210,6 +216,8 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     shard: shard ? { index: shard[0] as number, count: shard[1] as number } : undefined,
     json: o.json,
     quiet: o.quiet,
+    metricsPort: o['metrics-port'],
+    metricsFile: o['metrics-file'],
     autocorrect: o.autocorrect === true ? 'all' : o.autocorrect === false ? undefined : o.autocorrect,
     deleteExtra: o['delete-extra'],
     compareWritetime: o['compare-writetime'],

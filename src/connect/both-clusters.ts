@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from '../config/options.js';
+import type { JobMetrics } from '../report/metrics.js';
 import { retryPolicy } from './retry.js';
 import { Session, type SessionOptions, type Side } from './session.js';
 
@@ -9,8 +10,8 @@ const warn = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\
  * Connects to the source and the target side by side, runs `work`, and closes both whatever happens. A
  * cluster that cannot be reached is a ConnectError (exit 2), raised before `work` runs.
  */
-export async function withBothClusters<T>(options: ConnectionOptions, signal: AbortSignal, work: (source: Session, target: Session) => Promise<T>): Promise<T> {
-  const opened = await Promise.allSettled((['source', 'target'] as const).map((side) => Session.open(sessionOptions(options, side, signal))));
+export async function withBothClusters<T>(options: ConnectionOptions, signal: AbortSignal, work: (source: Session, target: Session) => Promise<T>, metrics?: JobMetrics): Promise<T> {
+  const opened = await Promise.allSettled((['source', 'target'] as const).map((side) => Session.open(sessionOptions(options, side, signal, metrics))));
   const sessions = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
     const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -21,7 +22,7 @@ export async function withBothClusters<T>(options: ConnectionOptions, signal: Ab
   }
 }
 
-function sessionOptions(options: ConnectionOptions, side: Side, signal: AbortSignal): SessionOptions {
+function sessionOptions(options: ConnectionOptions, side: Side, signal: AbortSignal, metrics: JobMetrics | undefined): SessionOptions {
   const source = side === 'source';
   return {
     side,
@@ -35,5 +36,7 @@ function sessionOptions(options: ConnectionOptions, side: Side, signal: AbortSig
     retry: retryPolicy(options.retryForMs),
     warn,
     signal,
+    observe: metrics && ((operation, seconds) => metrics.observeRequest(side, operation, seconds)),
+    retried: metrics && (() => metrics.retried(side)),
   };
 }

@@ -17,7 +17,7 @@ export interface RetryClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-const realClock: RetryClock = {
+export const realClock: RetryClock = {
   now: Date.now,
   random: Math.random,
   sleep: (ms, signal) => sleep(ms, undefined, signal ? { signal } : {}),
@@ -40,6 +40,7 @@ export class Retrier {
     readonly policy: RetryPolicy,
     private readonly warn: (line: string) => void,
     private readonly clock: RetryClock = realClock,
+    private readonly retried: (() => void) | undefined = undefined,
   ) {}
 
   /**
@@ -66,6 +67,7 @@ export class Retrier {
           throw new Error(`${firstLine(error)} (retried for ${Math.round((now - (deadline - this.policy.retryForMs)) / 1000)} s; --retry-for sets how long)`);
         }
         await this.clock.sleep(delay, signal);
+        this.retried?.();
       }
     }
   }

@@ -6,7 +6,7 @@ import type { TlsOption } from '../config/options.js';
 import { ConnectError, InputError, messageOf } from '../errors.js';
 import { parseContactPoints } from './contact-points.js';
 import { installRawCells } from './raw-cells.js';
-import { Retrier, type RetryPolicy } from './retry.js';
+import { realClock, Retrier, type RetryPolicy } from './retry.js';
 
 export type Side = 'source' | 'target';
 
@@ -26,6 +26,10 @@ export interface SessionOptions {
   warn: (line: string) => void;
   /** Ends retries when the job is interrupted. */
   signal?: AbortSignal | undefined;
+  /** Each request's latency, retries included (metrics). */
+  observe?: ((operation: 'page' | 'read' | 'write', seconds: number) => void) | undefined;
+  /** Each retry (metrics). */
+  retried?: (() => void) | undefined;
 }
 
 export type ResultSet = cassandra.types.ResultSet;
@@ -53,7 +57,18 @@ export class Session {
     readonly identity: string,
     private readonly retrier: Retrier,
     private readonly signal: AbortSignal | undefined,
+    private readonly observe: SessionOptions['observe'],
   ) {}
+
+  /** A request through the retrier, timed. */
+  private async request<T>(operation: 'page' | 'read' | 'write', task: () => Promise<T>, applied: 'never' | 'maybe' = 'never'): Promise<T> {
+    const started = process.hrtime.bigint();
+    try {
+      return await this.retrier.run(task, this.signal, applied);
+    } finally {
+      this.observe?.(operation, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
 
   get releaseMajor(): number {
     return Number.parseInt(this.releaseVersion, 10) || 0;
@@ -93,18 +108,18 @@ export class Session {
     const peers = (await client.execute('SELECT host_id FROM system.peers')).rows;
     const hostIds = [local, ...peers].map((row) => String(row?.get('host_id') ?? '')).filter(Boolean).sort();
     const identity = `${local?.get('cluster_name') ?? ''}:${hostIds[0] ?? options.contactPoints}`;
-    const retrier = new Retrier(options.side, options.retry, options.warn);
-    return new Session(options.side, client, localDc, readConsistency, writeConsistency, (local?.get('release_version') as string | undefined) ?? '0', identity, retrier, options.signal);
+    const retrier = new Retrier(options.side, options.retry, options.warn, realClock, options.retried);
+    return new Session(options.side, client, localDc, readConsistency, writeConsistency, (local?.get('release_version') as string | undefined) ?? '0', identity, retrier, options.signal, options.observe);
   }
 
   async read(query: string, params: unknown[] = [], options: cassandra.QueryOptions = {}): Promise<ResultSet> {
-    return this.retrier.run(() => this.client.execute(query, params, { prepare: true, consistency: this.readConsistency, isIdempotent: true, ...options }), this.signal);
+    return this.request('read', () => this.client.execute(query, params, { prepare: true, consistency: this.readConsistency, isIdempotent: true, ...options }));
   }
 
   /** One page of a token-range query, routed to a replica of the range. */
   async readPage(query: string, params: unknown[], page: { size: number; state?: string | undefined; keyspace: string; endToken: bigint }): Promise<ResultSet> {
     // A retried page starts from the same paging state: the range goes on where it was, on any replica.
-    return this.retrier.run(() => this.client.execute(query, params, {
+    return this.request('page', () => this.client.execute(query, params, {
       prepare: true,
       consistency: this.readConsistency,
       isIdempotent: true,
@@ -113,20 +128,20 @@ export class Session {
       keyspace: page.keyspace,
       // A Token routes the query to the range's replicas (the typings only admit a Buffer).
       routingKey: this.client.metadata.newToken(page.endToken.toString()) as unknown as Buffer,
-    }), this.signal);
+    }));
   }
 
   /** `isIdempotent: false` (counter increments): retried only when the write surely was not applied. */
   async write(statement: Statement, options: cassandra.QueryOptions = {}): Promise<void> {
     const settings = { prepare: true, consistency: this.writeConsistency, isIdempotent: true, ...options };
-    await this.retrier.run(() => this.client.execute(statement.query, statement.params, settings), this.signal, settings.isIdempotent ? 'never' : 'maybe');
+    await this.request('write', () => this.client.execute(statement.query, statement.params, settings), settings.isIdempotent ? 'never' : 'maybe');
   }
 
   async writeBatch(statements: Statement[], options: cassandra.QueryOptions = {}): Promise<void> {
     if (statements.length === 1) return this.write(statements[0] as Statement, options);
     const settings = { prepare: true, logged: false, consistency: this.writeConsistency, isIdempotent: true, ...options };
     const queries = statements.map((s) => ({ query: s.query, params: s.params }));
-    await this.retrier.run(() => this.client.batch(queries, settings), this.signal, settings.isIdempotent ? 'never' : 'maybe');
+    await this.request('write', () => this.client.batch(queries, settings), settings.isIdempotent ? 'never' : 'maybe');
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { formatSummary, type Summary, writeSummary } from '../report/summary.js';
 import { acquireJobLock } from '../state/lock.js';
 import { createKeyspaceRun, type KeyspaceRunRecord, resumeKeyspaceRun } from '../state/run-state.js';
-import { type Budget, budgetFor, type Command, type JobDefinition, newRunId, runConnected, withInterrupts } from './pipeline.js';
+import { type Budget, budgetFor, type Command, type JobDefinition, newRunId, runConnected, withInterrupts, withMetrics } from './pipeline.js';
 
 export interface TableOutcome {
   exitCode: ExitCode;
@@ -47,7 +47,7 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
   // Each named table's own options are checked before connecting: bad input stops the job before it writes.
   for (const choice of shared.tables ?? []) tableOptions(raw, choice, env);
   return withInterrupts((abort) =>
-    withBothClusters(shared, abort.signal, async (source, target) => {
+    withMetrics(shared, (metrics) => withBothClusters(shared, abort.signal, async (source, target) => {
       const jobKey = `${command} ${source.identity}/${shared.keyspace}.* -> ${target.identity}/${shared.targetKeyspace}.*`;
       const release = await acquireJobLock(shared.stateDir, jobKey);
       try {
@@ -67,7 +67,7 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
                 const options = tableOptions(raw, choice, env);
                 if (shared.reportDir) options.reportDir = join(shared.reportDir, choice.name);
                 const placement = { runId: `${run.runId}/${choice.name}`, stamp: BigInt(run.jobStartMicros), budget: tableBudget(budget, choice) };
-                const result = await runConnected(definitionFor(), options, source, target, abort, undefined, placement);
+                const result = await runConnected(definitionFor(), options, source, target, abort, { placement, metrics });
                 outcomes[choice.name] = { exitCode: result.exitCode, summary: result.summary, reportDir: result.reportDir };
               } catch (error) {
                 outcomes[choice.name] = { exitCode: exitCodeOf(error), error: messageOf(error).split('\n')[0] as string };
@@ -94,7 +94,7 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
       } finally {
         await release().catch(() => undefined);
       }
-    }),
+    }, metrics)),
   );
 }
 

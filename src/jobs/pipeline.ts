@@ -9,6 +9,8 @@ import type { Session } from '../connect/session.js';
 import { OWN_WINDOW_MICROS } from '../diff/own-stamps.js';
 import { ExitCode, InterruptedError, messageOf } from '../errors.js';
 import { writeFailedRanges, type FailedRange, readRangesFile, type RangesFile } from '../report/failed-ranges.js';
+import { JobMetrics } from '../report/metrics.js';
+import { serveMetrics } from '../report/metrics-server.js';
 import { startProgress } from '../report/progress.js';
 import { Counters, type Summary, writeSummary } from '../report/summary.js';
 import { planRanges } from '../ring/read-ring.js';
@@ -73,7 +75,19 @@ export interface JobResult {
 
 /** The one pipeline: connect, schema, lock, ranges, a bounded pool of range workers, state, report. */
 export function runJob(definition: JobDefinition, options: JobOptions): Promise<JobResult> {
-  return withInterrupts((abort) => runSessions(definition, options, abort));
+  return withInterrupts((abort) => withMetrics(options, (metrics) => runSessions(definition, options, abort, metrics)));
+}
+
+/** The run's metrics, served on --metrics-port while it runs and written to --metrics-file when it ends. */
+export async function withMetrics<T>(options: Pick<JobOptions, 'metricsPort' | 'metricsFile'>, work: (metrics: JobMetrics) => Promise<T>): Promise<T> {
+  const metrics = new JobMetrics();
+  const server = options.metricsPort === undefined ? undefined : await serveMetrics(options.metricsPort, metrics);
+  try {
+    return await work(metrics);
+  } finally {
+    await server?.close();
+    if (options.metricsFile) await metrics.writeFile(options.metricsFile);
+  }
 }
 
 /**
@@ -95,10 +109,17 @@ export async function withInterrupts<T>(work: (abort: AbortController) => Promis
   }
 }
 
-async function runSessions(definition: JobDefinition, options: JobOptions, abort: AbortController): Promise<JobResult> {
+async function runSessions(definition: JobDefinition, options: JobOptions, abort: AbortController, metrics: JobMetrics): Promise<JobResult> {
   // Read before connecting: a ranges file that cannot be used is bad input, found before anything is written.
   const fileRanges = options.rangesFile === undefined ? undefined : await readRangesFile(options.rangesFile);
-  return withBothClusters(options, abort.signal, (source, target) => runConnected(definition, options, source, target, abort, fileRanges));
+  return withBothClusters(options, abort.signal, (source, target) => runConnected(definition, options, source, target, abort, { fileRanges, metrics }), metrics);
+}
+
+/** What a table's run may be given beyond its options. */
+export interface TableRunExtras {
+  fileRanges?: RangesFile | undefined;
+  placement?: KeyspacePlacement | undefined;
+  metrics?: JobMetrics | undefined;
 }
 
 /** Where a table's run lives when it is one table of a keyspace job, and what it shares with the others. */
@@ -132,8 +153,7 @@ export async function runConnected(
   source: Session,
   target: Session,
   abort: AbortController,
-  fileRanges: RangesFile | undefined,
-  placement?: KeyspacePlacement,
+  { fileRanges, placement, metrics }: TableRunExtras = {},
 ): Promise<JobResult> {
   // One after the other, so that a keyspace missing on both sides is always blamed on the source.
   const sourceSchema = await readTableSchema(source, options.keyspace, options.table);
@@ -149,7 +169,7 @@ export async function runConnected(
     const state = await openState(definition.command, options, jobKey, source, fileRanges, placement);
     const only = fileRanges && new Set(fileRanges.ranges);
     const budget = placement?.budget ?? budgetFor(options);
-    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, tablePair, state, ...budget }, abort, only);
+    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, tablePair, state, ...budget }, abort, only, metrics);
   } finally {
     await release().catch(() => undefined);
   }
@@ -197,17 +217,26 @@ async function runRanges(
   wired: Omit<JobContext, 'stamp' | 'notes' | 'signal'>,
   abort: AbortController,
   only: Set<string> | undefined,
+  metrics: JobMetrics | undefined,
 ): Promise<JobResult> {
   const { state, options } = wired;
   const ctx: JobContext = { ...wired, stamp: BigInt(state.record.jobStartMicros), notes: new Set(), signal: abort.signal };
   const all = state.record.ranges;
   const mine = options.shard ? shardOf(all.map(parseRangeId), options.shard.index, options.shard.count).map(rangeId) : all;
   const todo = mine.filter((id) => !state.done.has(id) && (only === undefined || only.has(id)));
-  const failed: FailedRange[] = [];
   // The whole run's counts: ranges an earlier (resumed) process finished, then this process's ranges.
   const totals = new Counters();
   for (const id of mine) totals.add(state.done.get(id)?.counts ?? {});
   const inFlight = new Set<Counters>();
+  const failed: FailedRange[] = [];
+  const live = () => [...inFlight].reduce((sum, c) => sum.add(c), new Counters().add(totals));
+  metrics?.track({
+    labels: { command: definition.command, keyspace: options.keyspace, table: options.table, run_id: state.record.runId },
+    counts: live,
+    ranges: () => ({ total: mine.length, done: mine.filter((id) => state.done.has(id)).length, failed: failed.length }),
+    inFlight: () => ctx.inFlight.activeCount,
+    stamp: ctx.stamp,
+  });
   const rowsRead = () => [...inFlight].reduce((sum, c) => sum + c.rowsRead, totals.rowsRead);
   const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, rowsRead, options.quiet);
   try {

@@ -1,0 +1,117 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counters } from './summary.js';
+
+/** What a table's run shows while it runs: read on every scrape, never copied. */
+export interface LiveRun {
+  labels: { command: string; keyspace: string; table: string; run_id: string };
+  /** Finished ranges' counts plus those of the ranges in progress. */
+  counts(): Counters;
+  ranges(): { total: number; done: number; failed: number };
+  /** Requests in flight to both clusters, all ranges together. */
+  inFlight(): number;
+  stamp: bigint;
+}
+
+const RUN_LABELS = ['command', 'keyspace', 'table', 'run_id'] as const;
+const DIFFERENCE_KINDS = { missing: 'missing', mismatched: 'mismatched', extra: 'extra', target_newer: 'targetNewer', corrected: 'corrected', deleted: 'deleted' } as const;
+
+/**
+ * The run's Prometheus metrics (prom-client, a registry of its own). Row and difference counts are read
+ * from the live runs at each scrape, so they are exactly the counts the summary reports at the end.
+ */
+export class JobMetrics {
+  readonly registry = new Registry();
+  private readonly runs = new Set<LiveRun>();
+  private readonly requestSeconds: Histogram<'cluster' | 'operation'>;
+  private readonly retries: Counter<'cluster'>;
+
+  constructor() {
+    const runs = this.runs;
+    const registers = [this.registry];
+    const fromRuns = (name: string, help: string, value: (run: LiveRun) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames: RUN_LABELS,
+        registers,
+        collect() {
+          this.reset();
+          for (const run of runs) this.inc(run.labels, value(run));
+        },
+      });
+    fromRuns('cql_migrate_rows_read_total', 'Rows read from either cluster (validate: both).', (r) => r.counts().rowsRead);
+    fromRuns('cql_migrate_rows_written_total', 'Rows written to the target by copy.', (r) => r.counts().rowsWritten);
+    fromRuns('cql_migrate_rows_compared_total', 'Rows compared by validate.', (r) => r.counts().rowsCompared);
+    new Counter({
+      name: 'cql_migrate_differences_total',
+      help: 'Differences validate found, by kind (corrected and deleted: what autocorrect fixed).',
+      labelNames: [...RUN_LABELS, 'kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const run of runs) {
+          const counts = run.counts();
+          for (const [kind, field] of Object.entries(DIFFERENCE_KINDS)) this.inc({ ...run.labels, kind }, counts[field]);
+        }
+      },
+    });
+    new Gauge({
+      name: 'cql_migrate_ranges',
+      help: 'Token ranges of the run, by state (total, done, failed).',
+      labelNames: [...RUN_LABELS, 'state'],
+      registers,
+      collect() {
+        for (const run of runs) for (const [state, value] of Object.entries(run.ranges())) this.set({ ...run.labels, state }, value);
+      },
+    });
+    new Gauge({
+      name: 'cql_migrate_requests_in_flight',
+      help: 'Requests in flight to both clusters.',
+      labelNames: RUN_LABELS,
+      registers,
+      collect() {
+        for (const run of runs) this.set(run.labels, run.inFlight());
+      },
+    });
+    new Gauge({
+      name: 'cql_migrate_run_stamp_micros',
+      help: "The run's write timestamp (job-start stamp), microseconds since the epoch.",
+      labelNames: RUN_LABELS,
+      registers,
+      collect() {
+        for (const run of runs) this.set(run.labels, Number(run.stamp));
+      },
+    });
+    this.requestSeconds = new Histogram({
+      name: 'cql_migrate_request_duration_seconds',
+      help: 'Latency of requests to each cluster, by operation (page, read, write), retries included.',
+      labelNames: ['cluster', 'operation'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.retries = new Counter({ name: 'cql_migrate_retries_total', help: 'Requests sent again after a failure, by cluster.', labelNames: ['cluster'], registers });
+  }
+
+  track(run: LiveRun): void {
+    this.runs.add(run);
+  }
+
+  observeRequest(cluster: string, operation: string, seconds: number): void {
+    this.requestSeconds.observe({ cluster, operation }, seconds);
+  }
+
+  retried(cluster: string): void {
+    this.retries.inc({ cluster });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** For the node exporter's textfile collector: written whole, then renamed, so it is never read half-written. */
+  async writeFile(path: string): Promise<void> {
+    await writeFile(`${path}.partial`, await this.text());
+    await rename(`${path}.partial`, path);
+  }
+}

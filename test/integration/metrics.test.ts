@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type cassandra from 'cassandra-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Summary } from '../../src/report/summary.js';
+import { jobArgs, runCli, spawnCli } from '../support/cli.js';
+import { freshSampleKeyspace, testClient } from '../support/clusters.js';
+import { parsePrometheus, sampleValue } from '../support/prometheus-text.js';
+
+const KS = 'metrics_sample';
+const PORT = 19_600 + Math.floor(Math.random() * 300);
+
+let source: cassandra.Client;
+let target: cassandra.Client;
+
+beforeAll(async () => {
+  source = await testClient('source');
+  target = await testClient('target');
+  await freshSampleKeyspace(source, target, KS, 3);
+});
+
+afterAll(async () => {
+  await source?.shutdown();
+  await target?.shutdown();
+});
+
+async function scrape(): Promise<ReturnType<typeof parsePrometheus> | null> {
+  const response = await fetch(`http://127.0.0.1:${PORT}/metrics`).catch(() => null);
+  return response?.ok ? parsePrometheus(await response.text()) : null;
+}
+
+describe('--metrics-port and --metrics-file', () => {
+  it('a copy serves its metrics over HTTP while it runs: counters rise, and end equal to the summary', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-metrics-'));
+    const metricsFile = join(stateDir, 'copy.prom');
+    const run = spawnCli(['copy', ...jobArgs(KS, 'profiles', stateDir, ['--run-id', 'm', '--json', '--rate-limit', '300', '--concurrency', '2', '--metrics-port', String(PORT), '--metrics-file', metricsFile])]);
+    const labels = { command: 'copy', keyspace: KS, table: 'profiles', run_id: 'm' };
+    const seen: number[] = [];
+    let exited = false;
+    void run.code.then(() => (exited = true));
+    while (!exited) {
+      const families = await scrape();
+      const rows = families && sampleValue(families, 'cql_migrate_rows_read_total', labels);
+      if (rows !== undefined && rows !== null) seen.push(rows);
+      await sleep(300);
+    }
+    expect({ code: await run.code, err: run.err() }).toEqual({ code: 0, err: '' });
+    const summary = JSON.parse(run.out()) as Summary;
+    // scraped mid-run, several times, rising
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen.some((v) => v > 0 && v < summary.rowsRead)).toBe(true);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+
+    expect(existsSync(metricsFile)).toBe(true);
+    const finalText = await readFile(metricsFile, 'utf8');
+    const final = parsePrometheus(finalText);
+    expect(sampleValue(final, 'cql_migrate_rows_read_total', labels)).toBe(summary.rowsRead);
+    expect(sampleValue(final, 'cql_migrate_rows_written_total', labels)).toBe(summary.rowsWritten);
+    expect(sampleValue(final, 'cql_migrate_ranges', { ...labels, state: 'done' })).toBe(summary.rangesDone);
+    expect(sampleValue(final, 'cql_migrate_ranges', { ...labels, state: 'total' })).toBe(summary.rangesTotal);
+    expect(sampleValue(final, 'cql_migrate_ranges', { ...labels, state: 'failed' })).toBe(0);
+    expect(sampleValue(final, 'cql_migrate_run_stamp_micros', labels)).toBe(Number(summary.jobStartMicros));
+    // The parser folds labelled histograms into one sample (prom-client writes `le` first): their counts are
+    // read from the `_count` lines.
+    const count = (cluster: string, operation: string) =>
+      Number(new RegExp(`^cql_migrate_request_duration_seconds_count\\{cluster="${cluster}",operation="${operation}"\\} (\\d+)$`, 'm').exec(finalText)?.[1] ?? 0);
+    expect(count('source', 'page')).toBeGreaterThanOrEqual(summary.rangesTotal);
+    expect(count('target', 'write')).toBeGreaterThan(0);
+  });
+
+  it('a validate writes its differences by kind to --metrics-file, equal to the summary', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-metrics-validate-'));
+    const metricsFile = join(stateDir, 'validate.prom');
+    const old = String((Date.now() - 86_400_000) * 1000);
+    for (const id of [70_001, 70_002]) await source.execute(`INSERT INTO ${KS}.profiles (id, tags) VALUES (?, {'late'}) USING TIMESTAMP ${old}`, [id], { prepare: true });
+    const run = await runCli(['validate', ...jobArgs(KS, 'profiles', stateDir, ['--run-id', 'v', '--json', '--autocorrect', '--metrics-file', metricsFile])]);
+    expect({ code: run.code, err: run.err }).toEqual({ code: 0, err: '' });
+    const summary = JSON.parse(run.out) as Summary;
+    const final = parsePrometheus(await readFile(metricsFile, 'utf8'));
+    const labels = { command: 'validate', keyspace: KS, table: 'profiles', run_id: 'v' };
+    expect(sampleValue(final, 'cql_migrate_differences_total', { ...labels, kind: 'missing' })).toBe(2);
+    expect(sampleValue(final, 'cql_migrate_differences_total', { ...labels, kind: 'corrected' })).toBe(summary.corrected);
+    expect(sampleValue(final, 'cql_migrate_differences_total', { ...labels, kind: 'extra' })).toBe(0);
+    expect(sampleValue(final, 'cql_migrate_rows_compared_total', labels)).toBe(summary.rowsCompared);
+  });
+});
