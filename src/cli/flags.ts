@@ -66,6 +66,8 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   json: { group: 'output', type: 'boolean', describe: 'print the summary as JSON' },
   quiet: { group: 'output', type: 'boolean', describe: 'no progress output' },
   'metrics-port': { group: 'output', type: 'number', describe: 'serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts' },
+  'log-format': { group: 'output', type: 'string', describe: 'stderr as text (default) or json: one JSON object per event (run start and end, range failures, retries, outages, progress)' },
+  pushgateway: { group: 'output', type: 'string', describe: 'push the final metrics (and the time of the last success) to this Prometheus Pushgateway URL when the run ends' },
   'metrics-file': { group: 'output', type: 'string', describe: "write the final metrics to this file (the node exporter's textfile collector)" },
 };
 

@@ -6,6 +6,7 @@ import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../config/config-file.js';
 import { parseJobOptions, parseSchemaOptions, WHOLE_KEYSPACE } from '../config/options.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
+import { logFormat, setLogFormat } from '../report/log.js';
 import { formatSummary } from '../report/summary.js';
 import type { JobResult } from '../jobs/pipeline.js';
 import { CONFIG_ONLY_FLAGS, connectionFlags, tableFlags, validateFlags, copyFlags, outputFlags, schemaFlags } from './flags.js';
@@ -26,6 +27,8 @@ const processIo: Io = {
 /** argv (without node and script) -> exit code; importable, so tests run the CLI in-process. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode: number = ExitCode.ok;
+  // Known before parsing, so that even a parse error is reported in the chosen format.
+  setLogFormat(argv.some((arg, i) => arg === '--log-format=json' || (arg === '--log-format' && argv[i + 1] === 'json')) ? 'json' : 'text');
   const parser = yargs(argv)
     .scriptName('migrate')
     // Options keep their long names (the config file uses them too); no camelCase twins.
@@ -84,7 +87,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (printedHelp) return ExitCode.ok;
     return exitCode;
   } catch (error) {
-    io.err(`migrate: ${oneLine(messageOf(error))}`);
+    const message = `migrate: ${oneLine(messageOf(error))}`;
+    io.err(logFormat() === 'json' ? JSON.stringify({ time: new Date().toISOString(), event: 'error', exitCode: exitCodeOf(error), message }) : message);
     return exitCodeOf(error);
   }
 }
@@ -131,6 +135,7 @@ async function runSchemaCommand(args: Record<string, unknown>, io: Io, argv: str
 async function runJobCommand(command: 'copy' | 'validate', args: Record<string, unknown>, io: Io, argv: string[]): Promise<number> {
   refusePasswordsOnCommandLine(argv);
   const options = parseJobOptions(args, io.env);
+  setLogFormat(options.logFormat);
   // Jobs load lazily: `migrate --help` and `status` need no driver.
   const definitionFor = command === 'copy' ? (await import('../jobs/copy.js')).copyJob : (await import('../jobs/validate.js')).validateJob;
   if (options.table === WHOLE_KEYSPACE) {

@@ -70,8 +70,10 @@ export const jobOptionsSchema = z
     shard: z.string().regex(/^\d+\/\d+$/, 'use --shard I/N, for example 0/4').optional(),
     json: z.boolean().default(false),
     quiet: z.boolean().default(false),
+    'log-format': z.enum(['text', 'json'], { error: 'use text (lines for a person, the default) or json (one object per line)' }).default('text'),
     'metrics-port': z.coerce.number().int().min(1).max(65535).optional(),
     'metrics-file': z.string().optional(),
+    pushgateway: z.string().url('give the Pushgateway URL, e.g. http://pushgateway:9091').optional(),
     // validate
     // A bare `--autocorrect` arrives as "" (it also takes =missing|mismatched|all).
     autocorrect: z
@@ -151,10 +153,13 @@ export interface JobOptions extends ConnectionOptions {
   shard: { index: number; count: number } | undefined;
   json: boolean;
   quiet: boolean;
+  logFormat: 'text' | 'json';
   /** Serve Prometheus metrics on this port while the run lasts. */
   metricsPort: number | undefined;
   /** Write the final metrics here (the node exporter's textfile collector). */
   metricsFile: string | undefined;
+  /** Push the final metrics here when the run ends (cron runs). */
+  pushgateway: string | undefined;
   autocorrect: 'missing' | 'mismatched' | 'all' | undefined;
   deleteExtra: boolean;
   compareWritetime: boolean;
@@ -216,8 +221,10 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     shard: shard ? { index: shard[0] as number, count: shard[1] as number } : undefined,
     json: o.json,
     quiet: o.quiet,
+    logFormat: o['log-format'],
     metricsPort: o['metrics-port'],
     metricsFile: o['metrics-file'],
+    pushgateway: o.pushgateway,
     autocorrect: o.autocorrect === true ? 'all' : o.autocorrect === false ? undefined : o.autocorrect,
     deleteExtra: o['delete-extra'],
     compareWritetime: o['compare-writetime'],

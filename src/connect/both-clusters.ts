@@ -1,10 +1,9 @@
 import type { ConnectionOptions } from '../config/options.js';
+import { messageOf } from '../errors.js';
+import { logEvent } from '../report/log.js';
 import type { JobMetrics } from '../report/metrics.js';
 import { retryPolicy } from './retry.js';
 import { Session, type SessionOptions, type Side } from './session.js';
-
-/** Stderr, clearing a progress bar's line first (the bar redraws itself on its next tick). */
-const warn = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}\n`);
 
 /**
  * Connects to the source and the target side by side, runs `work`, and closes both whatever happens. A
@@ -34,9 +33,12 @@ function sessionOptions(options: ConnectionOptions, side: Side, signal: AbortSig
     readConsistency: options.readConsistency,
     writeConsistency: options.writeConsistency,
     retry: retryPolicy(options.retryForMs),
-    warn,
+    warn: (event, line) => logEvent(event, { cluster: side }, line),
     signal,
     observe: metrics && ((operation, seconds) => metrics.observeRequest(side, operation, seconds)),
-    retried: metrics && (() => metrics.retried(side)),
+    retried: (error) => {
+      metrics?.retried(side);
+      logEvent('retry', { cluster: side, error: messageOf(error).split('\n')[0] });
+    },
   };
 }

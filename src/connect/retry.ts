@@ -31,6 +31,9 @@ const ANNOUNCE_AFTER_MS = 2_000;
  * `retryForMs` after each request's first failure. An outage is announced once, when requests have been
  * failing for 2 s, and its end once, when a request succeeds again; the requests in between stay quiet.
  */
+/** One line when an outage starts (`outage`) and one when it ends (`recovered`). */
+export type OutageWarning = (event: 'outage' | 'recovered', line: string) => void;
+
 export class Retrier {
   private outageSince: number | undefined;
   private announced = false;
@@ -38,9 +41,9 @@ export class Retrier {
   constructor(
     private readonly cluster: string,
     readonly policy: RetryPolicy,
-    private readonly warn: (line: string) => void,
+    private readonly warn: OutageWarning,
     private readonly clock: RetryClock = realClock,
-    private readonly retried: (() => void) | undefined = undefined,
+    private readonly retried: ((error: unknown) => void) | undefined = undefined,
   ) {}
 
   /**
@@ -67,7 +70,7 @@ export class Retrier {
           throw new Error(`${firstLine(error)} (retried for ${Math.round((now - (deadline - this.policy.retryForMs)) / 1000)} s; --retry-for sets how long)`);
         }
         await this.clock.sleep(delay, signal);
-        this.retried?.();
+        this.retried?.(error);
       }
     }
   }
@@ -76,12 +79,12 @@ export class Retrier {
     this.outageSince ??= now;
     if (this.announced || now - this.outageSince < ANNOUNCE_AFTER_MS) return;
     this.announced = true;
-    this.warn(`migrate: the ${this.cluster} cluster fails requests (${firstLine(error)}); retrying each for up to ${Math.round(this.policy.retryForMs / 1000)} s`);
+    this.warn('outage', `migrate: the ${this.cluster} cluster fails requests (${firstLine(error)}); retrying each for up to ${Math.round(this.policy.retryForMs / 1000)} s`);
   }
 
   private recovered(): void {
     if (this.outageSince === undefined) return;
-    if (this.announced) this.warn(`migrate: the ${this.cluster} cluster answers again, after ${Math.round((this.clock.now() - this.outageSince) / 1000)} s`);
+    if (this.announced) this.warn('recovered', `migrate: the ${this.cluster} cluster answers again, after ${Math.round((this.clock.now() - this.outageSince) / 1000)} s`);
     this.outageSince = undefined;
     this.announced = false;
   }

@@ -6,7 +6,7 @@ import type { TlsOption } from '../config/options.js';
 import { ConnectError, InputError, messageOf } from '../errors.js';
 import { parseContactPoints } from './contact-points.js';
 import { installRawCells } from './raw-cells.js';
-import { realClock, Retrier, type RetryPolicy } from './retry.js';
+import { type OutageWarning, realClock, Retrier, type RetryPolicy } from './retry.js';
 
 export type Side = 'source' | 'target';
 
@@ -23,13 +23,13 @@ export interface SessionOptions {
   writeConsistency: string;
   retry: RetryPolicy;
   /** Where the one line per outage goes. */
-  warn: (line: string) => void;
+  warn: OutageWarning;
   /** Ends retries when the job is interrupted. */
   signal?: AbortSignal | undefined;
   /** Each request's latency, retries included (metrics). */
   observe?: ((operation: 'page' | 'read' | 'write', seconds: number) => void) | undefined;
-  /** Each retry (metrics). */
-  retried?: (() => void) | undefined;
+  /** Each retry (metrics, logs). */
+  retried?: ((error: unknown) => void) | undefined;
 }
 
 export type ResultSet = cassandra.types.ResultSet;

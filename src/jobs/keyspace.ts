@@ -47,7 +47,7 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
   // Each named table's own options are checked before connecting: bad input stops the job before it writes.
   for (const choice of shared.tables ?? []) tableOptions(raw, choice, env);
   return withInterrupts((abort) =>
-    withMetrics(shared, (metrics) => withBothClusters(shared, abort.signal, async (source, target) => {
+    withMetrics(command, shared, (metrics) => withBothClusters(shared, abort.signal, async (source, target) => {
       const jobKey = `${command} ${source.identity}/${shared.keyspace}.* -> ${target.identity}/${shared.targetKeyspace}.*`;
       const release = await acquireJobLock(shared.stateDir, jobKey);
       try {

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { RateLimiter } from 'limiter';
 import pLimit from 'p-limit';
-import type { JobOptions } from '../config/options.js';
-import { redactOptions } from '../config/options.js';
+import { type JobOptions, redactOptions, WHOLE_KEYSPACE } from '../config/options.js';
 import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
 import { OWN_WINDOW_MICROS } from '../diff/own-stamps.js';
-import { ExitCode, InterruptedError, messageOf } from '../errors.js';
+import { ExitCode, exitCodeOf, InterruptedError, messageOf } from '../errors.js';
 import { writeFailedRanges, type FailedRange, readRangesFile, type RangesFile } from '../report/failed-ranges.js';
+import { logEvent } from '../report/log.js';
 import { JobMetrics } from '../report/metrics.js';
 import { serveMetrics } from '../report/metrics-server.js';
 import { startProgress } from '../report/progress.js';
@@ -75,18 +75,34 @@ export interface JobResult {
 
 /** The one pipeline: connect, schema, lock, ranges, a bounded pool of range workers, state, report. */
 export function runJob(definition: JobDefinition, options: JobOptions): Promise<JobResult> {
-  return withInterrupts((abort) => withMetrics(options, (metrics) => runSessions(definition, options, abort, metrics)));
+  return withInterrupts((abort) => withMetrics(definition.command, options, (metrics) => runSessions(definition, options, abort, metrics)));
 }
 
-/** The run's metrics, served on --metrics-port while it runs and written to --metrics-file when it ends. */
-export async function withMetrics<T>(options: Pick<JobOptions, 'metricsPort' | 'metricsFile'>, work: (metrics: JobMetrics) => Promise<T>): Promise<T> {
+/**
+ * The run's metrics: served on --metrics-port while it runs; when it ends, written to --metrics-file and
+ * pushed to --pushgateway (a failed push is a warning: the run's own outcome stands).
+ */
+export async function withMetrics<T extends { exitCode: ExitCode }>(command: Command, options: JobOptions, work: (metrics: JobMetrics) => Promise<T>): Promise<T> {
   const metrics = new JobMetrics();
   const server = options.metricsPort === undefined ? undefined : await serveMetrics(options.metricsPort, metrics);
+  let exitCode: ExitCode = ExitCode.differencesRemain;
   try {
-    return await work(metrics);
+    const result = await work(metrics);
+    exitCode = result.exitCode;
+    return result;
+  } catch (error) {
+    exitCode = exitCodeOf(error);
+    throw error;
   } finally {
+    metrics.ended(exitCode);
     await server?.close();
     if (options.metricsFile) await metrics.writeFile(options.metricsFile);
+    if (options.pushgateway) {
+      const jobName = `cql_migrate_${command}_${options.keyspace}_${options.table === WHOLE_KEYSPACE ? 'keyspace' : options.table}`;
+      await metrics.push(options.pushgateway, jobName, exitCode).catch((error: Error) =>
+        logEvent('push-failed', { url: options.pushgateway, error: error.message.split('\n')[0] }, `migrate: could not push the metrics to ${options.pushgateway} (${error.message.split('\n')[0]}): the run's outcome stands`),
+      );
+    }
   }
 }
 
@@ -238,6 +254,8 @@ async function runRanges(
     stamp: ctx.stamp,
   });
   const rowsRead = () => [...inFlight].reduce((sum, c) => sum + c.rowsRead, totals.rowsRead);
+  const runLabels = { command: definition.command, keyspace: options.keyspace, table: options.table, runId: state.record.runId };
+  logEvent('run-start', { ...runLabels, stamp: state.record.jobStartMicros, ranges: mine.length, rangesToDo: todo.length, options: redactOptions(options) });
   const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, rowsRead, options.quiet);
   try {
     const worker = await definition.prepare(ctx);
@@ -255,7 +273,10 @@ async function runRanges(
             totals.add(counts);
             progress.rangeFinished();
           } catch (error) {
-            if (!abort.signal.aborted) failed.push({ range: id, error: messageOf(error).split('\n')[0] as string });
+            if (!abort.signal.aborted) {
+              failed.push({ range: id, error: messageOf(error).split('\n')[0] as string });
+              logEvent('range-failed', { ...runLabels, range: id, error: messageOf(error).split('\n')[0] });
+            }
           } finally {
             inFlight.delete(counts);
           }
@@ -296,7 +317,8 @@ async function runRanges(
   if (definition.finish) await definition.finish(ctx, summary);
   await writeSummary(reportDir, summary);
   await writeFailedRanges(reportDir, failed, state.record);
-  if (abort.signal.aborted) return { summary, reportDir, exitCode: ExitCode.interrupted };
-  if (failed.length > 0) return { summary, reportDir, exitCode: ExitCode.differencesRemain };
-  return { summary, reportDir, exitCode: definition.outcome ? definition.outcome(totals) : ExitCode.ok };
+  const exitCode = abort.signal.aborted ? ExitCode.interrupted : failed.length > 0 ? ExitCode.differencesRemain : definition.outcome ? definition.outcome(totals) : ExitCode.ok;
+  const { errors: _errors, notes: _notes, ...counts } = summary;
+  logEvent('run-end', { ...runLabels, exitCode, ...counts, reportDir });
+  return { summary, reportDir, exitCode };
 }

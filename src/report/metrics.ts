@@ -1,5 +1,5 @@
 import { rename, writeFile } from 'node:fs/promises';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
 import type { Counters } from './summary.js';
 
 /** What a table's run shows while it runs: read on every scrape, never copied. */
@@ -25,6 +25,8 @@ export class JobMetrics {
   private readonly runs = new Set<LiveRun>();
   private readonly requestSeconds: Histogram<'cluster' | 'operation'>;
   private readonly retries: Counter<'cluster'>;
+  private readonly exitCode: Gauge;
+  private readonly lastSuccess: Gauge;
 
   constructor() {
     const runs = this.runs;
@@ -91,6 +93,24 @@ export class JobMetrics {
       registers,
     });
     this.retries = new Counter({ name: 'cql_migrate_retries_total', help: 'Requests sent again after a failure, by cluster.', labelNames: ['cluster'], registers });
+    this.exitCode = new Gauge({ name: 'cql_migrate_exit_code', help: 'The exit code of the run that ended (README: exit codes).', registers });
+    this.lastSuccess = new Gauge({ name: 'cql_migrate_last_success_timestamp_seconds', help: 'When a run of this job last ended with exit 0, seconds since the epoch.', registers });
+  }
+
+  /** The run's end: its exit code, and the time of success for alerts on "no success for a day". */
+  ended(exitCode: number): void {
+    this.exitCode.set(exitCode);
+    if (exitCode === 0) this.lastSuccess.setToCurrentTime();
+  }
+
+  /**
+   * Pushes the final metrics to a Pushgateway under the job's name (cron runs end before any scrape). A
+   * success leaves its timestamp there; a failed run does not replace it.
+   */
+  async push(url: string, jobName: string, exitCode: number): Promise<void> {
+    if (exitCode !== 0) this.registry.removeSingleMetric('cql_migrate_last_success_timestamp_seconds');
+    const gateway = new Pushgateway(url, { timeout: 10_000 }, this.registry);
+    await (exitCode === 0 ? gateway.push({ jobName }) : gateway.pushAdd({ jobName }));
   }
 
   track(run: LiveRun): void {

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { logEvent, logFormat } from './log.js';
 
 export interface Progress {
   rangeFinished(): void;
@@ -15,7 +16,7 @@ export function startProgress(label: string, rangesTotal: number, rangesDone: nu
   let done = rangesDone;
   const rate = () => Math.round(rows() / Math.max(0.001, (Date.now() - started) / 1000));
 
-  if (process.stderr.isTTY) {
+  if (process.stderr.isTTY && logFormat() === 'text') {
     const bar = new cliProgress.SingleBar(
       { format: `${label} [{bar}] {value}/{total} ranges | {rows} rows | {rate} rows/s | ETA {eta_formatted}`, hideCursor: true, stream: process.stderr },
       cliProgress.Presets.shades_classic,
@@ -32,7 +33,7 @@ export function startProgress(label: string, rangesTotal: number, rangesDone: nu
       },
     };
   }
-  const line = () => process.stderr.write(`${label}: ${done}/${rangesTotal} ranges, ${rows()} rows, ${rate()} rows/s\n`);
+  const line = () => logEvent('progress', { job: label, rangesDone: done, rangesTotal, rows: rows(), rowsPerSecond: rate() }, `${label}: ${done}/${rangesTotal} ranges, ${rows()} rows, ${rate()} rows/s`);
   const timer = setInterval(line, 10_000);
   timer.unref();
   return {

@@ -22,9 +22,14 @@ export class PartitionWriter {
     private readonly options: WriterOptions,
   ) {}
 
-  /** Writes all partitions of a page concurrently, within the in-flight cap. */
+  /**
+   * Writes all partitions of a page concurrently, within the in-flight cap. When one fails, the others are
+   * still waited for, so that no write of a failed range goes on after the range (or the run) has ended.
+   */
   async writePartitions(partitions: Mutation[][]): Promise<void> {
-    await Promise.all(partitions.map((mutations) => this.writePartition(mutations)));
+    const results = await Promise.allSettled(partitions.map((mutations) => this.writePartition(mutations)));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
   private async writePartition(mutations: Mutation[]): Promise<void> {

@@ -17,7 +17,7 @@ export const SESSION_DEFAULTS = {
   readConsistency: 'LOCAL_QUORUM',
   writeConsistency: 'LOCAL_QUORUM',
   retry: retryPolicy(30_000),
-  warn: (line: string) => process.stderr.write(`${line}\n`),
+  warn: (_event: string, line: string) => process.stderr.write(`${line}\n`),
 };
 
 /** A Cassandra 4.1 source, the version most migrations start from. */

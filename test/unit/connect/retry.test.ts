@@ -33,7 +33,7 @@ describe('Retrier', () => {
   it('outlasts a 30 s outage with growing, capped delays, and says so once when it starts and once when it ends', async () => {
     const clock = fakeClock();
     const lines: string[] = [];
-    const retrier = new Retrier('target', retryPolicy(120_000), (l) => lines.push(l), clock);
+    const retrier = new Retrier('target', retryPolicy(120_000), (_event, l) => lines.push(l), clock);
     const flakyTasks = [flaky(12, noHost), flaky(12, noHost), flaky(12, noHost)];
     const results = await Promise.all(flakyTasks.map((f) => retrier.run(f.task)));
     expect(results).toEqual(['ok', 'ok', 'ok']);
@@ -44,7 +44,7 @@ describe('Retrier', () => {
 
   it('says nothing of a blip: a request that fails once and then succeeds', async () => {
     const lines: string[] = [];
-    const retrier = new Retrier('target', retryPolicy(60_000), (l) => lines.push(l), fakeClock());
+    const retrier = new Retrier('target', retryPolicy(60_000), (_event, l) => lines.push(l), fakeClock());
     expect(await retrier.run(flaky(2, noHost).task)).toBe('ok');
     expect(lines).toEqual([]);
   });
