@@ -96,7 +96,11 @@ export async function withMetrics<T extends { exitCode: ExitCode }>(command: Com
   } finally {
     metrics.ended(exitCode);
     await server?.close();
-    if (options.metricsFile) await metrics.writeFile(options.metricsFile);
+    if (options.metricsFile) {
+      await metrics.writeFile(options.metricsFile).catch((error: Error) =>
+        logEvent('metrics-file-failed', { path: options.metricsFile, error: error.message }, `migrate: could not write the metrics to ${options.metricsFile} (${error.message}): the run's outcome stands`),
+      );
+    }
     if (options.pushgateway) {
       const jobName = `cql_migrate_${command}_${options.keyspace}_${options.table === WHOLE_KEYSPACE ? 'keyspace' : options.table}`;
       await metrics.push(options.pushgateway, jobName, exitCode).catch((error: Error) =>

@@ -7,7 +7,8 @@ import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli, spawnCli } from '../support/cli.js';
-import { freshSampleKeyspace, testClient } from '../support/clusters.js';
+import { z } from 'zod';
+import { freshSampleKeyspace, REPO_ROOT, testClient } from '../support/clusters.js';
 import { parsePrometheus, sampleValue } from '../support/prometheus-text.js';
 
 const KS = 'metrics_sample';
@@ -15,6 +16,8 @@ const PORT = 19_600 + Math.floor(Math.random() * 300);
 
 let source: cassandra.Client;
 let target: cassandra.Client;
+/** Every metric family the runs below exposed. */
+const scraped = new Set<string>();
 
 beforeAll(async () => {
   source = await testClient('source');
@@ -57,6 +60,7 @@ describe('--metrics-port and --metrics-file', () => {
     expect(existsSync(metricsFile)).toBe(true);
     const finalText = await readFile(metricsFile, 'utf8');
     const final = parsePrometheus(finalText);
+    for (const name of final.keys()) scraped.add(name);
     expect(sampleValue(final, 'cql_migrate_rows_read_total', labels)).toBe(summary.rowsRead);
     expect(sampleValue(final, 'cql_migrate_rows_written_total', labels)).toBe(summary.rowsWritten);
     expect(sampleValue(final, 'cql_migrate_ranges', { ...labels, state: 'done' })).toBe(summary.rangesDone);
@@ -80,10 +84,38 @@ describe('--metrics-port and --metrics-file', () => {
     expect({ code: run.code, err: run.err }).toEqual({ code: 0, err: '' });
     const summary = JSON.parse(run.out) as Summary;
     const final = parsePrometheus(await readFile(metricsFile, 'utf8'));
+    for (const name of final.keys()) scraped.add(name);
     const labels = { command: 'validate', keyspace: KS, table: 'profiles', run_id: 'v' };
     expect(sampleValue(final, 'cql_migrate_differences_total', { ...labels, kind: 'missing' })).toBe(2);
     expect(sampleValue(final, 'cql_migrate_differences_total', { ...labels, kind: 'corrected' })).toBe(summary.corrected);
     expect(sampleValue(final, 'cql_migrate_differences_total', { ...labels, kind: 'extra' })).toBe(0);
     expect(sampleValue(final, 'cql_migrate_rows_compared_total', labels)).toBe(summary.rowsCompared);
   });
+
+  it('the Grafana dashboard is a dashboard, and every metric it queries is one the runs exposed', async () => {
+    const dashboard = dashboardShape.parse(JSON.parse(await readFile(join(REPO_ROOT, 'examples/grafana/cql-migrate.json'), 'utf8')));
+    const queried = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/cql_migrate_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')))));
+    expect(queried.size).toBeGreaterThanOrEqual(8);
+    expect([...queried].filter((name) => !scraped.has(name))).toEqual([]);
+  });
+});
+
+/** What Grafana needs of a dashboard to import it: the fields the panels and queries stand on. */
+const dashboardShape = z.object({
+  uid: z.string().min(1),
+  title: z.string().min(1),
+  schemaVersion: z.number().int().positive(),
+  templating: z.object({ list: z.array(z.object({ name: z.string(), type: z.enum(['datasource', 'query', 'custom', 'interval']) })) }),
+  panels: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        type: z.enum(['timeseries', 'stat', 'bargauge', 'gauge', 'table']),
+        title: z.string().min(1),
+        gridPos: z.object({ h: z.number().int().positive(), w: z.number().int().min(1).max(24), x: z.number().int().min(0).max(23), y: z.number().int().min(0) }),
+        datasource: z.object({ type: z.literal('prometheus'), uid: z.string() }),
+        targets: z.array(z.object({ refId: z.string(), expr: z.string().min(1) })).min(1),
+      }),
+    )
+    .min(1),
 });

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { main } from '../../../src/cli/main.js';
+
+/**
+ * The ready-made schedules in examples/schedules run `migrate` with flags that exist and values it takes:
+ * each command line is run here against a port where nothing listens, and gets as far as connecting.
+ */
+const dir = fileURLToPath(new URL('../../../examples/', import.meta.url));
+const text = (name: string) => readFileSync(`${dir}${name}`, 'utf8');
+
+/** The words after `migrate` (or the npx package name) on a shell command line. */
+const migrateArgs = (line: string) => line.trim().replace(/\s*\\\n\s*/g, ' ').split(/\s+/).slice(line.trim().split(/\s+/).findIndex((w) => w === 'migrate' || w === 'cql-migrate') + 1).filter((w) => !/^>>|^2>&1$/.test(w));
+
+async function reachesConnect(args: string[]): Promise<string[]> {
+  const err: string[] = [];
+  const local = args.map((a) => (a.startsWith('--config') ? '' : a)).filter(Boolean);
+  const withConfig = args.some((a) => a.startsWith('--config')) ? ['--config', `${dir}nightly-reconcile.yaml`] : [];
+  const code = await main([...local.filter((a) => !a.startsWith('--metrics-file') && !a.startsWith('/var/lib/node_exporter') && !a.startsWith('--pushgateway')), ...withConfig, '--source', '127.0.0.1:1'], { out: () => undefined, err: (t) => err.push(t), env: {} });
+  expect(code).toBe(2);
+  return err;
+}
+
+describe('example schedules', () => {
+  it('the Kubernetes CronJob: forbids overlaps, resumes interrupted runs, fails on exit 1 and 2, and its args parse', async () => {
+    const cronJob = parse(text('schedules/reconcile-cronjob.yaml'));
+    expect(cronJob.kind).toBe('CronJob');
+    expect(cronJob.spec.concurrencyPolicy).toBe('Forbid');
+    const job = cronJob.spec.jobTemplate.spec;
+    expect(job.podFailurePolicy.rules).toEqual([
+      { action: 'Ignore', onExitCodes: { operator: 'In', values: [4] } },
+      { action: 'FailJob', onExitCodes: { operator: 'In', values: [1, 2] } },
+    ]);
+    const container = job.template.spec.containers[0];
+    const err = await reachesConnect(container.args.filter((a: string) => !a.startsWith('--source=')));
+    expect(err).toHaveLength(1);
+    expect(JSON.parse(err[0] as string)).toMatchObject({ event: 'error', exitCode: 2, message: expect.stringMatching(/^migrate: cannot connect to the source cluster at 127\.0\.0\.1:1/) });
+  });
+
+  it('the systemd service: exit 3 and 4 are not failures, and its command line parses', async () => {
+    const service = text('schedules/cql-migrate-reconcile.service');
+    expect(service.match(/^SuccessExitStatus=(\d)$/gm)).toEqual(['SuccessExitStatus=3', 'SuccessExitStatus=4']);
+    expect(text('schedules/cql-migrate-reconcile.timer')).toMatch(/^OnCalendar=\*-\*-\* 02:15:00$/m);
+    const execStart = /^ExecStart=(.*)$/m.exec(service)?.[1] as string;
+    const err = await reachesConnect(migrateArgs(execStart).filter((a) => !a.startsWith('/var/lib/cql-migrate') && a !== '--state-dir'));
+    expect(JSON.parse(err[0] as string)).toMatchObject({ exitCode: 2 });
+  });
+
+  it('the cron wrapper: maps each exit code, and its command line parses', async () => {
+    const script = text('schedules/reconcile.sh');
+    for (const [code, action] of [['0', 'exit 0'], ['1', 'exit 1'], ['2', 'exit 2'], ['3', 'exit 0'], ['4', 'exit 0']]) expect(script).toMatch(new RegExp(`^\\s+${code}\\).*${action} ;;`, 'm'));
+    const line = /^npx --no-install migrate[^\n]*\\\n[^\n]*/m.exec(script)?.[0] as string;
+    const err = await reachesConnect(migrateArgs(line));
+    expect(JSON.parse(err[0] as string)).toMatchObject({ exitCode: 2 });
+    expect(text('schedules/crontab')).toMatch(/^15 2 \* \* \*\s+\S+reconcile\.sh$/m);
+  });
+});
