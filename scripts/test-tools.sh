@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Programs the tests run beside the clusters, from Debian's packages, installed once when missing:
 #   prometheus-pushgateway  a real Pushgateway for the --pushgateway test (started by the test on loopback)
+#   chromium                a real headless browser that opens report.html
 set -euo pipefail
 
 missing=()
 command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then

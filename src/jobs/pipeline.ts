@@ -11,6 +11,7 @@ import { writeFailedRanges, type FailedRange, readRangesFile, type RangesFile } 
 import { logEvent } from '../report/log.js';
 import { JobMetrics } from '../report/metrics.js';
 import { serveMetrics } from '../report/metrics-server.js';
+import { writeHtmlReport } from '../report/html-report.js';
 import { startProgress } from '../report/progress.js';
 import { Counters, type Summary, writeSummary } from '../report/summary.js';
 import { planRanges } from '../ring/read-ring.js';
@@ -271,8 +272,9 @@ async function runRanges(
           const counts = new Counters();
           inFlight.add(counts);
           try {
+            const started = Date.now();
             await worker(parseRangeId(id), counts);
-            await state.recordDone({ range: id, counts: { ...counts }, finishedAt: new Date().toISOString() });
+            await state.recordDone({ range: id, counts: { ...counts }, finishedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 });
             // Only finished ranges count: a failed range is done again from its start, and counted then.
             totals.add(counts);
             progress.rangeFinished();
@@ -321,6 +323,7 @@ async function runRanges(
   if (definition.finish) await definition.finish(ctx, summary);
   await writeSummary(reportDir, summary);
   await writeFailedRanges(reportDir, failed, state.record);
+  await writeHtmlReport(reportDir, summary, mine.map((range) => ({ range, checkpoint: state.done.get(range), error: failed.find((f) => f.range === range)?.error })));
   const exitCode = abort.signal.aborted ? ExitCode.interrupted : failed.length > 0 ? ExitCode.differencesRemain : definition.outcome ? definition.outcome(totals) : ExitCode.ok;
   const { errors: _errors, notes: _notes, ...counts } = summary;
   logEvent('run-end', { ...runLabels, exitCode, ...counts, reportDir });

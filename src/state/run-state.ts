@@ -61,6 +61,8 @@ export interface RangeCheckpoint {
   /** What the range counted (rows read and written, differences...). */
   counts: Partial<Counters>;
   finishedAt: string;
+  /** How long the range took (absent in checkpoints from before it was recorded). */
+  seconds?: number;
 }
 
 /** One run's folder: run.json, the append-only checkpoint log, and its reports by default. */
