@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +72,40 @@ describe('report.html', () => {
     expect(await page.getByRole('heading', { name: 'Ranges with the most differences' }).isVisible()).toBe(true);
     const screenshot = await page.screenshot({ fullPage: true });
     await writeFile(join(stateDir, 'runs', 'drift', 'report.png'), screenshot);
-    expect(screenshot.subarray(1, 4).toString()).toBe('PNG');
     expect(problems).toEqual([]);
+    // The picture agrees with the summary: ranges with differences (orange) and none failed (red), counted
+    // in the screenshot's own pixels, decoded by the browser.
+    const pixels = await countColours(screenshot, { done: [0x4c, 0xaf, 0x50], differences: [0xff, 0x98, 0x00], failed: [0xe5, 0x39, 0x35] });
+    expect(pixels.differences).toBeGreaterThan(500);
+    expect(pixels.done).toBeGreaterThan(pixels.differences);
+    // the legend's swatches are the only red and the only extra orange and green
+    expect(pixels.failed).toBeLessThan(200);
   });
 });
+
+/** Pixels of each colour in a PNG, counted by Chromium itself (no image library in the tests). */
+async function countColours<K extends string>(png: Buffer, colours: Record<K, [number, number, number]>): Promise<Record<K, number>> {
+  const page = await browser.newPage();
+  try {
+    await page.setContent(`<img id="shot" src="data:image/png;base64,${png.toString('base64')}">`);
+    await page.locator('#shot').evaluate((img: HTMLImageElement) => img.decode());
+    return (await page.evaluate((wanted) => {
+      const img = document.getElementById('shot') as HTMLImageElement;
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+      context.drawImage(img, 0, 0);
+      const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      const counts: Record<string, number> = Object.fromEntries(Object.keys(wanted).map((k) => [k, 0]));
+      for (let i = 0; i < data.length; i += 4) {
+        for (const [name, [r, g, b]] of Object.entries(wanted)) {
+          if (Math.abs((data[i] as number) - r) < 6 && Math.abs((data[i + 1] as number) - g) < 6 && Math.abs((data[i + 2] as number) - b) < 6) counts[name] = (counts[name] ?? 0) + 1;
+        }
+      }
+      return counts;
+    }, colours as Record<string, [number, number, number]>)) as Record<K, number>;
+  } finally {
+    await page.close();
+  }
+}
