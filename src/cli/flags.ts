@@ -44,6 +44,7 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   'max-in-flight': { group: 'table', type: 'number', describe: 'requests in flight to each cluster, all ranges together (default 256)' },
   'page-size': { group: 'table', type: 'number', describe: 'rows per page read (default 1000)' },
   'retry-for': { group: 'connection', type: 'string', describe: 'how long a failing request is retried before its range fails: 300 (s), 90s, 5m, 1h (default 5m)' },
+  'max-latency': { group: 'table', type: 'number', describe: 'MS: keep the p99 latency of requests to either cluster under this, by narrowing the in-flight window (AIMD)' },
   'rate-limit': { group: 'table', type: 'number', describe: 'rows per second, read and written (default: no limit)' },
   'run-id': { group: 'table', type: 'string', describe: 'name of this run (default: generated)' },
   resume: { group: 'table', type: 'string', describe: 'continue a run (default: the latest of this job), skipping finished ranges' },

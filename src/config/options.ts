@@ -60,6 +60,7 @@ export const jobOptionsSchema = z
     'max-in-flight': positiveInt.default(256),
     'page-size': positiveInt.default(1000),
     'rate-limit': positiveInt.optional(),
+    'max-latency': z.coerce.number().positive().optional(),
     'run-id': z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-"').optional(),
     resume: z.union([z.string(), z.boolean()]).optional(),
     'state-dir': z.string().default('.migrate'),
@@ -143,6 +144,8 @@ export interface JobOptions extends ConnectionOptions {
   maxInFlight: number;
   pageSize: number;
   rateLimit: number | undefined;
+  /** Keep the p99 request latency under this many milliseconds by shrinking the in-flight window. */
+  maxLatencyMs: number | undefined;
   runId: string | undefined;
   resume: string | true | undefined;
   stateDir: string;
@@ -211,6 +214,7 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     maxInFlight: o['max-in-flight'],
     pageSize: o['page-size'],
     rateLimit: o['rate-limit'],
+    maxLatencyMs: o['max-latency'],
     runId: o['run-id'],
     resume: o.resume === true || o.resume === '' ? true : o.resume === false ? undefined : o.resume,
     stateDir: o['state-dir'],

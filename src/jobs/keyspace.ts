@@ -53,7 +53,7 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
       try {
         const run = await openKeyspaceRun(command, shared, jobKey, await chooseTables(source, shared));
         const choices = run.tables.map((name) => shared.tables?.find((c) => c.name === name) ?? { name, overrides: {} });
-        const budget = budgetFor(shared);
+        const budget = budgetFor(shared, metrics);
         const outcomes: Record<string, TableOutcome> = {};
         const pool = pLimit(shared.tableConcurrency);
         await Promise.all(
@@ -102,7 +102,7 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
 function tableBudget(shared: Budget, choice: TableChoice): Budget {
   const own = choice.overrides['rate-limit'];
   if (own === undefined) return shared;
-  const cap = budgetFor({ maxInFlight: 1, rateLimit: Number(own) });
+  const cap = budgetFor({ maxInFlight: 1, rateLimit: Number(own), maxLatencyMs: undefined });
   return {
     inFlight: shared.inFlight,
     throttle: async (rows) => {

@@ -9,6 +9,7 @@ import { OWN_WINDOW_MICROS } from '../diff/own-stamps.js';
 import { ExitCode, exitCodeOf, InterruptedError, messageOf } from '../errors.js';
 import { writeFailedRanges, type FailedRange, readRangesFile, type RangesFile } from '../report/failed-ranges.js';
 import { logEvent } from '../report/log.js';
+import { LatencyGovernor } from '../connect/latency-governor.js';
 import { JobMetrics } from '../report/metrics.js';
 import { serveMetrics } from '../report/metrics-server.js';
 import { writeHtmlReport } from '../report/html-report.js';
@@ -155,16 +156,35 @@ export interface KeyspacePlacement {
 /** The requests-in-flight cap and the rate limit, shared by everything a job runs at once. */
 export type Budget = Pick<JobContext, 'inFlight' | 'throttle'>;
 
-export function budgetFor(options: Pick<JobOptions, 'maxInFlight' | 'rateLimit'>): Budget {
+export function budgetFor(options: Pick<JobOptions, 'maxInFlight' | 'rateLimit' | 'maxLatencyMs'>, metrics?: JobMetrics): Budget {
   const limit = options.rateLimit;
   const limiter = limit ? new RateLimiter({ tokensPerInterval: limit, interval: 'second' }) : undefined;
+  const inFlight = pLimit(options.maxInFlight);
+  if (options.maxLatencyMs !== undefined && metrics) governLatency(inFlight, options.maxLatencyMs, options.maxInFlight, metrics);
   return {
-    inFlight: pLimit(options.maxInFlight),
+    inFlight,
     throttle: async (rows) => {
       if (!limiter || !limit) return;
       for (let left = rows; left > 0; left -= limit) await limiter.removeTokens(Math.min(left, limit));
     },
   };
+}
+
+/** --max-latency: the in-flight window follows the governor's verdict every second, until the run ends. */
+function governLatency(inFlight: ReturnType<typeof pLimit>, maxLatencyMs: number, maxInFlight: number, metrics: JobMetrics): void {
+  const governor = new LatencyGovernor(maxLatencyMs / 1000, maxInFlight);
+  let busy = false;
+  metrics.onRequest((seconds) => {
+    governor.observe(seconds);
+    busy ||= inFlight.activeCount >= inFlight.concurrency || inFlight.pendingCount > 0;
+  });
+  const timer = setInterval(() => {
+    inFlight.concurrency = governor.tick(busy);
+    busy = false;
+  }, 1000);
+  timer.unref();
+  metrics.onEnd(() => clearInterval(timer));
+  metrics.trackWindow(() => governor.current, () => governor.smallest);
 }
 
 /** One table's job on connected clusters: schema checks, lock, run state, ranges, report. */
@@ -189,7 +209,7 @@ export async function runConnected(
   try {
     const state = await openState(definition.command, options, jobKey, source, fileRanges, placement);
     const only = fileRanges && new Set(fileRanges.ranges);
-    const budget = placement?.budget ?? budgetFor(options);
+    const budget = placement?.budget ?? budgetFor(options, metrics);
     return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, tablePair, state, ...budget }, abort, only, metrics);
   } finally {
     await release().catch(() => undefined);
@@ -261,7 +281,7 @@ async function runRanges(
   const rowsRead = () => [...inFlight].reduce((sum, c) => sum + c.rowsRead, totals.rowsRead);
   const runLabels = { command: definition.command, keyspace: options.keyspace, table: options.table, runId: state.record.runId };
   logEvent('run-start', { ...runLabels, stamp: state.record.jobStartMicros, ranges: mine.length, rangesToDo: todo.length, options: redactOptions(options) });
-  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, rowsRead, options.quiet);
+  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : () => ctx.inFlight.concurrency);
   try {
     const worker = await definition.prepare(ctx);
     const pool = pLimit(options.concurrency);

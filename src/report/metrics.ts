@@ -27,6 +27,8 @@ export class JobMetrics {
   private readonly retries: Counter<'cluster'>;
   private readonly exitCode: Gauge;
   private readonly lastSuccess: Gauge;
+  private readonly requestListeners: ((seconds: number) => void)[] = [];
+  private readonly endListeners: (() => void)[] = [];
 
   constructor() {
     const runs = this.runs;
@@ -99,6 +101,7 @@ export class JobMetrics {
 
   /** The run's end: its exit code, and the time of success for alerts on "no success for a day". */
   ended(exitCode: number): void {
+    for (const listener of this.endListeners) listener();
     this.exitCode.set(exitCode);
     if (exitCode === 0) this.lastSuccess.setToCurrentTime();
   }
@@ -119,6 +122,23 @@ export class JobMetrics {
 
   observeRequest(cluster: string, operation: string, seconds: number): void {
     this.requestSeconds.observe({ cluster, operation }, seconds);
+    for (const listener of this.requestListeners) listener(seconds);
+  }
+
+  /** Every request's latency, as it is observed (the latency governor listens). */
+  onRequest(listener: (seconds: number) => void): void {
+    this.requestListeners.push(listener);
+  }
+
+  /** Called once when the run ends. */
+  onEnd(listener: () => void): void {
+    this.endListeners.push(listener);
+  }
+
+  /** The in-flight window --max-latency keeps: its value now, and the smallest it came to. */
+  trackWindow(current: () => number, smallest: () => number): void {
+    new Gauge({ name: 'cql_migrate_in_flight_window', help: 'Requests allowed in flight now (--max-latency moves it).', registers: [this.registry], collect() { this.set(current()); } });
+    new Gauge({ name: 'cql_migrate_in_flight_window_min', help: 'The smallest in-flight window of the run so far.', registers: [this.registry], collect() { this.set(smallest()); } });
   }
 
   retried(cluster: string): void {

@@ -92,6 +92,21 @@ describe('--metrics-port and --metrics-file', () => {
     expect(sampleValue(final, 'cql_migrate_rows_compared_total', labels)).toBe(summary.rowsCompared);
   });
 
+  it('--max-latency: with a bound no request can meet, the in-flight window shrinks, and the run still completes', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-latency-'));
+    const metricsFile = join(stateDir, 'latency.prom');
+    const args = jobArgs(KS, 'profiles', stateDir, ['--json', '--max-latency', '0.001', '--max-in-flight', '64', '--rate-limit', '400', '--metrics-file', metricsFile]).filter((a) => a !== '--quiet');
+    const run = spawnCli(['copy', ...args]);
+    expect(await run.code).toBe(0);
+    const summary = JSON.parse(run.out()) as Summary;
+    expect({ failed: summary.rangesFailed, written: summary.rowsWritten }).toEqual({ failed: 0, written: summary.rowsRead });
+    const final = parsePrometheus(await readFile(metricsFile, 'utf8'));
+    for (const name of final.keys()) scraped.add(name);
+    // 64, then halved every second over the bound
+    expect(sampleValue(final, 'cql_migrate_in_flight_window_min')).toBeLessThanOrEqual(16);
+    expect(run.err()).toMatch(/^copy metrics_sample\.profiles: \d+\/\d+ ranges, \d+ rows, \d+ rows\/s, \d+ requests in flight at most$/m);
+  });
+
   it('the Grafana dashboard is a dashboard, and every metric it queries is one the runs exposed', async () => {
     const dashboard = dashboardShape.parse(JSON.parse(await readFile(join(REPO_ROOT, 'examples/grafana/cql-migrate.json'), 'utf8')));
     const queried = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/cql_migrate_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')))));
