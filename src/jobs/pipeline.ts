@@ -128,6 +128,8 @@ export async function withInterrupts<T>(work: (abort: AbortController) => Promis
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // A request still retrying now (the prefetched page of a range that failed) stops waiting.
+    if (!abort.signal.aborted) abort.abort(new Error('the run ended'));
   }
 }
 
