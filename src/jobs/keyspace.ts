@@ -7,7 +7,7 @@ import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { formatSummary, type Summary, writeSummary } from '../report/summary.js';
 import { acquireJobLock } from '../state/lock.js';
 import { createKeyspaceRun, type KeyspaceRunRecord, resumeKeyspaceRun } from '../state/run-state.js';
-import { type Budget, budgetFor, type Command, type JobDefinition, newRunId, runConnected, withInterrupts, withMetrics } from './pipeline.js';
+import { type Budget, budgetFor, type Command, type JobDefinition, jobStartStamp, newRunId, runConnected, withInterrupts, withMetrics } from './pipeline.js';
 
 export interface TableOutcome {
   exitCode: ExitCode;
@@ -133,7 +133,7 @@ async function chooseTables(source: Session, options: JobOptions): Promise<strin
 async function openKeyspaceRun(command: Command, options: JobOptions, jobKey: string, tables: string[]): Promise<KeyspaceRunRecord> {
   if (options.resume !== undefined) return resumeKeyspaceRun(options.stateDir, jobKey, options.resume);
   const startedAt = new Date().toISOString();
-  const stamp = typeof options.writetime === 'bigint' ? options.writetime : BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6));
+  const stamp = jobStartStamp(options);
   const record: KeyspaceRunRecord = {
     kind: 'keyspace',
     runId: options.runId ?? newRunId(command, startedAt),

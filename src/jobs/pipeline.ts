@@ -231,12 +231,9 @@ async function openState(command: Command, options: JobOptions, jobKey: string, 
   const ranges =
     fileRanges?.ranges ??
     checkCoverage(await planRanges(source, options.keyspace, options.table, options.splits, options.shard?.count)).map(rangeId);
-  // The stamp is taken before the first read: every live write the proxy makes from now on is newer. A
-  // ranges file from a run recorded elsewhere carries that run's stamp, so its rows land at one stamp.
-  const stamp =
-    typeof options.writetime === 'bigint'
-      ? options.writetime
-      : (placement?.stamp ?? fileRanges?.jobStartMicros ?? BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6)));
+  // A keyspace job's tables share its stamp; a ranges file from a run recorded elsewhere carries that run's
+  // stamp, so the rerun's rows land at the first run's stamp.
+  const stamp = typeof options.writetime === 'bigint' ? options.writetime : (placement?.stamp ?? fileRanges?.jobStartMicros ?? jobStartStamp(options));
   const startedAt = new Date().toISOString();
   return RunState.create(options.stateDir, {
     runId: placement?.runId ?? options.runId ?? newRunId(command, startedAt),
@@ -250,6 +247,10 @@ async function openState(command: Command, options: JobOptions, jobKey: string, 
     options: redactOptions(options),
   });
 }
+
+/** The explicit --writetime, or now less the skew margin: taken before the first read, so every live write the proxy makes later is newer. */
+export const jobStartStamp = (options: Pick<JobOptions, 'writetime' | 'skewMarginSeconds'>): bigint =>
+  typeof options.writetime === 'bigint' ? options.writetime : BigInt(Date.now()) * 1000n - BigInt(Math.round(options.skewMarginSeconds * 1e6));
 
 export const newRunId = (command: string, startedAt: string): string =>
   `${command}-${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
@@ -280,7 +281,7 @@ async function runRanges(
     inFlight: () => ctx.inFlight.activeCount,
     stamp: ctx.stamp,
   });
-  const rowsRead = () => [...inFlight].reduce((sum, c) => sum + c.rowsRead, totals.rowsRead);
+  const rowsRead = () => live().rowsRead;
   const runLabels = { command: definition.command, keyspace: options.keyspace, table: options.table, runId: state.record.runId };
   logEvent('run-start', { ...runLabels, stamp: state.record.jobStartMicros, ranges: mine.length, rangesToDo: todo.length, options: redactOptions(options) });
   const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : () => ctx.inFlight.concurrency);
@@ -302,8 +303,9 @@ async function runRanges(
             progress.rangeFinished();
           } catch (error) {
             if (!abort.signal.aborted) {
-              failed.push({ range: id, error: messageOf(error).split('\n')[0] as string });
-              logEvent('range-failed', { ...runLabels, range: id, error: messageOf(error).split('\n')[0] });
+              const failure = { range: id, error: messageOf(error).split('\n')[0] as string };
+              failed.push(failure);
+              logEvent('range-failed', { ...runLabels, ...failure });
             }
           } finally {
             inFlight.delete(counts);
@@ -345,7 +347,8 @@ async function runRanges(
   if (definition.finish) await definition.finish(ctx, summary);
   await writeSummary(reportDir, summary);
   await writeFailedRanges(reportDir, failed, state.record);
-  await writeHtmlReport(reportDir, summary, mine.map((range) => ({ range, checkpoint: state.done.get(range), error: failed.find((f) => f.range === range)?.error })));
+  const failures = new Map(failed.map((f) => [f.range, f.error]));
+  await writeHtmlReport(reportDir, summary, mine.map((range) => ({ range, checkpoint: state.done.get(range), error: failures.get(range) })));
   const exitCode = abort.signal.aborted ? ExitCode.interrupted : failed.length > 0 ? ExitCode.differencesRemain : definition.outcome ? definition.outcome(totals) : ExitCode.ok;
   const { errors: _errors, notes: _notes, ...counts } = summary;
   logEvent('run-end', { ...runLabels, exitCode, ...counts, reportDir });

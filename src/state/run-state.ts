@@ -38,11 +38,22 @@ export interface KeyspaceRunRecord {
 }
 
 export async function createKeyspaceRun(stateDir: string, record: KeyspaceRunRecord): Promise<void> {
+  await writeNewRecord(stateDir, record);
+}
+
+/** A new run's folder and its run.json; an id already taken is bad input. Returns the folder. */
+async function writeNewRecord(stateDir: string, record: RunRecord | KeyspaceRunRecord): Promise<string> {
   const dir = join(stateDir, 'runs', record.runId);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-    throw error.code === 'EEXIST' ? new InputError(`run ${record.runId} already exists in ${stateDir}: pick another --run-id, or continue it with --resume ${record.runId}`) : error;
-  });
+  try {
+    await writeFile(join(dir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new InputError(`run ${record.runId} already exists in ${stateDir}: pick another --run-id, or continue it with --resume ${record.runId}`);
+    }
+    throw error;
+  }
+  return dir;
 }
 
 /** The keyspace run to continue: the given id, or the latest of the same job. */
@@ -76,17 +87,7 @@ export class RunState {
   ) {}
 
   static async create(stateDir: string, record: RunRecord): Promise<RunState> {
-    const dir = join(stateDir, 'runs', record.runId);
-    await mkdir(dir, { recursive: true });
-    try {
-      await writeFile(join(dir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new InputError(`run ${record.runId} already exists in ${stateDir}: pick another --run-id, or continue it with --resume ${record.runId}`);
-      }
-      throw error;
-    }
-    return new RunState(dir, record, new Map(), false);
+    return new RunState(await writeNewRecord(stateDir, record), record, new Map(), false);
   }
 
   /** Opens a run to resume it: the given id, or the latest run of the same job. */

@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { freshSampleKeyspace, RING, SOURCE, TARGET, testClient } from '../support/clusters.js';
+import { freshSampleKeyspace, RING, SOURCE, TARGET } from '../support/clusters.js';
+import { clientsForFile } from '../support/file-clients.js';
 
 /**
  * Every kind of bad input a user has met, against the real clusters: exit 2, one line on stderr naming the
@@ -65,21 +66,19 @@ const cases: [what: string, args: string[], line: RegExp, env?: NodeJS.ProcessEn
   ['--resume of a run that does not exist', ['copy', ...job(), '--resume', 'nope'], /^migrate: run nope was not found in .*: list runs with "migrate status --state-dir .*"$/],
 ];
 
+// Opened before the hooks below run, closed after the file's tests.
+const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 
 beforeAll(async () => {
-  source = await testClient('source');
-  target = await testClient('target');
+  source = clients.source();
+  target = clients.target();
   await freshSampleKeyspace(source, target, KS, 1);
   await target.execute(`CREATE TABLE ${KS}.narrow (id int PRIMARY KEY, tags set<text>)`);
   await target.execute(`CREATE TABLE ${KS}.retyped (id int PRIMARY KEY, tags list<text>)`);
 });
 
-afterAll(async () => {
-  await source?.shutdown();
-  await target?.shutdown();
-});
 
 describe('bad input: exit 2, one line naming the problem and the fix, nothing written', () => {
   for (const [what, args, line, env] of cases) {

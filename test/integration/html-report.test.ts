@@ -7,18 +7,21 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli } from '../support/cli.js';
-import { freshSampleKeyspace, testClient } from '../support/clusters.js';
+import { freshSampleKeyspace } from '../support/clusters.js';
+import { clientsForFile } from '../support/file-clients.js';
 
 /** report.html, opened in a real headless Chromium (Debian's, installed by scripts/test-tools.sh). */
 const KS = 'report_sample';
 
+// Opened before the hooks below run, closed after the file's tests.
+const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 let browser: Browser;
 
 beforeAll(async () => {
-  source = await testClient('source');
-  target = await testClient('target');
+  source = clients.source();
+  target = clients.target();
   await freshSampleKeyspace(source, target, KS, 2);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -29,8 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await source?.shutdown();
-  await target?.shutdown();
 });
 
 describe('report.html', () => {

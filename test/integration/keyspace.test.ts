@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type cassandra from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { KeyspaceSummary } from '../../src/jobs/keyspace.js';
 import { runCli, spawnCli } from '../support/cli.js';
-import { dropKeyspace, freshSampleSchema, SOURCE, TARGET, testClient } from '../support/clusters.js';
+import { dropKeyspace, freshSampleSchema, SOURCE, TARGET } from '../support/clusters.js';
+import { clientsForFile } from '../support/file-clients.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 /**
@@ -17,6 +18,8 @@ import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js
 const KS = 'keyspace_job';
 const TABLES = ['audit', 'orders', 'page_views', 'profiles', 'users'];
 
+// Opened before the hooks below run, closed after the file's tests.
+const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 let stateDir: string;
@@ -35,8 +38,8 @@ async function expectEqualTables(tables: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  source = await testClient('source');
-  target = await testClient('target');
+  source = clients.source();
+  target = clients.target();
   const { loadSampleData } = await import('../../examples/sample-data.mjs');
   await freshSampleSchema(source, KS);
   await loadSampleData(source, { keyspace: KS, scale: 2 });
@@ -44,10 +47,6 @@ beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'migrate-keyspace-'));
 });
 
-afterAll(async () => {
-  await source?.shutdown();
-  await target?.shutdown();
-});
 
 describe('migrate schema', () => {
   it('creates the whole keyspace on an empty target (types, tables, index, view); run again, it has nothing to do', async () => {

@@ -7,26 +7,27 @@ import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, spawnCli } from '../support/cli.js';
-import { freshSampleKeyspace, freshSampleSchema, testClient } from '../support/clusters.js';
+import { freshSampleKeyspace, freshSampleSchema } from '../support/clusters.js';
+import { clientsForFile } from '../support/file-clients.js';
 import { parsePrometheus, sampleValue } from '../support/prometheus-text.js';
 
 const KS = 'logs_sample';
 const GATEWAY_PORT = 19_950 + Math.floor(Math.random() * 40);
 
+// Opened before the hooks below run, closed after the file's tests.
+const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 let gateway: ChildProcess | undefined;
 
 beforeAll(async () => {
-  source = await testClient('source');
-  target = await testClient('target');
+  source = clients.source();
+  target = clients.target();
   await freshSampleKeyspace(source, target, KS, 2);
 });
 
 afterAll(async () => {
   gateway?.kill();
-  await source?.shutdown();
-  await target?.shutdown();
 });
 
 /** Every stderr line as JSON: a line that does not parse fails the test. */

@@ -4,31 +4,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type cassandra from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli, spawnCli } from '../support/cli.js';
 import { z } from 'zod';
-import { freshSampleKeyspace, REPO_ROOT, testClient } from '../support/clusters.js';
+import { freshSampleKeyspace, REPO_ROOT } from '../support/clusters.js';
+import { clientsForFile } from '../support/file-clients.js';
 import { parsePrometheus, sampleValue } from '../support/prometheus-text.js';
 
 const KS = 'metrics_sample';
 const PORT = 19_600 + Math.floor(Math.random() * 300);
 
+// Opened before the hooks below run, closed after the file's tests.
+const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 /** Every metric family the runs below exposed. */
 const scraped = new Set<string>();
 
 beforeAll(async () => {
-  source = await testClient('source');
-  target = await testClient('target');
+  source = clients.source();
+  target = clients.target();
   await freshSampleKeyspace(source, target, KS, 3);
 });
 
-afterAll(async () => {
-  await source?.shutdown();
-  await target?.shutdown();
-});
 
 async function scrape(): Promise<ReturnType<typeof parsePrometheus> | null> {
   const response = await fetch(`http://127.0.0.1:${PORT}/metrics`).catch(() => null);

@@ -9,7 +9,8 @@ import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, type SpawnedCli, spawnCli } from '../support/cli.js';
-import { REPO_ROOT, testClient } from '../support/clusters.js';
+import { REPO_ROOT } from '../support/clusters.js';
+import { clientsForFile } from '../support/file-clients.js';
 import { dumpTable } from '../support/table-dump.js';
 
 /**
@@ -25,6 +26,8 @@ const DOWN_SECONDS = 30;
 const clusterScript = (action: 'start' | 'stop', cluster: 'source' | 'target') =>
   promisify(execFile)('bash', [join(REPO_ROOT, 'scripts/cassandra.sh'), action, cluster]);
 
+// Opened before the hooks below run, closed after the file's tests.
+const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 
@@ -64,8 +67,8 @@ function expectOneOutage(err: string, cluster: 'source' | 'target'): void {
 const values = (rows: Awaited<ReturnType<typeof dumpTable>>) => new Map([...rows].map(([key, cells]) => [key, Object.fromEntries(Object.entries(cells).map(([c, v]) => [c, v.value]))]));
 
 beforeAll(async () => {
-  source = await testClient('source');
-  target = await testClient('target');
+  source = clients.source();
+  target = clients.target();
   await load(source, true);
 });
 
@@ -73,8 +76,6 @@ afterAll(async () => {
   // Whatever happened, the next test file finds both clusters up.
   await clusterScript('start', 'source').catch(() => undefined);
   await clusterScript('start', 'target').catch(() => undefined);
-  await source?.shutdown();
-  await target?.shutdown();
 });
 
 describe('a node restart in the middle of a run', () => {
