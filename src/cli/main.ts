@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../config/config-file.js';
-import { parseJobOptions, parseSchemaOptions, WHOLE_KEYSPACE } from '../config/options.js';
+import { parseJobOptions, parseSchemaOptions, parseStatusOptions, WHOLE_KEYSPACE } from '../config/options.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { logFormat, setLogFormat } from '../report/log.js';
 import { formatSummary } from '../report/summary.js';
@@ -55,14 +55,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     )
     .command(
       'status [run-id]',
-      'show runs and their progress from the state directory',
+      'show runs and their progress: from the state directory, or (--state cassandra) from the target cluster, on any machine',
       (y: Argv) =>
-        y
+        connectionFlags(withConfig(y))
           .positional('run-id', { type: 'string', describe: 'one run (default: all)' })
-          .option('state-dir', { type: 'string', default: '.migrate', describe: 'where runs are recorded' })
+          .option('state-dir', { type: 'string', describe: 'where runs are recorded (default .migrate)' })
+          .option('state', { type: 'string', describe: 'local (default) or cassandra[:KEYSPACE]: the ledger keyspace in the --target cluster' })
           .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
       async (args) => {
-        exitCode = await status(args['state-dir'] as string, args['run-id'] as string | undefined, args.json as boolean, io);
+        refusePasswordsOnCommandLine(argv);
+        exitCode = await status(parseStatusOptions(args, io.env), io);
       },
     )
     .demandCommand(1, 'give a command: schema, copy, validate or status')

@@ -1,39 +1,106 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { StatusOptions } from '../config/options.js';
 import { ExitCode, InputError } from '../errors.js';
-import { listRuns, readCheckpoints } from '../state/run-state.js';
+import { listRuns, readCheckpoints, type RunRecord } from '../state/run-state.js';
 import type { Io } from './main.js';
 
-/** `migrate status [RUN_ID]`: the runs in the state folder (a keyspace job's, table by table), their ranges done and their outcome. */
-export async function status(stateDir: string, runId: string | undefined, json: boolean, io: Io): Promise<number> {
-  // A keyspace job's id names its tables' runs too (ID/TABLE).
-  const runs = (await listRuns(stateDir)).filter((r) => runId === undefined || r.runId === runId || r.runId.startsWith(`${runId}/`));
-  if (runId !== undefined && runs.length === 0) throw new InputError(`run ${runId} was not found in ${stateDir}: run "migrate status --state-dir ${stateDir}" to list runs`);
-  const rows = await Promise.all(
-    runs.map(async (run) => {
-      const dir = join(stateDir, 'runs', run.runId);
-      const done = await readCheckpoints(dir);
-      const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8').catch(() => 'null')) as Record<string, unknown> | null;
-      return {
-        runId: run.runId,
-        command: run.command,
-        job: run.jobKey,
-        startedAt: run.startedAt,
-        finishedAt: (summary?.finishedAt as string | undefined) ?? null,
-        rangesTotal: run.ranges.length,
-        rangesDone: done.size,
-        rangesFailed: (summary?.rangesFailed as number | undefined) ?? 0,
-        jobStartMicros: run.jobStartMicros,
-        rowsRead: [...done.values()].reduce((sum, c) => sum + (c.counts.rowsRead ?? 0), 0),
-      };
-    }),
-  );
-  if (json) io.out(JSON.stringify(runId !== undefined && rows.length === 1 && rows[0]?.runId === runId ? rows[0] : rows));
-  else if (rows.length === 0) io.out(`no runs in ${stateDir}`);
+/** One run's line in `migrate status`. */
+export interface RunStatus {
+  runId: string;
+  command: string;
+  job: string;
+  startedAt: string;
+  finishedAt: string | null;
+  rangesTotal: number;
+  rangesDone: number;
+  rangesFailed: number;
+  /** Ranges a live worker holds now (a shared run). */
+  rangesClaimed: number;
+  /** The workers holding live claims now (a shared run). */
+  workers: string[];
+  jobStartMicros: string;
+  rowsRead: number;
+}
+
+/**
+ * `migrate status [RUN_ID]`: the runs of the local state folder (a keyspace job's, table by table) or of
+ * the target's ledger keyspace, their ranges done and their outcome.
+ */
+export async function status(options: StatusOptions, io: Io): Promise<number> {
+  const where = options.state.kind === 'local' ? options.stateDir : `keyspace ${options.state.keyspace} of the target cluster`;
+  const rows = options.state.kind === 'local' ? await localStatus(options.stateDir, options.runId) : await sharedStatus(options);
+  if (options.runId !== undefined && rows.length === 0) {
+    throw new InputError(`run ${options.runId} was not found in ${where}: run "migrate status" with the same --state${options.state.kind === 'local' ? '-dir' : ''} to list runs`);
+  }
+  if (options.json) io.out(JSON.stringify(options.runId !== undefined && rows.length === 1 && rows[0]?.runId === options.runId ? rows[0] : rows));
+  else if (rows.length === 0) io.out(`no runs in ${where}`);
   else
     for (const r of rows) {
-      const state = r.rangesDone === r.rangesTotal ? 'complete' : r.finishedAt ? `stopped, ${r.rangesFailed} ranges failed` : 'running or interrupted';
+      const state =
+        r.rangesDone === r.rangesTotal
+          ? 'complete'
+          : r.rangesClaimed > 0
+            ? `running: ${r.rangesClaimed} ranges held by ${r.workers.length} workers (${r.workers.join(', ')})`
+            : r.finishedAt || r.rangesFailed > 0
+              ? `stopped, ${r.rangesFailed} ranges failed`
+              : 'running or interrupted';
       io.out(`${r.runId}  ${r.command}  ${r.rangesDone}/${r.rangesTotal} ranges  ${r.rowsRead} rows  ${state}  started ${r.startedAt}\n  ${r.job}`);
     }
   return ExitCode.ok;
 }
+
+const matching = (runs: RunRecord[], runId: string | undefined) => runs.filter((r) => runId === undefined || r.runId === runId || r.runId.startsWith(`${runId}/`));
+
+const rowsReadOf = (checkpoints: Iterable<{ counts: { rowsRead?: number } }>) => [...checkpoints].reduce((sum, c) => sum + (c.counts.rowsRead ?? 0), 0);
+
+async function localStatus(stateDir: string, runId: string | undefined): Promise<RunStatus[]> {
+  // A keyspace job's id names its tables' runs too (ID/TABLE).
+  return Promise.all(
+    matching(await listRuns(stateDir), runId).map(async (run) => {
+      const dir = join(stateDir, 'runs', run.runId);
+      const done = await readCheckpoints(dir);
+      const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8').catch(() => 'null')) as Record<string, unknown> | null;
+      return {
+        ...identity(run),
+        finishedAt: (summary?.finishedAt as string | undefined) ?? null,
+        rangesDone: done.size,
+        rangesFailed: (summary?.rangesFailed as number | undefined) ?? 0,
+        rangesClaimed: 0,
+        workers: [],
+        rowsRead: rowsReadOf(done.values()),
+      };
+    }),
+  );
+}
+
+/** A shared run's status is read from its ledger rows: any machine that reaches the target sees the whole run. */
+async function sharedStatus(options: StatusOptions): Promise<RunStatus[]> {
+  if (options.state.kind !== 'cassandra') return [];
+  const { keyspace } = options.state;
+  const [{ withTarget }, { CassandraStore }] = await Promise.all([import('../connect/both-clusters.js'), import('../state/cassandra-store.js')]);
+  return withTarget(options, async (target) => {
+    const store = await CassandraStore.open(target, keyspace, options.stateDir, 30_000, false);
+    if (!store) return [];
+    return Promise.all(
+      matching(await store.listRuns(), options.runId).map(async (run) => {
+        const rows = await store.rangeRows(run.runId);
+        const now = Date.now();
+        const done = rows.filter((r) => r.state === 'done' && r.checkpoint);
+        const claimed = rows.filter((r) => r.state === 'claimed' && (r.leaseUntil ?? 0) >= now);
+        const finished = done.map((r) => r.checkpoint?.finishedAt ?? '').sort();
+        return {
+          ...identity(run),
+          finishedAt: done.length === run.ranges.length ? (finished.at(-1) ?? null) : null,
+          rangesDone: done.length,
+          rangesFailed: rows.filter((r) => r.state === 'failed').length,
+          rangesClaimed: claimed.length,
+          workers: [...new Set(claimed.map((r) => r.owner ?? ''))],
+          rowsRead: rowsReadOf(done.map((r) => r.checkpoint as NonNullable<typeof r.checkpoint>)),
+        };
+      }),
+    );
+  });
+}
+
+const identity = (run: RunRecord) => ({ runId: run.runId, command: run.command, job: run.jobKey, startedAt: run.startedAt, rangesTotal: run.ranges.length, jobStartMicros: run.jobStartMicros });

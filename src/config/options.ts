@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 
@@ -33,6 +34,14 @@ const connectionShape = {
   'target-ca': z.string().optional(),
 };
 
+const stateOption = z
+  .string()
+  .regex(/^(local|cassandra(:[A-Za-z][A-Za-z0-9_]{0,47})?)$/, 'use local (the --state-dir folder) or cassandra[:KEYSPACE] (a keyspace of the target cluster, default cql_migrate)')
+  .default('local');
+
+type RunStore = { kind: 'local' } | { kind: 'cassandra'; keyspace: string };
+const runStore = (state: string): RunStore => (state === 'local' ? { kind: 'local' } : { kind: 'cassandra', keyspace: state.split(':')[1] ?? 'cql_migrate' });
+
 export const jobOptionsSchema = z
   .object({
     ...connectionShape,
@@ -64,6 +73,9 @@ export const jobOptionsSchema = z
     'run-id': z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-"').optional(),
     resume: z.union([z.string(), z.boolean()]).optional(),
     'state-dir': z.string().default('.migrate'),
+    state: stateOption,
+    lease: z.coerce.number().min(3, 'give a lease of 3 seconds or more').default(30),
+    workers: positiveInt.optional(),
     'report-dir': z.string().optional(),
     'ranges-file': z.string().optional(),
     rename: z.array(z.string().regex(/^[^:]+:[^:]+$/, 'use --rename SOURCE_COLUMN:TARGET_COLUMN')).default([]),
@@ -149,6 +161,12 @@ export interface JobOptions extends ConnectionOptions {
   runId: string | undefined;
   resume: string | true | undefined;
   stateDir: string;
+  /** Where the run's ledger lives: the state folder (one process), or a keyspace of the target (any number). */
+  state: RunStore;
+  /** Seconds a claim on a range (and a shared run's lock) lasts unless renewed: how soon a dead worker's ranges are taken over. */
+  leaseSeconds: number;
+  /** Worker processes this command runs, each with its own connections, sharing the run's ranges. */
+  workers: number;
   reportDir: string | undefined;
   rangesFile: string | undefined;
   renames: Map<string, string>;
@@ -218,6 +236,9 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     runId: o['run-id'],
     resume: o.resume === true || o.resume === '' ? true : o.resume === false ? undefined : o.resume,
     stateDir: o['state-dir'],
+    state: runStore(o.state),
+    leaseSeconds: o.lease,
+    workers: o.workers ?? availableParallelism(),
     reportDir: o['report-dir'],
     rangesFile: o['ranges-file'],
     renames: new Map(list(o.rename).map((pair) => pair.split(':') as [string, string])),
@@ -319,4 +340,23 @@ export function redactOptions(options: JobOptions): Record<string, unknown> {
       (key, value) => (/password/i.test(key) ? (value === undefined ? undefined : '***') : value),
     ),
   );
+}
+
+export interface StatusOptions extends ConnectionOptions {
+  runId: string | undefined;
+  stateDir: string;
+  state: RunStore;
+  json: boolean;
+}
+
+const statusOptionsSchema = z
+  .object({ ...connectionShape, source: z.string().optional(), target: z.string().optional(), 'run-id': z.string().optional(), 'state-dir': z.string().default('.migrate'), state: stateOption, json: z.boolean().default(false) })
+  .passthrough();
+
+/** `migrate status`: a local state folder, or the target cluster holding the runs' ledger. */
+export function parseStatusOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): StatusOptions {
+  const o = parseWith(statusOptionsSchema, raw);
+  const state = runStore(o.state);
+  if (state.kind === 'cassandra' && !o.target) throw new InputError(`--state ${o.state} reads the runs from the target cluster: give its contact points with --target HOST[:PORT]`);
+  return { ...connectionOptions({ ...o, source: o.source ?? '', target: o.target ?? '' }, env), runId: o['run-id'], stateDir: o['state-dir'], state, json: o.json };
 }

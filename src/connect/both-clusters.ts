@@ -21,7 +21,17 @@ export async function withBothClusters<T>(options: ConnectionOptions, signal: Ab
   }
 }
 
-function sessionOptions(options: ConnectionOptions, side: Side, signal: AbortSignal, metrics: JobMetrics | undefined): SessionOptions {
+/** The target alone (`migrate status` of a run kept in the target's ledger keyspace). */
+export async function withTarget<T>(options: ConnectionOptions, work: (target: Session) => Promise<T>): Promise<T> {
+  const target = await Session.open(sessionOptions(options, 'target', undefined, undefined));
+  try {
+    return await work(target);
+  } finally {
+    await target.close();
+  }
+}
+
+function sessionOptions(options: ConnectionOptions, side: Side, signal: AbortSignal | undefined, metrics: JobMetrics | undefined): SessionOptions {
   const source = side === 'source';
   return {
     side,

@@ -144,6 +144,17 @@ export class Session {
     await this.request('write', () => this.client.batch(queries, settings), settings.isIdempotent ? 'never' : 'maybe');
   }
 
+  /**
+   * A lightweight transaction (run state's claims and locks): applied or not, with the row as it is when
+   * not. Retried like any request: callers recognise their own change in the row when a retry finds it made.
+   */
+  async conditional(query: string, params: unknown[]): Promise<{ applied: boolean; row: cassandra.types.Row | undefined }> {
+    const { quorum, serial } = cassandra.types.consistencies;
+    const result = await this.request('write', () => this.client.execute(query, params, { prepare: true, consistency: quorum, serialConsistency: serial, isIdempotent: true }));
+    const row = result.first() ?? undefined;
+    return { applied: row?.get('[applied]') === true, row };
+  }
+
   async close(): Promise<void> {
     // After a node restart the driver's shutdown can wait forever on a pool it was closing when the node
     // went down (seen here: finished copies that never exited). The work is done by now: give it 5 s.

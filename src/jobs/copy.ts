@@ -7,7 +7,6 @@ import type { Counters } from '../report/summary.js';
 import { buildReadPlan, partitionStarts, type RawRow, type ReadPlan } from '../read/select.js';
 import { isMultiCell } from '../schema/cql-type.js';
 import type { Column } from '../schema/table-schema.js';
-import { listRuns } from '../state/run-state.js';
 import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetTable } from '../write/mutations.js';
 import { PartitionWriter } from '../write/writer.js';
@@ -69,12 +68,12 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
 }
 
 /**
- * Whether this job may have written to the target before: a resume, a rerun of failed ranges, or any
- * earlier run of the same job in the state folder. Only then do lists need the read-before-write guard.
+ * Whether this job may have written to the target before: a resumed or joined run, a rerun of failed
+ * ranges, or any earlier run of the same job in the run store. Only then do lists need the read-before-write guard.
  */
 async function mayHaveCopiedBefore(ctx: JobContext): Promise<boolean> {
-  if (ctx.options.resume !== undefined || ctx.options.rangesFile !== undefined) return true;
-  const runs = await listRuns(ctx.options.stateDir);
+  if (ctx.state.resumed || ctx.options.rangesFile !== undefined) return true;
+  const runs = await ctx.store.listRuns();
   return runs.some((r) => r.jobKey === ctx.state.record.jobKey && r.runId !== ctx.state.record.runId);
 }
 

@@ -44,6 +44,7 @@ export interface KeyspaceResult {
  */
 export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOptions, raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<KeyspaceResult> {
   const command = definitionFor().command;
+  if (shared.state.kind !== 'local') throw new InputError(`--state ${shared.state.kind} runs one table at a time: give --table (one run per table), or keep a keyspace job's state in --state-dir`);
   // Each named table's own options are checked before connecting: bad input stops the job before it writes.
   for (const choice of shared.tables ?? []) tableOptions(raw, choice, env);
   return withInterrupts((abort) =>

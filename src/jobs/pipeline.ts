@@ -20,8 +20,9 @@ import { checkCoverage, parseRangeId, rangeId, shardOf, type TokenRange } from '
 import { checkCompatibility } from '../schema/compatibility.js';
 import { readTableSchema } from '../schema/read-schema.js';
 import type { Column, TableSchema } from '../schema/table-schema.js';
-import { acquireJobLock } from '../state/lock.js';
-import { RunState } from '../state/run-state.js';
+import { CassandraStore } from '../state/cassandra-store.js';
+import type { LedgerStore, RunLedger } from '../state/ledger.js';
+import { LocalStore } from '../state/local-store.js';
 
 export type Command = 'copy' | 'validate';
 
@@ -39,7 +40,10 @@ export interface JobContext {
   targetCells: Column[];
   /** The clusters (by identity) and tables of the job: what copy and validate runs of one migration share. */
   tablePair: string;
-  state: RunState;
+  /** The run's plan and results, and this process's claims on its ranges. */
+  state: RunLedger;
+  /** Where the runs of every job are kept (earlier runs of this table pair tell validate what we wrote). */
+  store: LedgerStore;
   /** The job-start stamp (skew margin included) or the explicit --writetime; recorded in the run. */
   stamp: bigint;
   /** Approximations the run had to make, reported once each in the summary. */
@@ -207,39 +211,63 @@ export async function runConnected(
   // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
   const tablePair = `${source.identity}/${options.keyspace}.${options.table} -> ${target.identity}/${options.targetKeyspace}.${options.targetTable}`;
   const jobKey = `${definition.command} ${tablePair}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;
-  const release = await acquireJobLock(options.stateDir, jobKey);
+  const store = await ledgerStore(options, target);
+  const runId = await chooseRunId(definition.command, options, jobKey, store, fileRanges, placement);
+  const release = await store.lock(jobKey, runId);
   try {
-    const state = await openState(definition.command, options, jobKey, source, fileRanges, placement);
-    const only = fileRanges && new Set(fileRanges.ranges);
-    const budget = placement?.budget ?? budgetFor(options, metrics);
-    return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, tablePair, state, ...budget }, abort, only, metrics);
+    const state = await openState(definition.command, options, jobKey, runId, store, source, fileRanges, placement);
+    try {
+      const only = fileRanges && new Set(fileRanges.ranges);
+      const budget = placement?.budget ?? budgetFor(options, metrics);
+      return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, tablePair, state, store, ...budget }, abort, only, metrics);
+    } finally {
+      await state.close();
+    }
   } finally {
     await release().catch(() => undefined);
   }
 }
 
+/** The run's ledger: the local state folder, or the target's ledger keyspace (created on first use). */
+async function ledgerStore(options: JobOptions, target: Session): Promise<LedgerStore> {
+  return options.state.kind === 'local' ? new LocalStore(options.stateDir) : CassandraStore.open(target, options.state.keyspace, options.stateDir, options.leaseSeconds * 1000);
+}
+
 /**
- * The run this process works on: a resumed one, the run a ranges file came from (its failed ranges are
- * rerun inside it, at its stamp), or a new one.
+ * Which run this process works on: a keyspace job's table run, the run resumed, the run a ranges file came
+ * from (its failed ranges are rerun inside it, at its stamp), the run named by --run-id, or a new one.
  */
-async function openState(command: Command, options: JobOptions, jobKey: string, source: Session, fileRanges: RangesFile | undefined, placement: KeyspacePlacement | undefined): Promise<RunState> {
-  if (placement && (await RunState.exists(options.stateDir, placement.runId))) return RunState.resume(options.stateDir, jobKey, placement.runId);
-  if (options.resume !== undefined && !placement) return RunState.resume(options.stateDir, jobKey, options.resume);
-  if (fileRanges?.runId !== undefined && (await RunState.exists(options.stateDir, fileRanges.runId))) {
-    return RunState.resume(options.stateDir, jobKey, fileRanges.runId);
-  }
+async function chooseRunId(command: Command, options: JobOptions, jobKey: string, store: LedgerStore, fileRanges: RangesFile | undefined, placement: KeyspacePlacement | undefined): Promise<string> {
+  if (placement) return placement.runId;
+  if (options.resume === true) return store.latestRunOf(jobKey);
+  if (options.resume !== undefined) return options.resume;
+  if (fileRanges?.runId !== undefined && (await store.exists(fileRanges.runId))) return fileRanges.runId;
+  return options.runId ?? newRunId(command, new Date().toISOString());
+}
+
+async function openState(
+  command: Command,
+  options: JobOptions,
+  jobKey: string,
+  runId: string,
+  store: LedgerStore,
+  source: Session,
+  fileRanges: RangesFile | undefined,
+  placement: KeyspacePlacement | undefined,
+): Promise<RunLedger> {
+  const continuing = options.resume !== undefined || ((placement !== undefined || fileRanges?.runId === runId) && (await store.exists(runId)));
+  if (continuing) return store.resume(jobKey, runId);
   const ranges =
     fileRanges?.ranges ??
     checkCoverage(await planRanges(source, options.keyspace, options.table, options.splits, options.shard?.count)).map(rangeId);
   // A keyspace job's tables share its stamp; a ranges file from a run recorded elsewhere carries that run's
   // stamp, so the rerun's rows land at the first run's stamp.
   const stamp = typeof options.writetime === 'bigint' ? options.writetime : (placement?.stamp ?? fileRanges?.jobStartMicros ?? jobStartStamp(options));
-  const startedAt = new Date().toISOString();
-  return RunState.create(options.stateDir, {
-    runId: placement?.runId ?? options.runId ?? newRunId(command, startedAt),
+  return store.create({
+    runId,
     command,
     jobKey,
-    startedAt,
+    startedAt: new Date().toISOString(),
     jobStartMicros: stamp.toString(),
     writetimeMode: String(options.writetime),
     ownWindowMicros: OWN_WINDOW_MICROS.toString(),
@@ -269,8 +297,8 @@ async function runRanges(
   const mine = options.shard ? shardOf(all.map(parseRangeId), options.shard.index, options.shard.count).map(rangeId) : all;
   const todo = mine.filter((id) => !state.done.has(id) && (only === undefined || only.has(id)));
   // The whole run's counts: ranges an earlier (resumed) process finished, then this process's ranges.
-  const totals = new Counters();
-  for (const id of mine) totals.add(state.done.get(id)?.counts ?? {});
+  const finishedCounts = () => mine.reduce((sum, id) => sum.add(state.done.get(id)?.counts ?? {}), new Counters());
+  let totals = finishedCounts();
   const inFlight = new Set<Counters>();
   const failed: FailedRange[] = [];
   const live = () => [...inFlight].reduce((sum, c) => sum.add(c), new Counters().add(totals));
@@ -287,35 +315,40 @@ async function runRanges(
   const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : () => ctx.inFlight.concurrency);
   try {
     const worker = await definition.prepare(ctx);
-    const pool = pLimit(options.concurrency);
+    // `concurrency` loops each take the next range from the ledger (a shared run's ledger hands out the
+    // ranges no other worker holds, and waits while others hold the rest) until none is left.
     await Promise.all(
-      todo.map((id) =>
-        pool(async () => {
-          if (abort.signal.aborted) return;
+      Array.from({ length: Math.min(options.concurrency, Math.max(1, todo.length)) }, async () => {
+        for (let id = await state.next(todo, abort.signal); id !== undefined && !abort.signal.aborted; id = await state.next(todo, abort.signal)) {
           const counts = new Counters();
           inFlight.add(counts);
           try {
             const started = Date.now();
             await worker(parseRangeId(id), counts);
-            await state.recordDone({ range: id, counts: { ...counts }, finishedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 });
             // Only finished ranges count: a failed range is done again from its start, and counted then.
-            totals.add(counts);
+            if (await state.recordDone({ range: id, counts: { ...counts }, finishedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 })) totals.add(counts);
             progress.rangeFinished();
           } catch (error) {
             if (!abort.signal.aborted) {
               const failure = { range: id, error: messageOf(error).split('\n')[0] as string };
               failed.push(failure);
               logEvent('range-failed', { ...runLabels, ...failure });
+              await state.recordFailed(id, failure.error).catch(() => undefined);
             }
           } finally {
             inFlight.delete(counts);
           }
-        }),
-      ),
+        }
+      }),
     );
   } finally {
     progress.stop();
   }
+  // The whole run: what every worker recorded (a shared run's other workers included), and the ranges
+  // they failed that nobody finished since.
+  const { failed: failedElsewhere } = await state.refresh();
+  for (const [range, error] of failedElsewhere) if (!state.done.has(range) && !failed.some((f) => f.range === range)) failed.push({ range, error });
+  totals = finishedCounts();
 
   const summary: Summary = {
     command: definition.command,

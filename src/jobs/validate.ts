@@ -15,7 +15,6 @@ import { formatKeyValue } from '../report/format-key.js';
 import type { Counters } from '../report/summary.js';
 import { rangeId, type TokenRange } from '../ring/token-range.js';
 import { type Column, primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
-import { listRuns } from '../state/run-state.js';
 import { CorrectionPlanner } from '../write/corrections.js';
 import { counterStatement } from '../write/counters.js';
 import type { Mutation, TargetTable } from '../write/mutations.js';
@@ -172,7 +171,7 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
 async function ownStamps(ctx: JobContext): Promise<OwnStamps> {
   const pair = ctx.tablePair;
   const ofThisPair = (command: string, key: string) => key === `${command} ${pair}` || key.startsWith(`${command} ${pair} [shard `);
-  const runs = await listRuns(ctx.options.stateDir);
+  const runs = await ctx.store.listRuns();
   const copies = runs.filter((r) => ofThisPair('copy', r.jobKey) && r.writetimeMode !== 'preserve');
   const me = ctx.state.record;
   const earlier = runs.filter((r) => ofThisPair('validate', r.jobKey) && r.runId !== me.runId && r.startedAt < me.startedAt).length;

@@ -2,6 +2,7 @@ import { access, appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Counters } from '../report/summary.js';
+import type { RunLedger } from './ledger.js';
 
 /** What a run records when it starts; `--resume` reads it back. */
 export interface RunRecord {
@@ -76,8 +77,11 @@ export interface RangeCheckpoint {
   seconds?: number;
 }
 
-/** One run's folder: run.json, the append-only checkpoint log, and its reports by default. */
-export class RunState {
+/** One run's folder: run.json, the append-only checkpoint log, and its reports by default. One process works on it (the job lock). */
+export class RunState implements RunLedger {
+  /** Ranges handed to this process's pool. */
+  private readonly started = new Set<string>();
+
   private constructor(
     readonly dir: string,
     readonly record: RunRecord,
@@ -113,10 +117,29 @@ export class RunState {
     );
   }
 
-  async recordDone(checkpoint: RangeCheckpoint): Promise<void> {
+  async next(candidates: readonly string[]): Promise<string | undefined> {
+    for (const range of candidates) {
+      if (this.started.has(range) || this.done.has(range)) continue;
+      this.started.add(range);
+      return range;
+    }
+    return undefined;
+  }
+
+  async recordDone(checkpoint: RangeCheckpoint): Promise<boolean> {
     this.done.set(checkpoint.range, checkpoint);
     await appendFile(join(this.dir, 'ranges.jsonl'), `${JSON.stringify(checkpoint)}\n`);
+    return true;
   }
+
+  /** Failed ranges are reported in failed-ranges.csv; the run's folder records only finished ones. */
+  async recordFailed(): Promise<void> {}
+
+  async refresh(): Promise<{ failed: Map<string, string> }> {
+    return { failed: new Map() };
+  }
+
+  async close(): Promise<void> {}
 }
 
 export async function readCheckpoints(dir: string): Promise<Map<string, RangeCheckpoint>> {
@@ -155,7 +178,7 @@ export async function readRunFiles(stateDir: string): Promise<(RunRecord | Keysp
 
 const readJson = async <T>(path: string): Promise<T | null> => JSON.parse(await readFile(path, 'utf8').catch(() => 'null')) as T | null;
 
-async function latestRunOf(stateDir: string, jobKey: string): Promise<string> {
+export async function latestRunOf(stateDir: string, jobKey: string): Promise<string> {
   const runs = (await listRuns(stateDir)).filter((r) => r.jobKey === jobKey);
   const latest = runs.at(-1);
   if (!latest) throw new InputError(`no earlier run of this job in ${stateDir} to resume: drop --resume to start one`);

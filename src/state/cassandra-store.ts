@@ -1,0 +1,338 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import cassandra from 'cassandra-driver';
+import type { Session } from '../connect/session.js';
+import { InputError, LockedError } from '../errors.js';
+import { logEvent } from '../report/log.js';
+import { planClaims, type RangeRow } from './claims.js';
+import type { LedgerStore, RunLedger } from './ledger.js';
+import type { RangeCheckpoint, RunRecord } from './run-state.js';
+
+/** This process, as it appears in claims and locks: its machine, pid and a nonce (a pid is reused). */
+export const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+const TABLES = {
+  runs: 'CREATE TABLE IF NOT EXISTS %s.runs (run_id text PRIMARY KEY, job_key text, started_at text, record text)',
+  ranges:
+    'CREATE TABLE IF NOT EXISTS %s.ranges (run_id text, range text, state text, owner text, lease_until bigint, epoch int, checkpoint text, error text, finished_by text, PRIMARY KEY (run_id, range))',
+  locks: 'CREATE TABLE IF NOT EXISTS %s.locks (job_key text PRIMARY KEY, run_id text, owner text, lease_until bigint)',
+};
+
+/**
+ * The ledger kept in a keyspace of the target cluster (`--state cassandra[:KEYSPACE]`): runs, range claims
+ * with leases, results, and the job lock. Every change to a claim or lock is a lightweight transaction
+ * conditioned on what the worker last saw, so two workers never both hold a range, and a range has one
+ * result. Reports stay in the local folder of each process (`reportRoot/runs/ID`).
+ */
+export class CassandraStore implements LedgerStore {
+  private constructor(
+    private readonly session: Session,
+    readonly keyspace: string,
+    private readonly reportRoot: string,
+    private readonly leaseMs: number,
+  ) {}
+
+  get where(): string {
+    return `keyspace ${this.keyspace} of the target cluster`;
+  }
+
+  /** Opens the store, creating its keyspace and tables on first use; `create` false: undefined when there is none. */
+  static async open(session: Session, keyspace: string, reportRoot: string, leaseMs: number): Promise<CassandraStore>;
+  static async open(session: Session, keyspace: string, reportRoot: string, leaseMs: number, create: false): Promise<CassandraStore | undefined>;
+  static async open(session: Session, keyspace: string, reportRoot: string, leaseMs: number, create = true): Promise<CassandraStore | undefined> {
+    const existing = await session.read('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [keyspace]);
+    const have = new Set(existing.rows.map((r) => r.get('table_name') as string));
+    if (Object.keys(TABLES).some((t) => !have.has(t))) {
+      if (!create) return undefined;
+      if (have.size === 0) await session.read(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${await replicationFor(session)}`, [], { prepare: false });
+      for (const [name, cql] of Object.entries(TABLES)) if (!have.has(name)) await session.read(cql.replace('%s', keyspace), [], { prepare: false });
+    }
+    return new CassandraStore(session, keyspace, reportRoot, leaseMs);
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    const rows = await this.session.read(`SELECT record FROM ${this.keyspace}.runs`, [], { consistency: QUORUM });
+    return rows.rows.map((r) => JSON.parse(r.get('record') as string) as RunRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  async latestRunOf(jobKey: string): Promise<string> {
+    const latest = (await this.listRuns()).filter((r) => r.jobKey === jobKey).at(-1);
+    if (!latest) throw new InputError(`no earlier run of this job in ${this.where} to resume: drop --resume to start one`);
+    return latest.runId;
+  }
+
+  async exists(runId: string): Promise<boolean> {
+    return (await this.readRecord(runId)) !== undefined;
+  }
+
+  private async readRecord(runId: string): Promise<RunRecord | undefined> {
+    const row = (await this.session.read(`SELECT record FROM ${this.keyspace}.runs WHERE run_id = ?`, [runId], { consistency: SERIAL })).first();
+    return row ? (JSON.parse(row.get('record') as string) as RunRecord) : undefined;
+  }
+
+  /** A new run, or the run of that id when another worker created it first: its stamp and range plan win. */
+  async create(record: RunRecord): Promise<RunLedger> {
+    const { applied, row } = await this.session.conditional(`INSERT INTO ${this.keyspace}.runs (run_id, job_key, started_at, record) VALUES (?, ?, ?, ?) IF NOT EXISTS`, [
+      record.runId,
+      record.jobKey,
+      record.startedAt,
+      JSON.stringify(record),
+    ]);
+    if (applied) return this.openRun(record, false);
+    const existing = JSON.parse(row?.get('record') as string) as RunRecord;
+    checkSameJob(existing, record.jobKey);
+    return this.openRun(existing, true);
+  }
+
+  async resume(jobKey: string, runId: string): Promise<RunLedger> {
+    const record = await this.readRecord(runId);
+    if (!record) throw new InputError(`run ${runId} was not found in ${this.where}: list runs with "migrate status --state cassandra:${this.keyspace} --target ..."`);
+    checkSameJob(record, jobKey);
+    return this.openRun(record, true);
+  }
+
+  private async openRun(record: RunRecord, joined: boolean): Promise<RunLedger> {
+    const dir = join(this.reportRoot, 'runs', record.runId);
+    await mkdir(dir, { recursive: true });
+    const run = new SharedRun(this.session, this.keyspace, record, dir, joined, this.leaseMs);
+    await run.refresh();
+    return run;
+  }
+
+  /**
+   * The job lock, held by a run rather than a process: workers of the same run share it, another run of
+   * the job is refused until the lock's lease runs out (its workers are gone). Renewed while this process
+   * runs; released when it ends and no other worker of the run holds a live claim.
+   */
+  async lock(jobKey: string, runId: string): Promise<() => Promise<void>> {
+    const table = `${this.keyspace}.locks`;
+    const take = async (): Promise<void> => {
+      const now = Date.now();
+      const inserted = await this.session.conditional(`INSERT INTO ${table} (job_key, run_id, owner, lease_until) VALUES (?, ?, ?, ?) IF NOT EXISTS`, [jobKey, runId, workerId, now + this.leaseMs]);
+      if (inserted.applied) return;
+      const holder = inserted.row;
+      const heldBy = holder?.get('run_id') as string;
+      const leaseUntil = Number(holder?.get('lease_until') ?? 0);
+      if (heldBy === runId) return;
+      if (leaseUntil >= now) {
+        throw new LockedError(`run ${heldBy} of this job holds its lock in ${this.where} (${jobKey}): wait for it to finish, join it with --run-id ${heldBy}, or check "migrate status ${heldBy} --state cassandra:${this.keyspace}"`);
+      }
+      const taken = await this.session.conditional(`UPDATE ${table} SET run_id = ?, owner = ?, lease_until = ? WHERE job_key = ? IF run_id = ? AND lease_until = ?`, [
+        runId,
+        workerId,
+        now + this.leaseMs,
+        jobKey,
+        heldBy,
+        holder?.get('lease_until'),
+      ]);
+      if (!taken.applied && taken.row?.get('run_id') !== runId) throw new LockedError(`another run of this job took its lock in ${this.where} just now (${jobKey}): wait for it to finish`);
+    };
+    await take();
+    const renew = setInterval(() => {
+      this.session
+        .conditional(`UPDATE ${table} SET lease_until = ? WHERE job_key = ? IF run_id = ?`, [Date.now() + this.leaseMs, jobKey, runId])
+        .then(({ applied, row }) => (applied || row?.get('run_id') !== undefined ? undefined : take()))
+        .catch(() => undefined);
+    }, this.leaseMs / 3);
+    renew.unref();
+    return async () => {
+      clearInterval(renew);
+      const ranges = await this.session.read(`SELECT state, owner, lease_until FROM ${this.keyspace}.ranges WHERE run_id = ?`, [runId], { consistency: QUORUM });
+      const now = Date.now();
+      const othersAtWork = ranges.rows.some((r) => r.get('state') === 'claimed' && r.get('owner') !== workerId && Number(r.get('lease_until') ?? 0) >= now);
+      if (!othersAtWork) await this.session.conditional(`DELETE FROM ${table} WHERE job_key = ? IF run_id = ?`, [jobKey, runId]);
+    };
+  }
+
+  /** Every range row of a run (status). */
+  rangeRows(runId: string): Promise<LedgerRangeRow[]> {
+    return readRangeRows(this.session, this.keyspace, runId);
+  }
+}
+
+const { quorum: QUORUM, serial: SERIAL } = cassandra.types.consistencies;
+
+function checkSameJob(record: RunRecord, jobKey: string): void {
+  if (record.jobKey !== jobKey) throw new InputError(`run ${record.runId} is a different job (${record.jobKey}): join or resume it with the same command, clusters and table`);
+}
+
+/** The ledger's keyspace: three replicas in each of the target's data centers, or as many nodes as one has. */
+async function replicationFor(session: Session): Promise<string> {
+  const local = await session.read('SELECT data_center FROM system.local');
+  const peers = await session.read('SELECT data_center FROM system.peers');
+  const nodes = new Map<string, number>();
+  for (const row of [...local.rows, ...peers.rows]) {
+    const dc = row.get('data_center') as string;
+    nodes.set(dc, (nodes.get(dc) ?? 0) + 1);
+  }
+  return `{'class': 'NetworkTopologyStrategy', ${[...nodes].map(([dc, n]) => `'${dc}': ${Math.min(3, n)}`).join(', ')}}`;
+}
+
+export interface LedgerRangeRow extends RangeRow {
+  checkpoint: RangeCheckpoint | undefined;
+  error: string | null;
+  finishedBy: string | null;
+}
+
+async function readRangeRows(session: Session, keyspace: string, runId: string): Promise<LedgerRangeRow[]> {
+  const result = await session.read(`SELECT range, state, owner, lease_until, epoch, checkpoint, error, finished_by FROM ${keyspace}.ranges WHERE run_id = ?`, [runId], { consistency: QUORUM, fetchSize: 10_000 });
+  const rows: LedgerRangeRow[] = [];
+  for await (const r of result) {
+    rows.push({
+      range: r.get('range') as string,
+      state: r.get('state') as RangeRow['state'],
+      owner: (r.get('owner') as string | null) ?? null,
+      leaseUntil: r.get('lease_until') === null ? null : Number(r.get('lease_until')),
+      epoch: Number(r.get('epoch') ?? 0),
+      checkpoint: r.get('checkpoint') ? (JSON.parse(r.get('checkpoint') as string) as RangeCheckpoint) : undefined,
+      error: (r.get('error') as string | null) ?? null,
+      finishedBy: (r.get('finished_by') as string | null) ?? null,
+    });
+  }
+  return rows;
+}
+
+/** One shared run as this worker sees it: claims it holds (renewed), and what it last read of the others'. */
+class SharedRun implements RunLedger {
+  readonly done = new Map<string, RangeCheckpoint>();
+  private rows = new Map<string, RangeRow>();
+  /** Ranges this worker holds, with the epoch of its claim. */
+  private readonly held = new Map<string, number>();
+  private readonly failedHere = new Set<string>();
+  private queue: { range: string; row: RangeRow | undefined }[] = [];
+  private claiming: Promise<unknown> = Promise.resolve();
+  private readonly renewal: NodeJS.Timeout;
+
+  constructor(
+    private readonly session: Session,
+    private readonly keyspace: string,
+    readonly record: RunRecord,
+    readonly dir: string,
+    readonly resumed: boolean,
+    private readonly leaseMs: number,
+  ) {
+    this.renewal = setInterval(() => void this.renew(), leaseMs / 3);
+    this.renewal.unref();
+  }
+
+  private get table(): string {
+    return `${this.keyspace}.ranges`;
+  }
+
+  async refresh(): Promise<{ failed: Map<string, string> }> {
+    const rows = await readRangeRows(this.session, this.keyspace, this.record.runId);
+    const failed = new Map<string, string>();
+    this.rows = new Map(rows.map((r) => [r.range, r]));
+    for (const row of rows) {
+      if (row.state === 'done' && row.checkpoint) this.done.set(row.range, row.checkpoint);
+      if (row.state === 'failed') failed.set(row.range, row.error ?? 'failed');
+    }
+    return { failed };
+  }
+
+  /** Claims one at a time (the pool's workers share this worker's view), waiting while others hold ranges. */
+  next(candidates: readonly string[], signal: AbortSignal): Promise<string | undefined> {
+    const claimed = this.claiming.then(() => this.claimNext(candidates, signal));
+    this.claiming = claimed.catch(() => undefined);
+    return claimed;
+  }
+
+  private async claimNext(candidates: readonly string[], signal: AbortSignal): Promise<string | undefined> {
+    while (!signal.aborted) {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        if (await this.claim(next.range, next.row)) return next.range;
+      }
+      await this.refresh();
+      const plan = planClaims(candidates, this.rows, workerId, Date.now(), this.failedHere);
+      // Each worker takes the ranges left in its own order, so that workers seldom race for one range.
+      this.queue = shuffle(plan.claimable);
+      if (this.queue.length > 0) continue;
+      if (plan.heldByOthers === 0) return undefined;
+      await sleep(Math.min(2_000, this.leaseMs / 4), undefined, { signal }).catch(() => undefined);
+    }
+    return undefined;
+  }
+
+  private async claim(range: string, row: RangeRow | undefined): Promise<boolean> {
+    const epoch = (row?.epoch ?? 0) + 1;
+    const leaseUntil = Date.now() + this.leaseMs;
+    const { applied, row: current } = row
+      ? await this.session.conditional(`UPDATE ${this.table} SET state = 'claimed', owner = ?, lease_until = ?, epoch = ? WHERE run_id = ? AND range = ? IF epoch = ? AND state = ?`, [
+          workerId,
+          leaseUntil,
+          epoch,
+          this.record.runId,
+          range,
+          row.epoch,
+          row.state,
+        ])
+      : await this.session.conditional(`INSERT INTO ${this.table} (run_id, range, state, owner, lease_until, epoch) VALUES (?, ?, 'claimed', ?, ?, ?) IF NOT EXISTS`, [
+          this.record.runId,
+          range,
+          workerId,
+          leaseUntil,
+          epoch,
+        ]);
+    // Not applied but ours: a retried request whose first attempt went through.
+    if (applied || (current?.get('owner') === workerId && current.get('epoch') === epoch)) {
+      this.held.set(range, epoch);
+      return true;
+    }
+    return false;
+  }
+
+  /** Sets the range's row as this worker's claim last left it, or reports that the claim was lost. */
+  private async update(range: string, assignments: string, params: unknown[]): Promise<boolean> {
+    const epoch = this.held.get(range);
+    this.held.delete(range);
+    if (epoch === undefined) return false;
+    const { applied } = await this.session.conditional(`UPDATE ${this.table} SET ${assignments} WHERE run_id = ? AND range = ? IF owner = ? AND epoch = ?`, [
+      ...params,
+      this.record.runId,
+      range,
+      workerId,
+      epoch,
+    ]);
+    return applied;
+  }
+
+  async recordDone(checkpoint: RangeCheckpoint): Promise<boolean> {
+    const recorded = await this.update(checkpoint.range, "state = 'done', checkpoint = ?, finished_by = ?, lease_until = null", [JSON.stringify(checkpoint), workerId]);
+    if (recorded) this.done.set(checkpoint.range, checkpoint);
+    else {
+      logEvent('lease-lost', { runId: this.record.runId, range: checkpoint.range }, `migrate: range ${checkpoint.range} was taken over by another worker after this one's lease ran out; the other worker's result stands`);
+    }
+    return recorded;
+  }
+
+  async recordFailed(range: string, error: string): Promise<void> {
+    this.failedHere.add(range);
+    await this.update(range, "state = 'failed', error = ?, lease_until = null", [error]);
+  }
+
+  private async renew(): Promise<void> {
+    await Promise.all(
+      [...this.held].map(async ([range, epoch]) => {
+        const { applied } = await this.session
+          .conditional(`UPDATE ${this.table} SET lease_until = ? WHERE run_id = ? AND range = ? IF owner = ? AND epoch = ?`, [Date.now() + this.leaseMs, this.record.runId, range, workerId, epoch])
+          .catch(() => ({ applied: true }));
+        if (!applied) this.held.delete(range);
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.renewal);
+  }
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}

@@ -1,0 +1,36 @@
+import type { LedgerStore, RunLedger } from './ledger.js';
+import { acquireJobLock } from './lock.js';
+import { latestRunOf, listRuns, type RunRecord, RunState } from './run-state.js';
+
+/** Runs kept in the local state folder (`--state-dir`): one process works on a run at a time. */
+export class LocalStore implements LedgerStore {
+  constructor(readonly stateDir: string) {}
+
+  get where(): string {
+    return this.stateDir;
+  }
+
+  listRuns(): Promise<RunRecord[]> {
+    return listRuns(this.stateDir);
+  }
+
+  latestRunOf(jobKey: string): Promise<string> {
+    return latestRunOf(this.stateDir, jobKey);
+  }
+
+  exists(runId: string): Promise<boolean> {
+    return RunState.exists(this.stateDir, runId);
+  }
+
+  create(record: RunRecord): Promise<RunLedger> {
+    return RunState.create(this.stateDir, record);
+  }
+
+  resume(jobKey: string, runId: string): Promise<RunLedger> {
+    return RunState.resume(this.stateDir, jobKey, runId);
+  }
+
+  lock(jobKey: string): Promise<() => Promise<void>> {
+    return acquireJobLock(this.stateDir, jobKey);
+  }
+}
