@@ -29,6 +29,7 @@ export interface SpawnedCli {
   out: () => string;
   err: () => string;
   kill: (signal: NodeJS.Signals) => void;
+  pid: number;
 }
 
 /** The built CLI as a user runs it, in its own process: `node dist/cli/main.js ARGS`. */
@@ -43,5 +44,6 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedCl
     out: () => out,
     err: () => err,
     kill: (signal) => child.kill(signal),
+    pid: child.pid as number,
   };
 }

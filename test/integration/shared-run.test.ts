@@ -1,0 +1,141 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type cassandra from 'cassandra-driver';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Summary } from '../../src/report/summary.js';
+import { jobArgs, runCli, type SpawnedCli, spawnCli } from '../support/cli.js';
+import { TARGET } from '../support/clusters.js';
+import { clientsForFile } from '../support/file-clients.js';
+import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
+
+/**
+ * Several processes, as on several machines, work on one run through the ledger kept in the target
+ * cluster (`--state cassandra`): each range is claimed by one worker at a time, a worker killed with
+ * SIGKILL leaves its ranges to the others once its lease runs out, and any shell sees the whole run.
+ */
+const KS = 'shared_run';
+const LEDGER = 'ledger_test';
+const PARTITIONS = 300;
+const ROWS_PER_PARTITION = 20;
+const ROWS = PARTITIONS * ROWS_PER_PARTITION;
+/** Asked for; the plan has a few more (ranges are cut at the ring's vnode boundaries). */
+const RANGES = 24;
+
+const clients = clientsForFile();
+let source: cassandra.Client;
+let target: cassandra.Client;
+
+async function load(client: cassandra.Client, withRows: boolean): Promise<void> {
+  await client.execute(`DROP KEYSPACE IF EXISTS ${KS}`, [], { readTimeout: 120_000 });
+  await client.execute(`CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+  await client.execute(`CREATE TABLE ${KS}.events (id int, seq int, kind text, payload text, tags set<text>, PRIMARY KEY (id, seq))`);
+  if (!withRows) return;
+  const insert = `INSERT INTO ${KS}.events (id, seq, kind, payload, tags) VALUES (?, ?, ?, ?, ?)`;
+  for (let id = 0; id < PARTITIONS; id++) {
+    const rows = Array.from({ length: ROWS_PER_PARTITION }, (_, seq) => ({ query: insert, params: [id, seq, `k${seq % 7}`, 'y'.repeat(30 + (seq % 11)), [`t${id % 5}`]] }));
+    await client.batch(rows, { prepare: true, logged: false });
+  }
+}
+
+interface LedgerRow {
+  range: string;
+  state: string;
+  owner: string | null;
+  epoch: number;
+  finishedBy: string | null;
+}
+
+async function ledgerRows(runId: string): Promise<LedgerRow[]> {
+  const result = await target.execute(`SELECT range, state, owner, epoch, finished_by FROM ${LEDGER}.ranges WHERE run_id = ?`, [runId], { prepare: true });
+  return result.rows.map((r) => ({ range: r.get('range'), state: r.get('state'), owner: r.get('owner'), epoch: r.get('epoch'), finishedBy: r.get('finished_by') }));
+}
+
+/** The pid in a worker id (`host:pid:nonce`). */
+const pidOf = (worker: string | null) => Number(worker?.split(':')[1]);
+
+describe('three processes on one shared run (--state cassandra)', () => {
+  beforeAll(async () => {
+    source = clients.source();
+    target = clients.target();
+    await load(source, true);
+    await load(target, false);
+    // The ledger keyspace is created by the first worker that needs it.
+    await target.execute(`DROP KEYSPACE IF EXISTS ${LEDGER}`, [], { readTimeout: 120_000 });
+  });
+
+  it('copies the table exactly, each range done once, a killed worker\'s ranges taken over after its lease', async () => {
+    const runId = 'shared-copy';
+    // Slow enough (three workers of 2 ranges at 600 rows/s each) that the kill lands mid-run.
+    const dirs = await Promise.all([1, 2, 3].map((n) => mkdtemp(join(tmpdir(), `shared-${n}-`))));
+    const worker = async (n: number): Promise<SpawnedCli> =>
+      spawnCli(['copy', ...jobArgs(KS, 'events', dirs[n - 1] as string, ['--state', `cassandra:${LEDGER}`, '--run-id', runId, '--lease', '5', '--splits', String(RANGES), '--concurrency', '2', '--rate-limit', '600', '--workers', '1', '--json'])]);
+    const first = await worker(1);
+    // The first creates the ledger and the run (its stamp and ranges); the others join it.
+    for (let i = 0; i < 200 && (await ledgerExists()) === false; i++) await sleep(100);
+    const second = await worker(2);
+    const third = await worker(3);
+    const workers = [first, second, third];
+
+    // Kill the second once it holds ranges.
+    let victimRanges: string[] = [];
+    for (let i = 0; i < 300 && victimRanges.length === 0; i++) {
+      await sleep(100);
+      victimRanges = (await ledgerRows(runId).catch(() => [])).filter((r) => r.state === 'claimed' && pidOf(r.owner) === second.pid).map((r) => r.range);
+    }
+    expect(victimRanges.length, `${second.err()}`).toBeGreaterThan(0);
+    second.kill('SIGKILL');
+    const killedAt = Date.now();
+    expect(await second.code).not.toBe(0);
+
+    const [firstCode, thirdCode] = await Promise.all([first.code, third.code]);
+    // The victim's claims held until their lease (5 s, renewed every 5/3 s) ran out.
+    expect(Date.now() - killedAt).toBeGreaterThan(3_000);
+    expect({ firstCode, err: first.err() }).toMatchObject({ firstCode: 0 });
+    expect({ thirdCode, err: third.err() }).toMatchObject({ thirdCode: 0 });
+
+    // The ledger: one row per range of the plan, every one done, the victim's taken over by a live worker.
+    const planned = JSON.parse((await target.execute(`SELECT record FROM ${LEDGER}.runs WHERE run_id = ?`, [runId], { prepare: true })).first().get('record')).ranges as string[];
+    const rows = await ledgerRows(runId);
+    expect(rows.map((r) => r.range).sort()).toEqual([...planned].sort());
+    expect(rows.every((r) => r.state === 'done')).toBe(true);
+    const live = new Set([first.pid, third.pid]);
+    for (const range of victimRanges) {
+      const row = rows.find((r) => r.range === range) as LedgerRow;
+      expect(row.epoch).toBeGreaterThanOrEqual(2);
+      expect(live.has(pidOf(row.finishedBy))).toBe(true);
+    }
+
+    // Each live worker's summary is the whole run's: every range counted once.
+    for (const w of [first, third]) {
+      const summary = JSON.parse(w.out().trim().split('\n').at(-1) as string) as Summary;
+      expect(summary).toMatchObject({ runId, rangesTotal: planned.length, rangesDone: planned.length, rangesFailed: 0, rowsRead: ROWS, rowsWritten: ROWS });
+    }
+    // One stamp for the run, whichever worker created it.
+    const stamps = await Promise.all(
+      [dirs[0], dirs[2]].map(async (dir) => (JSON.parse(await readFile(join(dir as string, 'runs', runId, 'summary.json'), 'utf8')) as Summary).jobStartMicros),
+    );
+    expect(new Set(stamps).size).toBe(1);
+
+    // An independent comparison: every value equal, every copied cell at the run's stamp.
+    const sourceRows = await dumpTable(source, KS, 'events');
+    const targetRows = await dumpTable(target, KS, 'events');
+    expect(targetRows.size).toBe(ROWS);
+    expectSameCells(blankCells(sourceRows, { writetime: null }), blankCells(targetRows, { writetime: null }));
+    const written = new Set([...targetRows.values()].flatMap((row) => Object.values(row).flatMap((cell) => [cell.writetime].flat().map((w) => String(w).replace(/^Long:/, '')))));
+    expect([...written]).toEqual(stamps.slice(0, 1));
+
+    // A fourth shell, with no state folder of its own, sees the whole run complete.
+    const status = await runCli(['status', runId, '--state', `cassandra:${LEDGER}`, '--target', TARGET]);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(new RegExp(`^${runId}  copy  ${planned.length}/${planned.length} ranges  ${ROWS} rows  complete`));
+    const json = JSON.parse((await runCli(['status', runId, '--state', `cassandra:${LEDGER}`, '--target', TARGET, '--json'])).out);
+    expect(json).toMatchObject({ runId, rangesDone: planned.length, rangesTotal: planned.length, rangesFailed: 0, rowsRead: ROWS });
+  });
+});
+
+async function ledgerExists(): Promise<boolean> {
+  const result = await target.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [LEDGER], { prepare: true });
+  return result.rowLength >= 3;
+}
