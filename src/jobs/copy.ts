@@ -73,8 +73,7 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
  */
 async function mayHaveCopiedBefore(ctx: JobContext): Promise<boolean> {
   if (ctx.state.resumed || ctx.options.rangesFile !== undefined) return true;
-  const runs = await ctx.store.listRuns();
-  return runs.some((r) => r.jobKey === ctx.state.record.jobKey && r.runId !== ctx.state.record.runId);
+  return ctx.knownRuns.some((r) => r.jobKey === ctx.state.record.jobKey && r.runId !== ctx.state.record.runId);
 }
 
 /** A page's statements, grouped by partition; `opens[i]`: row i is the first of its partition. */

@@ -21,7 +21,10 @@ import { checkCompatibility } from '../schema/compatibility.js';
 import { readTableSchema } from '../schema/read-schema.js';
 import type { Column, TableSchema } from '../schema/table-schema.js';
 import { CassandraStore } from '../state/cassandra-store.js';
-import type { LedgerStore, RunLedger } from '../state/ledger.js';
+import type { LedgerStore, RunLedger, RunView } from '../state/ledger.js';
+import type { RunRecord } from '../state/run-state.js';
+import { inProcess } from './range-runner.js';
+import { WorkerPool } from './worker-pool.js';
 import { LocalStore } from '../state/local-store.js';
 
 export type Command = 'copy' | 'validate';
@@ -40,10 +43,10 @@ export interface JobContext {
   targetCells: Column[];
   /** The clusters (by identity) and tables of the job: what copy and validate runs of one migration share. */
   tablePair: string;
-  /** The run's plan and results, and this process's claims on its ranges. */
-  state: RunLedger;
-  /** Where the runs of every job are kept (earlier runs of this table pair tell validate what we wrote). */
-  store: LedgerStore;
+  /** The run's plan and the ranges finished when this process began. */
+  state: RunView;
+  /** Every run in the run store when this run began (earlier runs of this table pair tell validate what we wrote). */
+  knownRuns: RunRecord[];
   /** The job-start stamp (skew margin included) or the explicit --writetime; recorded in the run. */
   stamp: bigint;
   /** Approximations the run had to make, reported once each in the summary. */
@@ -65,10 +68,12 @@ export interface JobDefinition {
   command: Command;
   /** Refuses input this command cannot run with (InputError), before the lock is taken or a run recorded. */
   check?(plan: JobPlan): void;
-  /** Called once connections and schemas are ready, before the first read. */
+  /** Called once per run on this machine, before any process prepares (validate starts its CSV here). */
+  begin?(ctx: JobContext): Promise<void>;
+  /** Called in each process that works on ranges, once connections and schemas are ready. */
   prepare(ctx: JobContext): Promise<RangeWorker>;
-  /** Called after every range ran, before the report (validate streams its CSV here). */
-  finish?(ctx: JobContext, summary: Summary): Promise<void>;
+  /** Called in each process that prepared, after its last range. */
+  finish?(ctx: JobContext): Promise<void>;
   /** The exit code of a run that was neither interrupted nor failed a range, from the whole run's counts. */
   outcome?(counts: Counters): ExitCode;
 }
@@ -202,6 +207,29 @@ export async function runConnected(
   abort: AbortController,
   { fileRanges, placement, metrics }: TableRunExtras = {},
 ): Promise<JobResult> {
+  const table = await wireTable(definition, options, source, target);
+  const store = await ledgerStore(options, target);
+  const runId = await chooseRunId(definition.command, options, table.jobKey, store, fileRanges, placement);
+  const release = await store.lock(table.jobKey, runId);
+  try {
+    const state = await openState(definition.command, options, table.jobKey, runId, store, source, fileRanges, placement);
+    try {
+      const only = fileRanges && new Set(fileRanges.ranges);
+      const wired = { command: definition.command, options, source, target, ...table, state, knownRuns: await store.listRuns() };
+      return await runRanges(definition, wired, state, abort, { only, metrics, budget: placement?.budget });
+    } finally {
+      await state.close();
+    }
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** What a table's job knows once both schemas are read and checked; a worker process wires the same. */
+export type WiredTable = Pick<JobContext, 'sourceSchema' | 'targetSchema' | 'cells' | 'targetCells' | 'tablePair'> & { jobKey: string };
+
+/** Schemas read and checked against the options: InputError for anything that cannot run. */
+export async function wireTable(definition: JobDefinition, options: JobOptions, source: Session, target: Session): Promise<WiredTable> {
   // One after the other, so that a keyspace missing on both sides is always blamed on the source.
   const sourceSchema = await readTableSchema(source, options.keyspace, options.table);
   const targetSchema = await readTableSchema(target, options.targetKeyspace, options.targetTable);
@@ -211,22 +239,11 @@ export async function runConnected(
   // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
   const tablePair = `${source.identity}/${options.keyspace}.${options.table} -> ${target.identity}/${options.targetKeyspace}.${options.targetTable}`;
   const jobKey = `${definition.command} ${tablePair}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;
-  const store = await ledgerStore(options, target);
-  const runId = await chooseRunId(definition.command, options, jobKey, store, fileRanges, placement);
-  const release = await store.lock(jobKey, runId);
-  try {
-    const state = await openState(definition.command, options, jobKey, runId, store, source, fileRanges, placement);
-    try {
-      const only = fileRanges && new Set(fileRanges.ranges);
-      const budget = placement?.budget ?? budgetFor(options, metrics);
-      return await runRanges(definition, { command: definition.command, options, source, target, sourceSchema, targetSchema, cells, targetCells, tablePair, state, store, ...budget }, abort, only, metrics);
-    } finally {
-      await state.close();
-    }
-  } finally {
-    await release().catch(() => undefined);
-  }
+  return { sourceSchema, targetSchema, cells, targetCells, tablePair, jobKey };
 }
+
+/** A copy of what the job reads of its run, to send to worker processes. */
+const viewOf = (state: RunLedger): RunView => ({ record: state.record, dir: state.dir, resumed: state.resumed, done: new Map(state.done) });
 
 /** The run's ledger: the local state folder, or the target's ledger keyspace (created on first use). */
 async function ledgerStore(options: JobOptions, target: Session): Promise<LedgerStore> {
@@ -283,38 +300,53 @@ export const jobStartStamp = (options: Pick<JobOptions, 'writetime' | 'skewMargi
 export const newRunId = (command: string, startedAt: string): string =>
   `${command}-${startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
 
-/** `only`: a ranges file's ranges, the rest of the run being done already or left for later. */
+interface RangeRunExtras {
+  /** A ranges file's ranges, the rest of the run being done already or left for later. */
+  only: Set<string> | undefined;
+  metrics: JobMetrics | undefined;
+  /** A keyspace job's budget, shared by its tables. */
+  budget: Budget | undefined;
+}
+
 async function runRanges(
   definition: JobDefinition,
-  wired: Omit<JobContext, 'stamp' | 'notes' | 'signal'>,
+  wired: Omit<JobContext, 'stamp' | 'notes' | 'signal' | keyof Budget>,
+  state: RunLedger,
   abort: AbortController,
-  only: Set<string> | undefined,
-  metrics: JobMetrics | undefined,
+  { only, metrics, budget }: RangeRunExtras,
 ): Promise<JobResult> {
-  const { state, options } = wired;
-  const ctx: JobContext = { ...wired, stamp: BigInt(state.record.jobStartMicros), notes: new Set(), signal: abort.signal };
+  const { options } = wired;
   const all = state.record.ranges;
   const mine = options.shard ? shardOf(all.map(parseRangeId), options.shard.index, options.shard.count).map(rangeId) : all;
   const todo = mine.filter((id) => !state.done.has(id) && (only === undefined || only.has(id)));
+  const processes = Math.min(options.workers, todo.length);
+  // With worker processes, each keeps its own share of the budget (and its own --max-latency window).
+  const ctx: JobContext = {
+    ...wired,
+    ...(budget ?? budgetFor(processes > 1 ? { ...options, maxLatencyMs: undefined } : options, metrics)),
+    stamp: BigInt(state.record.jobStartMicros),
+    notes: new Set(),
+    signal: abort.signal,
+  };
   // The whole run's counts: ranges an earlier (resumed) process finished, then this process's ranges.
   const finishedCounts = () => mine.reduce((sum, id) => sum.add(state.done.get(id)?.counts ?? {}), new Counters());
   let totals = finishedCounts();
   const inFlight = new Set<Counters>();
   const failed: FailedRange[] = [];
   const live = () => [...inFlight].reduce((sum, c) => sum.add(c), new Counters().add(totals));
+  const runLabels = { command: definition.command, keyspace: options.keyspace, table: options.table, runId: state.record.runId };
+  logEvent('run-start', { ...runLabels, stamp: state.record.jobStartMicros, ranges: mine.length, rangesToDo: todo.length, workers: Math.max(1, processes), options: redactOptions(options) });
+  await definition.begin?.(ctx);
+  const ranges = processes > 1 ? await WorkerPool.start(processes, { command: definition.command, options, view: viewOf(state), knownRuns: wired.knownRuns }, abort.signal, metrics) : await inProcess(definition, ctx);
   metrics?.track({
     labels: { command: definition.command, keyspace: options.keyspace, table: options.table, run_id: state.record.runId },
     counts: live,
     ranges: () => ({ total: mine.length, done: mine.filter((id) => state.done.has(id)).length, failed: failed.length }),
-    inFlight: () => ctx.inFlight.activeCount,
+    inFlight: ranges.inFlight,
     stamp: ctx.stamp,
   });
-  const rowsRead = () => live().rowsRead;
-  const runLabels = { command: definition.command, keyspace: options.keyspace, table: options.table, runId: state.record.runId };
-  logEvent('run-start', { ...runLabels, stamp: state.record.jobStartMicros, ranges: mine.length, rangesToDo: todo.length, options: redactOptions(options) });
-  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : () => ctx.inFlight.concurrency);
+  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, () => live().rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : ranges.window);
   try {
-    const worker = await definition.prepare(ctx);
     // `concurrency` loops each take the next range from the ledger (a shared run's ledger hands out the
     // ranges no other worker holds, and waits while others hold the rest) until none is left.
     await Promise.all(
@@ -324,7 +356,7 @@ async function runRanges(
           inFlight.add(counts);
           try {
             const started = Date.now();
-            await worker(parseRangeId(id), counts);
+            for (const note of await ranges.run(id, counts)) ctx.notes.add(note);
             // Only finished ranges count: a failed range is done again from its start, and counted then.
             if (await state.recordDone({ range: id, counts: { ...counts }, finishedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 })) totals.add(counts);
             progress.rangeFinished();
@@ -343,6 +375,7 @@ async function runRanges(
     );
   } finally {
     progress.stop();
+    await ranges.close();
   }
   // The whole run: what every worker recorded (a shared run's other workers included), and the ranges
   // they failed that nobody finished since.
@@ -377,7 +410,6 @@ async function runRanges(
     notes: [...ctx.notes],
   };
   const reportDir = options.reportDir ?? state.dir;
-  if (definition.finish) await definition.finish(ctx, summary);
   await writeSummary(reportDir, summary);
   await writeFailedRanges(reportDir, failed, state.record);
   const failures = new Map(failed.map((f) => [f.range, f.error]));

@@ -35,9 +35,12 @@ export function validateJob(): JobDefinition {
   let csv: DifferencesCsv | undefined;
   return {
     command: 'validate',
-    prepare: async (ctx) => {
+    begin: async (ctx) => {
       // A continued run keeps the differences its earlier part reported for the ranges it finished.
-      csv = await DifferencesCsv.open(ctx.options.reportDir ?? ctx.state.dir, primaryKeyOf(ctx.sourceSchema).map((c) => c.name), ctx.state.resumed ? new Set(ctx.state.done.keys()) : undefined);
+      await DifferencesCsv.start(reportDirOf(ctx), primaryKeyOf(ctx.sourceSchema).map((c) => c.name), ctx.state.resumed ? new Set(ctx.state.done.keys()) : undefined);
+    },
+    prepare: async (ctx) => {
+      csv = await DifferencesCsv.append(reportDirOf(ctx));
       return prepareValidate(ctx, csv);
     },
     finish: async () => {
@@ -46,6 +49,8 @@ export function validateJob(): JobDefinition {
     outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain),
   };
 }
+
+const reportDirOf = (ctx: JobContext) => ctx.options.reportDir ?? ctx.state.dir;
 
 interface Found {
   candidate: Candidate;
@@ -171,7 +176,7 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
 async function ownStamps(ctx: JobContext): Promise<OwnStamps> {
   const pair = ctx.tablePair;
   const ofThisPair = (command: string, key: string) => key === `${command} ${pair}` || key.startsWith(`${command} ${pair} [shard `);
-  const runs = await ctx.store.listRuns();
+  const runs = ctx.knownRuns;
   const copies = runs.filter((r) => ofThisPair('copy', r.jobKey) && r.writetimeMode !== 'preserve');
   const me = ctx.state.record;
   const earlier = runs.filter((r) => ofThisPair('validate', r.jobKey) && r.runId !== me.runId && r.startedAt < me.startedAt).length;

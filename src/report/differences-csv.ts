@@ -14,19 +14,28 @@ export class DifferencesCsv {
     private readonly file: FileHandle,
   ) {}
 
-  /** `keepRanges`: continuing a run; the lines of these (finished) ranges stay. */
-  static async open(dir: string, keyColumns: string[], keepRanges: ReadonlySet<string> | undefined): Promise<DifferencesCsv> {
+  /**
+   * Starts the run's file (once, before any process appends): the header, and when continuing a run
+   * (`keepRanges`), the lines of the ranges it finished.
+   */
+  static async start(dir: string, keyColumns: string[], keepRanges: ReadonlySet<string> | undefined): Promise<void> {
     await mkdir(dir, { recursive: true });
     const path = join(dir, 'differences.csv');
     const header = await writeToString([['kind', ...keyColumns, 'columns', 'note', 'range']], { includeEndRowDelimiter: true });
     const kept = keepRanges ? await linesOfRanges(path, keepRanges) : [];
     await writeFile(`${path}.partial`, header + kept.join(''));
     await rename(`${path}.partial`, path);
+  }
+
+  /** The started file, for one process to append its ranges' lines (several processes may). */
+  static async append(dir: string): Promise<DifferencesCsv> {
+    const path = join(dir, 'differences.csv');
     return new DifferencesCsv(path, await open(path, 'a'));
   }
 
   async write(range: string, fields: string[]): Promise<void> {
-    // One write of one whole line: lines from concurrent ranges never interleave.
+    // One write of one whole line to a file opened for append: lines from concurrent ranges, and from
+    // other worker processes, never interleave.
     await this.file.write(await writeToString([[...fields, range]], { includeEndRowDelimiter: true }));
   }
 

@@ -40,3 +40,6 @@ export interface LedgerStore {
   /** The job's lock for `runId`: another run of the job is refused while it is held; returns its release. */
   lock(jobKey: string, runId: string): Promise<() => Promise<void>>;
 }
+
+/** What a job reads of its run: the plan, where its reports go, and what was finished when it began. */
+export type RunView = Pick<RunLedger, 'record' | 'dir' | 'resumed' | 'done'>;

@@ -76,7 +76,6 @@ describe('three processes on one shared run (--state cassandra)', () => {
     for (let i = 0; i < 200 && (await ledgerExists()) === false; i++) await sleep(100);
     const second = await worker(2);
     const third = await worker(3);
-    const workers = [first, second, third];
 
     // Kill the second once it holds ranges.
     let victimRanges: string[] = [];
