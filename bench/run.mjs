@@ -1,35 +1,33 @@
-// npm run bench: throughput and memory of copy and validate on the local clusters, as ratios from one run.
+// npm run bench: cql-migrate against its peers on the local clusters, in one run, written to bench/RESULTS.md.
 //
-//   node bench/run.mjs [ROWS]      (default 1000000; the memory check also loads ROWS / 10)
+//   node bench/run.mjs [ROWS]      (default 1000000; the memory check also copies and validates ROWS / 10)
 //
-// 1. copy rows/s: `migrate copy` (raw bytes) against a baseline copy through the driver's own decoding and
-//    encoding (what a plain driver program does), same concurrency, same table.
-// 2. validate rows/s on the copied table.
-// 3. validate peak RSS on a table ROWS/10 rows and on one of ROWS rows: the ratio shows that memory is bounded
-//    by the per-range budget, not by table size.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { tmpdir } from 'node:os';
+// Contenders, interleaved, each on the same 20-column source table, each writing its own target table:
+//   migrate copy (job-start), DSBulk unload | load (one query timestamp), migrate copy --writetime preserve,
+//   migrate validate (both sides read), DSBulk unload of full rows (one side: the read reference).
+// For each: rows/s (wall clock), tool CPU seconds per million rows (user + sys of every process of the
+// tool, children included), and peak RSS (the sum over the tool's processes, sampled every 100 ms).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
+import { DSBULK_VERSION, dsbulk, fetchDsbulk } from './peers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROWS = Number(process.argv[2] ?? 1_000_000);
-const SOURCE = '127.0.0.1:19042';
-const TARGET = '127.0.0.1:29042';
+const SMALL = Math.round(ROWS / 10);
+const SOURCE = ['127.0.0.1', 19042];
+const TARGET = ['127.0.0.1', 29042];
 const KS = 'bench';
-const CONCURRENCY = 8;
 
-const client = (contactPoint) => {
-  const [host, port] = contactPoint.split(':');
-  return new cassandra.Client({
-    contactPoints: [host], protocolOptions: { port: Number(port) }, localDataCenter: 'datacenter1',
-    encoding: { map: Map, set: Set }, socketOptions: { readTimeout: 120_000 },
+const client = ([host, port]) =>
+  new cassandra.Client({
+    contactPoints: [host], protocolOptions: { port }, localDataCenter: 'datacenter1', socketOptions: { readTimeout: 120_000 },
     queryOptions: { consistency: cassandra.types.consistencies.localQuorum, prepare: true },
   });
-};
 
 // 20 columns of mixed types: the shape decoding cost is usually quoted for.
 const COLUMNS = [
@@ -44,16 +42,18 @@ async function createTable(c, table) {
   await c.execute(`CREATE TABLE ${KS}.${table} (pk int, ck int, ${COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}, PRIMARY KEY (pk, ck))`);
 }
 
+/** Rows written an hour ago: history, older than every copy's job-start stamp. */
 async function load(c, table, rows) {
   const { types } = cassandra;
-  const insert = `INSERT INTO ${KS}.${table} (pk, ck, ${COLUMNS.map(([n]) => n).join(', ')}) VALUES (${['?', '?', ...COLUMNS.map(() => '?')].join(', ')})`;
+  const insert = `INSERT INTO ${KS}.${table} (pk, ck, ${COLUMNS.map(([n]) => n).join(', ')}) VALUES (${['?', '?', ...COLUMNS.map(() => '?')].join(', ')}) USING TIMESTAMP ?`;
+  const stamp = types.Long.fromString(String(BigInt(Date.now() - 3_600_000) * 1000n));
   function* params() {
     for (let i = 0; i < rows; i++) {
       yield [
         Math.floor(i / 10), i % 10, `text value ${i}`, `another somewhat longer text value number ${i}`, i, -i, types.Long.fromNumber(i * 1000), types.Long.fromNumber(-i),
         i / 7, i / 3, i % 2 === 0, new Date(1_600_000_000_000 + i), types.Uuid.random(), types.BigDecimal.fromString(`${i}.${i % 100}`),
         Buffer.from([i & 255, (i >> 8) & 255, 1, 2, 3, 4]), types.LocalDate.fromString('2024-05-17'), types.InetAddress.fromString(`10.1.${(i >> 8) & 255}.${i & 255}`),
-        new Set([`a${i % 5}`, `b${i % 7}`]), new Map([['x', i], ['y', -i]]), [i, i + 1, i + 2],
+        [`a${i % 5}`, `b${i % 7}`], { x: i, y: -i }, [i, i + 1, i + 2], stamp,
       ];
     }
   }
@@ -61,80 +61,156 @@ async function load(c, table, rows) {
   if (result.errors.length) throw result.errors[0];
 }
 
-/** The plain driver program: paged reads decoded to JS values, written back through prepared INSERTs. */
-async function baselineCopy(source, target, table, targetTable) {
-  const names = ['pk', 'ck', ...COLUMNS.map(([n]) => n)];
-  const insert = `INSERT INTO ${KS}.${targetTable} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) USING TIMESTAMP ?`;
-  const stamp = cassandra.types.Long.fromString(`${BigInt(Date.now()) * 1000n - 60_000_000n}`);
-  const tokens = [];
-  const span = 2n ** 64n / BigInt(CONCURRENCY * 2);
-  for (let i = 0n; i < BigInt(CONCURRENCY * 2); i++) tokens.push([-(2n ** 63n) + i * span, i === BigInt(CONCURRENCY * 2 - 1) ? 2n ** 63n - 1n : -(2n ** 63n) + (i + 1n) * span]);
-  let next = 0;
-  const worker = async () => {
-    while (next < tokens.length) {
-      const [start, end] = tokens[next++];
-      let pageState;
-      do {
-        const rs = await source.execute(`SELECT ${names.join(', ')} FROM ${KS}.${table} WHERE token(pk) > ? AND token(pk) <= ?`, [start.toString(), end.toString()], { prepare: true, fetchSize: 1000, pageState });
-        const written = await cassandra.concurrent.executeConcurrent(target, insert, rs.rows.map((row) => [...names.map((n) => row[n]), stamp]), { concurrencyLevel: 32, raiseOnFirstError: true });
-        if (written.errors.length) throw written.errors[0];
-        pageState = rs.pageState;
-      } while (pageState);
+/** Resident set of a process and all its descendants, in kB. */
+function treeRssKb(pid) {
+  let total = 0;
+  for (const stack = [pid]; stack.length > 0; ) {
+    const p = stack.pop();
+    try {
+      total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
+        if (children) stack.push(...children.split(/\s+/).map(Number));
+      }
+    } catch {
+      // gone between two reads
     }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  }
+  return total;
 }
 
-function migrate(args, nodeFlags = []) {
-  const started = process.hrtime.bigint();
-  const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...nodeFlags, `${root}dist/cli/main.js`, ...args, '--source', SOURCE, '--target', TARGET, '--keyspace', KS, '--quiet', '--json', '--concurrency', String(CONCURRENCY), '--state-dir', mkdtempSync(join(tmpdir(), 'bench-'))], { encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (run.status !== 0) throw new Error(`migrate ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
-  const maxRssKb = Number(run.stderr.trim().split('\n').at(-1));
-  return { seconds, summary: JSON.parse(run.stdout), maxRssMb: maxRssKb / 1024 };
+/**
+ * Runs a command under GNU time (wall, user and sys seconds of it and every child it waited for) and
+ * samples the resident memory of its process tree; the time process itself is left out.
+ */
+function measure(argv) {
+  const timeFile = join(mkdtempSync(join(tmpdir(), 'bench-time-')), 'time');
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', '%e %U %S', '-o', timeFile, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    let peakKb = 0;
+    const sampler = setInterval(() => {
+      const tree = treeRssKb(child.pid) - Number(/VmRSS:\s+(\d+)/.exec(safeRead(`/proc/${child.pid}/status`))?.[1] ?? 0);
+      peakKb = Math.max(peakKb, tree);
+    }, 100);
+    child.on('close', (code) => {
+      clearInterval(sampler);
+      if (code !== 0) return reject(new Error(`${argv.slice(0, 6).join(' ')} ... exited ${code}: ${stderr.slice(-2000)}`));
+      const [wall, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+      resolve({ seconds: wall, cpu: user + sys, peakMb: peakKb / 1024, stdout });
+    });
+  });
 }
+
+const safeRead = (path) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+const migrate = (args) => [process.execPath, `${root}dist/cli/main.js`, ...args, '--source', SOURCE.join(':'), '--target', TARGET.join(':'), '--keyspace', KS, '--quiet', '--json'];
+
+const contact = ([host, port]) => ['-h', host, '-port', String(port)];
 
 execFileSync('bash', [`${root}scripts/cassandra.sh`, 'start', 'source', 'target'], { stdio: 'inherit' });
+const dsbulkLib = fetchDsbulk();
 const source = client(SOURCE);
 const target = client(TARGET);
 await Promise.all([source.connect(), target.connect()]);
+const TARGET_TABLES = ['by_migrate', 'by_migrate_preserve', 'by_dsbulk', 'small_by_migrate', 'small_by_migrate_preserve'];
 try {
-  const small = Math.round(ROWS / 10);
-  console.log(`Loading ${ROWS} and ${small} rows of 20 columns into the source...`);
+  console.log(`Loading ${ROWS} and ${SMALL} rows of 20 columns into the source...`);
   const loadStarted = Date.now();
-  for (const c of [source, target]) {
-    await createTable(c, 'wide');
-    await createTable(c, 'wide_small');
-    await createTable(c, 'wide_baseline');
-  }
+  for (const table of ['wide', 'wide_small']) await createTable(source, table);
+  for (const table of TARGET_TABLES) await createTable(target, table);
   await load(source, 'wide', ROWS);
-  await load(source, 'wide_small', small);
+  await load(source, 'wide_small', SMALL);
   console.log(`loaded in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s`);
 
-  const copy = migrate(['copy', '--table', 'wide']);
-  const t0 = process.hrtime.bigint();
-  await baselineCopy(source, target, 'wide', 'wide_baseline');
-  const baselineSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const validate = migrate(['validate', '--table', 'wide']);
-  migrate(['copy', '--table', 'wide_small']);
-  const validateSmall = migrate(['validate', '--table', 'wide_small']);
-  // Memory is bounded by the range budget once ranges hold more rows than it, in both tables (4000 rows
-  // binds from about 90,000 rows on 22 ranges), and V8 collects rather than growing its heap lazily when
-  // told a ceiling above the working set.
-  const bounded = ['--range-budget', '4000'];
-  const capped = ['--max-old-space-size=128'];
-  const boundedSmall = migrate(['validate', '--table', 'wide_small', ...bounded], capped);
-  const boundedLarge = migrate(['validate', '--table', 'wide', ...bounded], capped);
+  const stateDir = mkdtempSync(join(tmpdir(), 'bench-state-'));
+  const logDir = mkdtempSync(join(tmpdir(), 'bench-dsbulk-'));
+  const results = [];
+  const run = async (name, argv, rows, check) => {
+    console.log(`${name}...`);
+    const m = await measure(argv);
+    if (check) check(m);
+    results.push({ name, rows, ...m });
+    console.log(`  ${Math.round(rows / m.seconds)} rows/s, ${((m.cpu / rows) * 1e6).toFixed(1)} CPU s per million rows, ${m.peakMb.toFixed(0)} MB peak RSS`);
+  };
+  const exact = (field) => (m) => {
+    const summary = JSON.parse(m.stdout);
+    if (summary[field] !== (summary.table === 'wide_small' ? SMALL : ROWS)) throw new Error(`${field} ${summary[field]}: expected every row`);
+  };
+  // One query timestamp for DSBulk, as our job-start stamp (its load cannot keep each cell's writetime and TTL).
+  const jobStart = new Date(Date.now() - 60_000).toISOString();
+  const pipe = `${dsbulk(dsbulkLib, ['unload', '-k', KS, '-t', 'wide', ...contact(SOURCE), '-url', '-'], KS, logDir).map(quote).join(' ')} | ${dsbulk(dsbulkLib, ['load', '-k', KS, '-t', 'by_dsbulk', ...contact(TARGET), '-url', '-', '--schema.queryTimestamp', jobStart], KS, logDir).map(quote).join(' ')}`;
 
-  const rate = (rows, s) => Math.round(rows / s);
-  const lines = [
-    `rows: ${ROWS} (20 columns), concurrency ${CONCURRENCY}, on ${(await import('node:os')).availableParallelism()} cores shared with both clusters`,
-    `copy:     migrate ${rate(ROWS, copy.seconds)} rows/s vs driver baseline ${rate(ROWS, baselineSeconds)} rows/s: ratio ${(baselineSeconds / copy.seconds).toFixed(2)}x`,
-    `validate: ${rate(ROWS * 2, validate.seconds)} rows/s read (both sides), ${validate.summary.missing + validate.summary.mismatched + validate.summary.extra} differences`,
-    `validate peak RSS, default settings: ${validateSmall.maxRssMb.toFixed(0)} MB for ${small} rows, ${validate.maxRssMb.toFixed(0)} MB for ${ROWS} rows: ratio ${(validate.maxRssMb / validateSmall.maxRssMb).toFixed(3)}`,
-    `validate peak RSS, node --max-old-space-size=128, --range-budget 4000: ${boundedSmall.maxRssMb.toFixed(0)} MB for ${small} rows, ${boundedLarge.maxRssMb.toFixed(0)} MB for ${ROWS} rows: ratio ${(boundedLarge.maxRssMb / boundedSmall.maxRssMb).toFixed(3)} (${(boundedLarge.seconds / validate.seconds).toFixed(2)}x the default run's time)`,
+  await run('`migrate copy` (job-start)', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
+  await run('DSBulk `unload -url - | load -url -` (one query timestamp)', ['bash', '-o', 'pipefail', '-c', pipe], ROWS);
+  await run('`migrate copy --writetime preserve`', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate_preserve', '--writetime', 'preserve', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
+  await run('`migrate validate` (rows of both sides read)', migrate(['validate', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir]), ROWS * 2, exact('rowsCompared'));
+  await run('DSBulk unload of full rows, one side (the read reference)', ['bash', '-o', 'pipefail', '-c', `${dsbulk(dsbulkLib, ['unload', '-k', KS, '-t', 'wide', ...contact(SOURCE), '-url', '-'], KS, logDir).map(quote).join(' ')} > /dev/null`], ROWS);
+  // The same at a tenth of the rows: memory must not grow with the table.
+  await run('`migrate copy` (job-start), ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
+  await run('`migrate copy --writetime preserve`, ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate_preserve', '--writetime', 'preserve', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
+  await run('`migrate validate`, ROWS / 10', migrate(['validate', '--table', 'wide_small', '--target-table', 'small_by_migrate', '--state-dir', stateDir]), SMALL * 2, exact('rowsCompared'));
+
+  const dsbulkCount = Number((await target.execute(`SELECT count(*) FROM ${KS}.by_dsbulk`, [], { readTimeout: 600_000 })).first().count);
+  if (dsbulkCount !== ROWS) throw new Error(`DSBulk loaded ${dsbulkCount} rows of ${ROWS}`);
+
+  const by = (name) => results.find((r) => r.name === name);
+  const rate = (r) => r.rows / r.seconds;
+  const copy = by('`migrate copy` (job-start)');
+  const preserve = by('`migrate copy --writetime preserve`');
+  const validate = by('`migrate validate` (rows of both sides read)');
+  const pipeRun = by('DSBulk `unload -url - | load -url -` (one query timestamp)');
+  const unload = by('DSBulk unload of full rows, one side (the read reference)');
+  const cpuPerMillion = (r) => ((r.cpu / r.rows) * 1e6).toFixed(1);
+  const table = [
+    '| contender | rows | rows/s | tool CPU s per million rows | peak RSS |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.map((r) => `| ${r.name} | ${r.rows.toLocaleString('en')} | ${Math.round(rate(r)).toLocaleString('en')} | ${cpuPerMillion(r)} | ${r.peakMb.toFixed(0)} MB |`),
   ];
-  console.log(`\n${lines.join('\n')}`);
+  const ratio = (a, b) => (a / b).toFixed(2);
+  const ratios = [
+    `- copy job-start vs DSBulk unload | load: ${ratio(rate(copy), rate(pipeRun))}x the rows/s (goal >= 2x); CPU ${cpuPerMillion(copy)} s per million rows (goal <= 30), preserve ${cpuPerMillion(preserve)} (goal <= 45)`,
+    `- validate vs the one-sided DSBulk unload: ${ratio(rate(validate), rate(unload))}x the rows read per second (goal >= 1x)`,
+    `- peak RSS at defaults: copy ${copy.peakMb.toFixed(0)} MB, preserve ${preserve.peakMb.toFixed(0)} MB, validate ${validate.peakMb.toFixed(0)} MB (goal <= 250 MB)`,
+    `- memory against table size (10x the rows): copy ${ratio(copy.peakMb, by('`migrate copy` (job-start), ROWS / 10').peakMb)}, preserve ${ratio(preserve.peakMb, by('`migrate copy --writetime preserve`, ROWS / 10').peakMb)}, validate ${ratio(validate.peakMb, by('`migrate validate`, ROWS / 10').peakMb)} (goal within 1.10)`,
+  ];
+  const text = `# Benchmark results
+
+The latest run of \`npm run bench\` (\`node bench/run.mjs ${ROWS}\`), ${new Date().toISOString().slice(0, 10)}, on this project's machine:
+${availableParallelism()} cores shared by the tool and both Cassandra 5.0 nodes (source and target), so the target's write
+path is the ceiling for every copy. Figures are from one run, contenders interleaved; compare them as ratios.
+DSBulk ${DSBULK_VERSION} (its modules from Maven Central). Cassandra Data Migrator is not run: it needs a Spark
+installation that Maven Central alone does not give.
+
+${table.join('\n')}
+
+${ratios.join('\n')}
+
+How each is measured:
+- rows/s: rows / wall-clock seconds of the command (a copy's rows are the source's; validate counts the rows of both sides).
+- tool CPU: user + sys seconds of the command and every process it waited for (GNU time), per million rows.
+- peak RSS: the largest sum of the resident memory of the command's processes (migrate and its \`--workers\`
+  processes; both DSBulk JVMs of the pipe), sampled every 100 ms.
+- migrate runs at its defaults (\`--workers\` = ${availableParallelism()} here); each copy's summary must count every row, and
+  DSBulk's target table is counted after the run.
+- The source rows were written an hour before the run, so every copy copies every cell.
+- DSBulk does less per row than \`migrate copy\`: one timestamp for all cells, no TTLs, no list guard.
+`;
+  writeFileSync(join(root, 'bench', 'RESULTS.md'), text);
+  console.log(`\n${table.join('\n')}\n\n${ratios.join('\n')}\n\nwritten to bench/RESULTS.md`);
 } finally {
   await Promise.all([source.shutdown(), target.shutdown()]);
+}
+
+function quote(arg) {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -272,7 +272,8 @@ async function openState(
   fileRanges: RangesFile | undefined,
   placement: KeyspacePlacement | undefined,
 ): Promise<RunLedger> {
-  const continuing = options.resume !== undefined || ((placement !== undefined || fileRanges?.runId === runId) && (await store.exists(runId)));
+  // A keyspace job's table run continues when it exists (its --resume is the keyspace job's, not the table's).
+  const continuing = placement ? await store.exists(runId) : options.resume !== undefined || (fileRanges?.runId === runId && (await store.exists(runId)));
   if (continuing) return store.resume(jobKey, runId);
   const ranges =
     fileRanges?.ranges ??
@@ -342,10 +343,10 @@ async function runRanges(
     labels: { command: definition.command, keyspace: options.keyspace, table: options.table, run_id: state.record.runId },
     counts: live,
     ranges: () => ({ total: mine.length, done: mine.filter((id) => state.done.has(id)).length, failed: failed.length }),
-    inFlight: ranges.inFlight,
+    inFlight: () => ranges.inFlight(),
     stamp: ctx.stamp,
   });
-  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, () => live().rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : ranges.window);
+  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, () => live().rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : () => ranges.window());
   try {
     // `concurrency` loops each take the next range from the ledger (a shared run's ledger hands out the
     // ranges no other worker holds, and waits while others hold the rest) until none is left.

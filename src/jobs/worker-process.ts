@@ -125,12 +125,14 @@ async function work(start: WorkerStart): Promise<number> {
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
 // The parent is gone (killed): nothing would record this process's work.
-process.on('disconnect', () => process.exit(1));
+const orphaned = () => process.exit(1);
+process.on('disconnect', orphaned);
 process.once('message', (start: WorkerStart) => {
   void work(start).then((code) => {
     process.exitCode = code;
+    process.off('disconnect', orphaned);
+    process.disconnect?.();
     // A handle a library leaves open must not keep the worker alive.
     setTimeout(() => process.exit(code), 2_000).unref();
-    process.disconnect?.();
   });
 });

@@ -56,4 +56,25 @@ describe('example schedules', () => {
     expect(JSON.parse(err[0] as string)).toMatchObject({ exitCode: 2 });
     expect(text('schedules/crontab')).toMatch(/^15 2 \* \* \*\s+\S+reconcile\.sh$/m);
   });
+
+  it('the Kubernetes copy Job: N pods join one run through the ledger in the target, and its args parse', async () => {
+    const job = parse(text('k8s/copy-job.yaml'));
+    expect(job.kind).toBe('Job');
+    expect(job.spec.parallelism).toBeGreaterThan(1);
+    expect(job.spec.completions).toBe(job.spec.parallelism);
+    const args: string[] = job.spec.template.spec.containers[0].args;
+    expect(args).toEqual(expect.arrayContaining(['--state=cassandra', expect.stringMatching(/^--run-id=\S+$/), expect.stringMatching(/^--table=/)]));
+    const err = await reachesConnect(args.filter((a) => !a.startsWith('--source=')));
+    expect(JSON.parse(err[0] as string)).toMatchObject({ event: 'error', exitCode: 2, message: expect.stringMatching(/^migrate: cannot connect to the source cluster at 127\.0\.0\.1:1/) });
+  });
+
+  it('the Kubernetes reconcile CronJob on the shared ledger: one run per night named after its Job, and its args parse', async () => {
+    const cronJob = parse(text('k8s/reconcile-cronjob.yaml'));
+    expect(cronJob.spec.concurrencyPolicy).toBe('Forbid');
+    const pod = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(pod.args).toEqual(expect.arrayContaining(['--state=cassandra', '--run-id=$(JOB_NAME)', '--autocorrect']));
+    expect(pod.env[0]).toEqual({ name: 'JOB_NAME', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } });
+    const err = await reachesConnect(pod.args.filter((a: string) => !a.startsWith('--source=')).map((a: string) => a.replace('$(JOB_NAME)', 'cql-migrate-reconcile-orders-29001234')));
+    expect(JSON.parse(err[0] as string)).toMatchObject({ exitCode: 2 });
+  });
 });
