@@ -122,7 +122,7 @@ const dsbulkLib = fetchDsbulk();
 const source = client(SOURCE);
 const target = client(TARGET);
 await Promise.all([source.connect(), target.connect()]);
-const TARGET_TABLES = ['by_migrate', 'by_migrate_preserve', 'by_dsbulk', 'small_by_migrate', 'small_by_migrate_preserve'];
+const TARGET_TABLES = ['by_migrate', 'by_migrate_one_worker', 'by_migrate_preserve', 'by_dsbulk', 'small_by_migrate', 'small_by_migrate_preserve'];
 try {
   console.log(`Loading ${ROWS} and ${SMALL} rows of 20 columns into the source...`);
   const loadStarted = Date.now();
@@ -152,12 +152,13 @@ try {
 
   await run('`migrate copy` (job-start)', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
   await run('DSBulk `unload -url - | load -url -` (one query timestamp)', ['bash', '-o', 'pipefail', '-c', pipe], ROWS);
-  await run('`migrate copy --writetime preserve`', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate_preserve', '--writetime', 'preserve', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
+  await run('`migrate copy --workers 1` (job-start, one process)', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate_one_worker', '--workers', '1', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
+  await run('`migrate copy --writetime preserve`', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate_preserve', '--writetime', 'preserve', '--live-since', 'none', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
   await run('`migrate validate` (rows of both sides read)', migrate(['validate', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir]), ROWS * 2, exact('rowsCompared'));
   await run('DSBulk unload of full rows, one side (the read reference)', ['bash', '-o', 'pipefail', '-c', `${dsbulk(dsbulkLib, ['unload', '-k', KS, '-t', 'wide', ...contact(SOURCE), '-url', '-'], KS, logDir).map(quote).join(' ')} > /dev/null`], ROWS);
   // The same at a tenth of the rows: memory must not grow with the table.
   await run('`migrate copy` (job-start), ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
-  await run('`migrate copy --writetime preserve`, ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate_preserve', '--writetime', 'preserve', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
+  await run('`migrate copy --writetime preserve`, ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate_preserve', '--writetime', 'preserve', '--live-since', 'none', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
   await run('`migrate validate`, ROWS / 10', migrate(['validate', '--table', 'wide_small', '--target-table', 'small_by_migrate', '--state-dir', stateDir]), SMALL * 2, exact('rowsCompared'));
 
   const dsbulkCount = Number((await target.execute(`SELECT count(*) FROM ${KS}.by_dsbulk`, [], { readTimeout: 600_000 })).first().count);
