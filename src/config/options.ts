@@ -75,7 +75,7 @@ export const jobOptionsSchema = z
     'state-dir': z.string().default('.migrate'),
     state: stateOption,
     lease: z.coerce.number().min(3, 'give a lease of 3 seconds or more').default(30),
-    workers: positiveInt.optional(),
+    workers: z.coerce.number().int().min(1, 'give 1 or more worker processes (default: the number of cores)').optional(),
     'report-dir': z.string().optional(),
     'ranges-file': z.string().optional(),
     rename: z.array(z.string().regex(/^[^:]+:[^:]+$/, 'use --rename SOURCE_COLUMN:TARGET_COLUMN')).default([]),

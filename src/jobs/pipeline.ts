@@ -6,7 +6,7 @@ import { type JobOptions, redactOptions, WHOLE_KEYSPACE } from '../config/option
 import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
 import { OWN_WINDOW_MICROS } from '../diff/own-stamps.js';
-import { ExitCode, exitCodeOf, InterruptedError, messageOf } from '../errors.js';
+import { ExitCode, exitCodeOf, InputError, InterruptedError, messageOf } from '../errors.js';
 import { writeFailedRanges, type FailedRange, readRangesFile, type RangesFile } from '../report/failed-ranges.js';
 import { logEvent } from '../report/log.js';
 import { LatencyGovernor } from '../connect/latency-governor.js';
@@ -247,7 +247,14 @@ const viewOf = (state: RunLedger): RunView => ({ record: state.record, dir: stat
 
 /** The run's ledger: the local state folder, or the target's ledger keyspace (created on first use). */
 async function ledgerStore(options: JobOptions, target: Session): Promise<LedgerStore> {
-  return options.state.kind === 'local' ? new LocalStore(options.stateDir) : CassandraStore.open(target, options.state.keyspace, options.stateDir, options.leaseSeconds * 1000);
+  if (options.state.kind === 'local') return new LocalStore(options.stateDir);
+  const { keyspace } = options.state;
+  const leaseMs = options.leaseSeconds * 1000;
+  // A run to resume needs a ledger that exists: the target is not written to for a mistyped --state.
+  if (options.resume === undefined) return CassandraStore.open(target, keyspace, options.stateDir, leaseMs);
+  const existing = await CassandraStore.open(target, keyspace, options.stateDir, leaseMs, false);
+  if (!existing) throw new InputError(`--resume: the target cluster has no ledger keyspace ${keyspace}, so no run to resume: check --state, or drop --resume to start one`);
+  return existing;
 }
 
 /**
