@@ -175,7 +175,7 @@ try {
   const table = [
     '| contender | rows | rows/s | tool CPU s per million rows | peak RSS |',
     '| --- | --- | --- | --- | --- |',
-    ...results.map((r) => `| ${r.name} | ${r.rows.toLocaleString('en')} | ${Math.round(rate(r)).toLocaleString('en')} | ${cpuPerMillion(r)} | ${r.peakMb.toFixed(0)} MB |`),
+    ...results.map((r) => `| ${r.name.replaceAll('|', '\\|')} | ${r.rows.toLocaleString('en')} | ${Math.round(rate(r)).toLocaleString('en')} | ${cpuPerMillion(r)} | ${r.peakMb.toFixed(0)} MB |`),
   ];
   const ratio = (a, b) => (a / b).toFixed(2);
   const ratios = [

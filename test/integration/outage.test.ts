@@ -11,6 +11,7 @@ import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, type SpawnedCli, spawnCli } from '../support/cli.js';
 import { REPO_ROOT } from '../support/clusters.js';
 import { clientsForFile } from '../support/file-clients.js';
+import { eventsTable, loadGeneratedTable } from '../support/generated-table.js';
 import { dumpTable } from '../support/table-dump.js';
 
 /**
@@ -31,17 +32,7 @@ const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 
-async function load(client: cassandra.Client, withRows: boolean): Promise<void> {
-  await client.execute(`DROP KEYSPACE IF EXISTS ${KS}`, [], { readTimeout: 120_000 });
-  await client.execute(`CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-  await client.execute(`CREATE TABLE ${KS}.events (id int, seq int, kind text, payload text, tags set<text>, PRIMARY KEY (id, seq))`);
-  if (!withRows) return;
-  const insert = `INSERT INTO ${KS}.events (id, seq, kind, payload, tags) VALUES (?, ?, ?, ?, ?)`;
-  for (let id = 0; id < PARTITIONS; id++) {
-    const rows = Array.from({ length: ROWS_PER_PARTITION }, (_, seq) => ({ query: insert, params: [id, seq, `k${seq % 7}`, 'x'.repeat(40 + (seq % 13)), [`t${id % 5}`, `s${seq % 3}`]] }));
-    await client.batch(rows, { prepare: true, logged: false });
-  }
-}
+const TABLE = eventsTable(KS, PARTITIONS, ROWS_PER_PARTITION);
 
 /** Waits until the run has finished at least one range, then takes `cluster` down for 30 s and up again. */
 async function restartDuring(run: SpawnedCli, runDir: string, cluster: 'source' | 'target'): Promise<void> {
@@ -69,7 +60,7 @@ const values = (rows: Awaited<ReturnType<typeof dumpTable>>) => new Map([...rows
 beforeAll(async () => {
   source = clients.source();
   target = clients.target();
-  await load(source, true);
+  await loadGeneratedTable(source, TABLE, true);
 });
 
 afterAll(async () => {
@@ -81,7 +72,7 @@ afterAll(async () => {
 describe('a node restart in the middle of a run', () => {
   for (const cluster of ['target', 'source'] as const) {
     it(`copy waits out the ${cluster} node being down for ${DOWN_SECONDS} s: exit 0, no failed range, every row`, async () => {
-      await load(target, false);
+      await loadGeneratedTable(target, TABLE, false);
       const stateDir = await mkdtemp(join(tmpdir(), `migrate-outage-${cluster}-`));
       const run = spawnCli(['copy', ...jobArgs(KS, 'events', stateDir, ['--run-id', 'copy', '--json', '--rate-limit', '250', '--concurrency', '4'])]);
       await restartDuring(run, join(stateDir, 'runs', 'copy'), cluster);
@@ -96,7 +87,7 @@ describe('a node restart in the middle of a run', () => {
 
   it(`validate --autocorrect waits out the target node being down for ${DOWN_SECONDS} s and corrects every missing row`, async () => {
     // An empty target: every row is missing, and every correction is a write during or after the outage.
-    await load(target, false);
+    await loadGeneratedTable(target, TABLE, false);
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-outage-validate-'));
     const run = spawnCli(['validate', ...jobArgs(KS, 'events', stateDir, ['--run-id', 'validate', '--json', '--autocorrect', '--rate-limit', '500', '--concurrency', '4'])]);
     await restartDuring(run, join(stateDir, 'runs', 'validate'), 'target');

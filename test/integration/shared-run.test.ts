@@ -8,6 +8,7 @@ import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli, type SpawnedCli, spawnCli } from '../support/cli.js';
 import { TARGET } from '../support/clusters.js';
 import { clientsForFile } from '../support/file-clients.js';
+import { eventsTable, loadGeneratedTable } from '../support/generated-table.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 /**
@@ -27,17 +28,7 @@ const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 
-async function load(client: cassandra.Client, withRows: boolean): Promise<void> {
-  await client.execute(`DROP KEYSPACE IF EXISTS ${KS}`, [], { readTimeout: 120_000 });
-  await client.execute(`CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-  await client.execute(`CREATE TABLE ${KS}.events (id int, seq int, kind text, payload text, tags set<text>, PRIMARY KEY (id, seq))`);
-  if (!withRows) return;
-  const insert = `INSERT INTO ${KS}.events (id, seq, kind, payload, tags) VALUES (?, ?, ?, ?, ?)`;
-  for (let id = 0; id < PARTITIONS; id++) {
-    const rows = Array.from({ length: ROWS_PER_PARTITION }, (_, seq) => ({ query: insert, params: [id, seq, `k${seq % 7}`, 'y'.repeat(30 + (seq % 11)), [`t${id % 5}`]] }));
-    await client.batch(rows, { prepare: true, logged: false });
-  }
-}
+const TABLE = eventsTable(KS, PARTITIONS, ROWS_PER_PARTITION);
 
 interface LedgerRow {
   range: string;
@@ -59,8 +50,8 @@ describe('three processes on one shared run (--state cassandra)', () => {
   beforeAll(async () => {
     source = clients.source();
     target = clients.target();
-    await load(source, true);
-    await load(target, false);
+    await loadGeneratedTable(source, TABLE, true);
+    await loadGeneratedTable(target, TABLE, false);
     // The ledger keyspace is created by the first worker that needs it.
     await target.execute(`DROP KEYSPACE IF EXISTS ${LEDGER}`, [], { readTimeout: 120_000 });
   });

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, spawnCli } from '../support/cli.js';
 import { clientsForFile } from '../support/file-clients.js';
+import { loadGeneratedTable } from '../support/generated-table.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 /**
@@ -23,17 +24,15 @@ const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 
-async function load(client: cassandra.Client, withRows: boolean): Promise<void> {
-  await client.execute(`DROP KEYSPACE IF EXISTS ${KS}`, [], { readTimeout: 120_000 });
-  await client.execute(`CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-  await client.execute(`CREATE TABLE ${KS}.items (id int, seq int, name text, price decimal, labels list<text>, PRIMARY KEY (id, seq))`);
-  if (!withRows) return;
-  const insert = `INSERT INTO ${KS}.items (id, seq, name, price, labels) VALUES (?, ?, ?, ?, ?)`;
-  for (let id = 0; id < PARTITIONS; id++) {
-    const rows = Array.from({ length: ROWS_PER_PARTITION }, (_, seq) => ({ query: insert, params: [id, seq, `item ${id}-${seq}`, `${id}.${seq}`, [`a${seq % 3}`, `b${id % 4}`]] }));
-    await client.batch(rows, { prepare: true, logged: false });
-  }
-}
+const TABLE = {
+  keyspace: KS,
+  table: 'items',
+  columns: 'id int, seq int, name text, price decimal, labels list<text>, PRIMARY KEY (id, seq)',
+  insertColumns: ['id', 'seq', 'name', 'price', 'labels'],
+  partitions: PARTITIONS,
+  rowsPerPartition: ROWS_PER_PARTITION,
+  row: (id: number, seq: number) => [id, seq, `item ${id}-${seq}`, `${id}.${seq}`, [`a${seq % 3}`, `b${id % 4}`]],
+};
 
 /** Runs the built CLI with --workers 2 and JSON logs; returns its exit code, its one summary, and its log events. */
 async function run(args: string[]): Promise<{ code: number; summary: Summary; events: Record<string, unknown>[]; stdout: string }> {
@@ -48,8 +47,8 @@ describe('--workers 2', () => {
   beforeAll(async () => {
     source = clients.source();
     target = clients.target();
-    await load(source, true);
-    await load(target, false);
+    await loadGeneratedTable(source, TABLE, true);
+    await loadGeneratedTable(target, TABLE, false);
   });
 
   it('copies and validates exactly, with one summary per command', async () => {
