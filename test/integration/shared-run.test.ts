@@ -46,7 +46,7 @@ async function ledgerRows(runId: string): Promise<LedgerRow[]> {
 /** The pid in a worker id (`host:pid:nonce`). */
 const pidOf = (worker: string | null) => Number(worker?.split(':')[1]);
 
-describe('three processes on one shared run (--state cassandra)', () => {
+describe('runs kept in the ledger in the target cluster (--state cassandra)', () => {
   beforeAll(async () => {
     source = clients.source();
     target = clients.target();
@@ -56,7 +56,7 @@ describe('three processes on one shared run (--state cassandra)', () => {
     await target.execute(`DROP KEYSPACE IF EXISTS ${LEDGER}`, [], { readTimeout: 120_000 });
   });
 
-  it('copies the table exactly, each range done once, a killed worker\'s ranges taken over after its lease', async () => {
+  it('three processes on one run copy the table exactly, each range done once, a killed worker\'s ranges taken over after its lease', async () => {
     const runId = 'shared-copy';
     // Slow enough (three workers of 2 ranges at 300 rows/s each: a range takes about a second) that the kill lands mid-run.
     const dirs = await Promise.all([1, 2, 3].map((n) => mkdtemp(join(tmpdir(), `shared-${n}-`))));
@@ -125,6 +125,34 @@ describe('three processes on one shared run (--state cassandra)', () => {
     expect(status.out).toMatch(new RegExp(`^${runId}  copy  ${planned.length}/${planned.length} ranges  ${ROWS} rows  complete`));
     const json = JSON.parse((await runCli(['status', runId, '--state', `cassandra:${LEDGER}`, '--target', TARGET, '--json'])).out);
     expect(json).toMatchObject({ runId, rangesDone: planned.length, rangesTotal: planned.length, rangesFailed: 0, rowsRead: ROWS });
+  });
+
+  it('the job lock and --resume work on the ledger: another run of the job waits (exit 3), an interrupted run resumes at its stamp', async () => {
+    await target.execute(`TRUNCATE ${KS}.events`);
+    const dir = await mkdtemp(join(tmpdir(), 'shared-resume-'));
+    const args = (extra: string[]) => ['copy', ...jobArgs(KS, 'events', dir, ['--state', `cassandra:${LEDGER}`, '--splits', String(RANGES), '--concurrency', '2', '--json', ...extra])];
+    const first = spawnCli(args(['--run-id', 'to-resume', '--rate-limit', '500']));
+    for (let i = 0; i < 300 && (await ledgerRows('to-resume').catch(() => [])).every((r) => r.state !== 'done'); i++) await sleep(100);
+
+    // Another run of the same job, from another state folder (another machine): the run holds the job's lock.
+    const other = await runCli(args(['--run-id', 'another']).map((a) => (a === dir ? `${dir}-elsewhere` : a)));
+    expect({ code: other.code, err: other.err }).toMatchObject({ code: 3, err: expect.stringMatching(/^migrate: run to-resume of this job holds its lock in keyspace ledger_test of the target cluster .*join it with --run-id to-resume/) });
+
+    first.kill('SIGINT');
+    expect(await first.code).toBe(4);
+    const interrupted = JSON.parse(first.out().trim()) as Summary;
+    expect(interrupted.rangesDone).toBeLessThan(interrupted.rangesTotal);
+
+    // --resume (the latest run of the job, found in the ledger) goes on from the ranges done, at the first stamp.
+    const resumed = await runCli(args(['--resume']));
+    expect({ code: resumed.code, err: resumed.err }).toEqual({ code: 0, err: '' });
+    const summary = JSON.parse(resumed.out) as Summary;
+    expect(summary).toMatchObject({ runId: 'to-resume', jobStartMicros: interrupted.jobStartMicros, rangesDone: interrupted.rangesTotal, rangesFailed: 0, rowsRead: ROWS });
+    const rows = await ledgerRows('to-resume');
+    expect(rows.filter((r) => r.state === 'done')).toHaveLength(interrupted.rangesTotal);
+    const written = await dumpTable(target, KS, 'events');
+    expect(written.size).toBe(ROWS);
+    expect(new Set([...written.values()].flatMap((row) => Object.values(row).flatMap((cell) => [cell.writetime].flat().map((w) => String(w).replace(/^Long:/, '')))))).toEqual(new Set([interrupted.jobStartMicros]));
   });
 });
 
