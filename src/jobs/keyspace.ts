@@ -5,9 +5,9 @@ import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { formatSummary, type Summary, writeSummary } from '../report/summary.js';
-import { acquireJobLock } from '../state/lock.js';
-import { createKeyspaceRun, type KeyspaceRunRecord, resumeKeyspaceRun } from '../state/run-state.js';
-import { type Budget, budgetFor, type Command, type JobDefinition, jobStartStamp, newRunId, runConnected, withInterrupts, withMetrics } from './pipeline.js';
+import type { LedgerStore } from '../state/ledger.js';
+import type { KeyspaceRunRecord } from '../state/run-state.js';
+import { type Budget, budgetFor, type Command, type JobDefinition, jobStartStamp, ledgerStore, newRunId, runConnected, withInterrupts, withMetrics } from './pipeline.js';
 
 export interface TableOutcome {
   exitCode: ExitCode;
@@ -44,15 +44,17 @@ export interface KeyspaceResult {
  */
 export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOptions, raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<KeyspaceResult> {
   const command = definitionFor().command;
-  if (shared.state.kind !== 'local') throw new InputError(`--state ${shared.state.kind} runs one table at a time: give --table (one run per table), or keep a keyspace job's state in --state-dir`);
   // Each named table's own options are checked before connecting: bad input stops the job before it writes.
   for (const choice of shared.tables ?? []) tableOptions(raw, choice, env);
   return withInterrupts((abort) =>
     withMetrics(command, shared, (metrics) => withBothClusters(shared, abort.signal, async (source, target) => {
       const jobKey = `${command} ${source.identity}/${shared.keyspace}.* -> ${target.identity}/${shared.targetKeyspace}.*`;
-      const release = await acquireJobLock(shared.stateDir, jobKey);
+      const store = await ledgerStore(shared, target);
+      const resumed = shared.resume === undefined ? undefined : await store.resumeKeyspaceRun(jobKey, shared.resume);
+      const runId = resumed?.runId ?? shared.runId ?? newRunId(command, new Date().toISOString());
+      const release = await store.lock(jobKey, runId);
       try {
-        const run = await openKeyspaceRun(command, shared, jobKey, await chooseTables(source, shared));
+        const run = resumed ?? (await newKeyspaceRun(command, shared, jobKey, runId, store, await chooseTables(source, shared)));
         const choices = run.tables.map((name) => shared.tables?.find((c) => c.name === name) ?? { name, overrides: {} });
         const budget = budgetFor(shared, metrics);
         const outcomes: Record<string, TableOutcome> = {};
@@ -131,24 +133,20 @@ async function chooseTables(source: Session, options: JobOptions): Promise<strin
   return chosen;
 }
 
-async function openKeyspaceRun(command: Command, options: JobOptions, jobKey: string, tables: string[]): Promise<KeyspaceRunRecord> {
-  if (options.resume !== undefined) return resumeKeyspaceRun(options.stateDir, jobKey, options.resume);
-  const startedAt = new Date().toISOString();
-  const stamp = jobStartStamp(options);
-  const record: KeyspaceRunRecord = {
+/** A new keyspace run, or (a shared store) the run of that id another process created first. */
+function newKeyspaceRun(command: Command, options: JobOptions, jobKey: string, runId: string, store: LedgerStore, tables: string[]): Promise<KeyspaceRunRecord> {
+  return store.createKeyspaceRun({
     kind: 'keyspace',
-    runId: options.runId ?? newRunId(command, startedAt),
+    runId,
     command,
     jobKey,
-    startedAt,
-    jobStartMicros: stamp.toString(),
+    startedAt: new Date().toISOString(),
+    jobStartMicros: jobStartStamp(options).toString(),
     keyspace: options.keyspace,
     targetKeyspace: options.targetKeyspace,
     tables,
     options: redactOptions(options),
-  };
-  await createKeyspaceRun(options.stateDir, record);
-  return record;
+  });
 }
 
 /** Each table's summary in a few lines, then the job's outcome. */

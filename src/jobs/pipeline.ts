@@ -246,7 +246,7 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
 const viewOf = (state: RunLedger): RunView => ({ record: state.record, dir: state.dir, resumed: state.resumed, done: new Map(state.done) });
 
 /** The run's ledger: the local state folder, or the target's ledger keyspace (created on first use). */
-async function ledgerStore(options: JobOptions, target: Session): Promise<LedgerStore> {
+export async function ledgerStore(options: JobOptions, target: Session): Promise<LedgerStore> {
   if (options.state.kind === 'local') return new LocalStore(options.stateDir);
   const { keyspace } = options.state;
   const leaseMs = options.leaseSeconds * 1000;

@@ -9,7 +9,7 @@ import { InputError, LockedError } from '../errors.js';
 import { logEvent } from '../report/log.js';
 import { planClaims, type RangeRow } from './claims.js';
 import type { LedgerStore, RunLedger } from './ledger.js';
-import type { RangeCheckpoint, RunRecord } from './run-state.js';
+import type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-state.js';
 
 /** This process, as it appears in claims and locks: its machine, pid and a nonce (a pid is reused). */
 export const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -53,9 +53,41 @@ export class CassandraStore implements LedgerStore {
     return new CassandraStore(session, keyspace, reportRoot, leaseMs);
   }
 
-  async listRuns(): Promise<RunRecord[]> {
+  /** Every record of the store, table runs and keyspace runs, oldest first. */
+  private async records(): Promise<(RunRecord | KeyspaceRunRecord)[]> {
     const rows = await this.session.read(`SELECT record FROM ${this.keyspace}.runs`, [], { consistency: QUORUM });
-    return rows.rows.map((r) => JSON.parse(r.get('record') as string) as RunRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    return rows.rows.map((r) => JSON.parse(r.get('record') as string) as RunRecord | KeyspaceRunRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    return (await this.records()).filter((r): r is RunRecord => !('kind' in r));
+  }
+
+  async createKeyspaceRun(record: KeyspaceRunRecord): Promise<KeyspaceRunRecord> {
+    const existing = await this.insertRecord(record);
+    if (!existing) return record;
+    if (!('kind' in existing)) throw new InputError(`run ${record.runId} is a table's run, not a keyspace job's: pick another --run-id`);
+    checkSameJob(existing, record.jobKey);
+    return existing;
+  }
+
+  async resumeKeyspaceRun(jobKey: string, runId: string | true): Promise<KeyspaceRunRecord> {
+    const keyspaceRuns = (await this.records()).filter((r): r is KeyspaceRunRecord => 'kind' in r);
+    const run = runId === true ? keyspaceRuns.filter((r) => r.jobKey === jobKey).at(-1) : keyspaceRuns.find((r) => r.runId === runId);
+    if (!run) throw new InputError(runId === true ? `no earlier run of this job in ${this.where} to resume: drop --resume to start one` : `run ${runId} was not found in ${this.where}: list runs with "migrate status --state cassandra:${this.keyspace} --target ..."`);
+    checkSameJob(run, jobKey);
+    return run;
+  }
+
+  /** Records a new run; when the id is taken, returns the record that has it. */
+  private async insertRecord(record: RunRecord | KeyspaceRunRecord): Promise<RunRecord | KeyspaceRunRecord | undefined> {
+    const { applied, row } = await this.session.conditional(`INSERT INTO ${this.keyspace}.runs (run_id, job_key, started_at, record) VALUES (?, ?, ?, ?) IF NOT EXISTS`, [
+      record.runId,
+      record.jobKey,
+      record.startedAt,
+      JSON.stringify(record),
+    ]);
+    return applied ? undefined : (JSON.parse(row?.get('record') as string) as RunRecord | KeyspaceRunRecord);
   }
 
   async latestRunOf(jobKey: string): Promise<string> {
@@ -70,19 +102,15 @@ export class CassandraStore implements LedgerStore {
 
   private async readRecord(runId: string): Promise<RunRecord | undefined> {
     const row = (await this.session.read(`SELECT record FROM ${this.keyspace}.runs WHERE run_id = ?`, [runId], { consistency: SERIAL })).first();
-    return row ? (JSON.parse(row.get('record') as string) as RunRecord) : undefined;
+    const record = row ? (JSON.parse(row.get('record') as string) as RunRecord | KeyspaceRunRecord) : undefined;
+    return record && !('kind' in record) ? record : undefined;
   }
 
   /** A new run, or the run of that id when another worker created it first: its stamp and range plan win. */
   async create(record: RunRecord): Promise<RunLedger> {
-    const { applied, row } = await this.session.conditional(`INSERT INTO ${this.keyspace}.runs (run_id, job_key, started_at, record) VALUES (?, ?, ?, ?) IF NOT EXISTS`, [
-      record.runId,
-      record.jobKey,
-      record.startedAt,
-      JSON.stringify(record),
-    ]);
-    if (applied) return this.openRun(record, false);
-    const existing = JSON.parse(row?.get('record') as string) as RunRecord;
+    const existing = await this.insertRecord(record);
+    if (!existing) return this.openRun(record, false);
+    if ('kind' in existing) throw new InputError(`run ${record.runId} is a keyspace job's run: give --table's runs another --run-id, or run the keyspace job without --table`);
     checkSameJob(existing, record.jobKey);
     return this.openRun(existing, true);
   }
@@ -155,7 +183,7 @@ export class CassandraStore implements LedgerStore {
 
 const { quorum: QUORUM, serial: SERIAL } = cassandra.types.consistencies;
 
-function checkSameJob(record: RunRecord, jobKey: string): void {
+function checkSameJob(record: Pick<RunRecord, 'runId' | 'jobKey'>, jobKey: string): void {
   if (record.jobKey !== jobKey) throw new InputError(`run ${record.runId} is a different job (${record.jobKey}): join or resume it with the same command, clusters and table`);
 }
 

@@ -1,4 +1,4 @@
-import type { RangeCheckpoint, RunRecord } from './run-state.js';
+import type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-state.js';
 
 /**
  * One run as a process works on it: its plan (stamp, ranges), the ranges finished so far, and claims on
@@ -37,6 +37,10 @@ export interface LedgerStore {
   /** A new run. The local store refuses an id it has; the shared store joins the run of that id (same job). */
   create(record: RunRecord): Promise<RunLedger>;
   resume(jobKey: string, runId: string): Promise<RunLedger>;
+  /** A keyspace job's run. The local store refuses an id it has; the shared store joins the run of that id. */
+  createKeyspaceRun(record: KeyspaceRunRecord): Promise<KeyspaceRunRecord>;
+  /** A keyspace job's run to continue: the given id, or the latest run of the job. */
+  resumeKeyspaceRun(jobKey: string, runId: string | true): Promise<KeyspaceRunRecord>;
   /** The job's lock for `runId`: another run of the job is refused while it is held; returns its release. */
   lock(jobKey: string, runId: string): Promise<() => Promise<void>>;
 }

@@ -1,6 +1,6 @@
 import type { LedgerStore, RunLedger } from './ledger.js';
 import { acquireJobLock } from './lock.js';
-import { latestRunOf, listRuns, type RunRecord, RunState } from './run-state.js';
+import { createKeyspaceRun, type KeyspaceRunRecord, latestRunOf, listRuns, resumeKeyspaceRun, type RunRecord, RunState } from './run-state.js';
 
 /** Runs kept in the local state folder (`--state-dir`): one process works on a run at a time. */
 export class LocalStore implements LedgerStore {
@@ -28,6 +28,15 @@ export class LocalStore implements LedgerStore {
 
   resume(jobKey: string, runId: string): Promise<RunLedger> {
     return RunState.resume(this.stateDir, jobKey, runId);
+  }
+
+  async createKeyspaceRun(record: KeyspaceRunRecord): Promise<KeyspaceRunRecord> {
+    await createKeyspaceRun(this.stateDir, record);
+    return record;
+  }
+
+  resumeKeyspaceRun(jobKey: string, runId: string | true): Promise<KeyspaceRunRecord> {
+    return resumeKeyspaceRun(this.stateDir, jobKey, runId);
   }
 
   lock(jobKey: string): Promise<() => Promise<void>> {

@@ -1,4 +1,4 @@
-import { access, appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, appendFile, link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Counters } from '../report/summary.js';
@@ -46,13 +46,19 @@ export async function createKeyspaceRun(stateDir: string, record: KeyspaceRunRec
 async function writeNewRecord(stateDir: string, record: RunRecord | KeyspaceRunRecord): Promise<string> {
   const dir = join(stateDir, 'runs', record.runId);
   await mkdir(dir, { recursive: true });
+  // Written whole, then linked into place: another process listing the runs (a shard beside this one) never
+  // reads it half-written, and the link fails if the id is taken.
+  const partial = join(dir, `run.json.${process.pid}.partial`);
+  await writeFile(partial, `${JSON.stringify(record, null, 2)}\n`);
   try {
-    await writeFile(join(dir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
+    await link(partial, join(dir, 'run.json'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new InputError(`run ${record.runId} already exists in ${stateDir}: pick another --run-id, or continue it with --resume ${record.runId}`);
     }
     throw error;
+  } finally {
+    await rm(partial, { force: true });
   }
   return dir;
 }

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type cassandra from 'cassandra-driver';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { KeyspaceSummary } from '../../src/jobs/keyspace.js';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli, type SpawnedCli, spawnCli } from '../support/cli.js';
-import { TARGET } from '../support/clusters.js';
+import { freshSampleKeyspace, SOURCE, TARGET } from '../support/clusters.js';
 import { clientsForFile } from '../support/file-clients.js';
 import { eventsTable, loadGeneratedTable } from '../support/generated-table.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
@@ -18,6 +19,8 @@ import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js
  */
 const KS = 'shared_run';
 const LEDGER = 'ledger_test';
+const SAMPLE_KS = 'shared_keyspace';
+const SAMPLE_TABLES = ['audit', 'orders', 'page_views', 'profiles', 'users'];
 const PARTITIONS = 300;
 const ROWS_PER_PARTITION = 20;
 const ROWS = PARTITIONS * ROWS_PER_PARTITION;
@@ -153,6 +156,31 @@ describe('runs kept in the ledger in the target cluster (--state cassandra)', ()
     const written = await dumpTable(target, KS, 'events');
     expect(written.size).toBe(ROWS);
     expect(new Set([...written.values()].flatMap((row) => Object.values(row).flatMap((cell) => [cell.writetime].flat().map((w) => String(w).replace(/^Long:/, '')))))).toEqual(new Set([interrupted.jobStartMicros]));
+  });
+
+  it('two processes share a keyspace job: every table copied exactly, each range done once, status lists the tables complete', async () => {
+    await freshSampleKeyspace(source, target, SAMPLE_KS, 1);
+    const runId = 'shared-keyspace';
+    const dirs = await Promise.all([1, 2].map((n) => mkdtemp(join(tmpdir(), `shared-keyspace-${n}-`))));
+    const args = (dir: string) => ['copy', '--source', SOURCE, '--target', TARGET, '--keyspace', SAMPLE_KS, '--state-dir', dir, '--quiet', '--json', '--state', `cassandra:${LEDGER}`, '--run-id', runId, '--workers', '1', '--concurrency', '2', '--rate-limit', '500'];
+    const processes = dirs.map((dir) => spawnCli(args(dir)));
+    const codes = await Promise.all(processes.map((p) => p.code));
+    expect(codes, processes.map((p) => p.err()).join('\n')).toEqual([0, 0]);
+    for (const p of processes) {
+      const summary = JSON.parse(p.out()) as KeyspaceSummary;
+      expect(summary).toMatchObject({ runId, exitCode: 0 });
+      expect(Object.keys(summary.tables).sort()).toEqual(SAMPLE_TABLES);
+    }
+    const pids = new Set(processes.map((p) => p.pid));
+    for (const table of SAMPLE_TABLES) {
+      const planned = JSON.parse((await target.execute(`SELECT record FROM ${LEDGER}.runs WHERE run_id = ?`, [`${runId}/${table}`], { prepare: true })).first().get('record')).ranges as string[];
+      const rows = await ledgerRows(`${runId}/${table}`);
+      expect(rows.map((r) => r.range).sort()).toEqual([...planned].sort());
+      expect(rows.every((r) => r.state === 'done' && pids.has(pidOf(r.finishedBy)))).toBe(true);
+      expectSameCells(blankCells(await dumpTable(source, SAMPLE_KS, table), { writetime: null, ttl: null }), blankCells(await dumpTable(target, SAMPLE_KS, table), { writetime: null, ttl: null }));
+    }
+    const status = await runCli(['status', runId, '--state', `cassandra:${LEDGER}`, '--target', TARGET]);
+    expect(status.out.split('\n').filter((line) => line.startsWith(`${runId}/`) && line.includes(' complete '))).toHaveLength(SAMPLE_TABLES.length);
   });
 });
 
