@@ -189,8 +189,8 @@ try {
 The latest run of \`npm run bench\` (\`node bench/run.mjs ${ROWS}\`), ${new Date().toISOString().slice(0, 10)}, on this project's machine:
 ${availableParallelism()} cores shared by the tool and both Cassandra 5.0 nodes (source and target), so the target's write
 path is the ceiling for every copy. Figures are from one run, contenders interleaved; compare them as ratios.
-DSBulk ${DSBULK_VERSION} (its modules from Maven Central). Cassandra Data Migrator is not run: it needs a Spark
-installation that Maven Central alone does not give.
+DSBulk ${DSBULK_VERSION} (its modules from Maven Central). Cassandra Data Migrator is not run: it runs on Spark,
+and assembling Spark from Maven Central for it has not been tried yet.
 
 ${table.join('\n')}
 
