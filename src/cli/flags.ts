@@ -40,7 +40,7 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   rename: { group: 'table', type: 'array', string: true, describe: 'SOURCE_COLUMN:TARGET_COLUMN, repeatable or comma-separated' },
   exclude: { group: 'table', type: 'array', string: true, describe: 'source columns to leave out' },
   splits: { group: 'table', type: 'number', describe: 'token-range work units (default: 8 per core at least, more for big tables)' },
-  concurrency: { group: 'table', type: 'number', describe: 'token ranges in flight in each worker process (default 8)' },
+  concurrency: { group: 'table', type: 'number', describe: 'token ranges in flight, all worker processes together (default 8)' },
   'max-in-flight': { group: 'table', type: 'number', describe: 'requests in flight to each cluster, all ranges together (default 256)' },
   'page-size': { group: 'table', type: 'number', describe: 'rows per page read (default 1000)' },
   'retry-for': { group: 'connection', type: 'string', describe: 'how long a failing request is retried before its range fails: 300 (s), 90s, 5m, 1h (default 5m)' },

@@ -355,11 +355,11 @@ async function runRanges(
   });
   const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, () => live().rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : () => ranges.window());
   try {
-    // `concurrency` loops per worker process each take the next range from the ledger (a shared run's
-    // ledger hands out the ranges no other worker holds, and waits while others hold the rest) until none
-    // is left. The pool gives each range to the worker process with the fewest.
+    // `concurrency` loops each take the next range from the ledger (a shared run's ledger hands out the
+    // ranges no other worker holds, and waits while others hold the rest) until none is left. With worker
+    // processes, the pool gives each range to the one with the fewest.
     await Promise.all(
-      Array.from({ length: Math.min(options.concurrency * Math.max(1, processes), Math.max(1, todo.length)) }, async () => {
+      Array.from({ length: Math.min(options.concurrency, Math.max(1, todo.length)) }, async () => {
         for (let id = await state.next(todo, abort.signal); id !== undefined && !abort.signal.aborted; id = await state.next(todo, abort.signal)) {
           const counts = new Counters();
           inFlight.add(counts);
