@@ -2,6 +2,7 @@ import type { CellSlot, RawRow, ReadPlan } from '../read/select.js';
 import { readBigint, readInt, splitCollection } from '../read/serialized.js';
 import { isMultiCell } from '../schema/cql-type.js';
 import { type Element, elementsOf } from './cell-elements.js';
+import { judgeList, type ListJudge, type ListVerdict } from './list-repair.js';
 import type { OwnStamps } from './own-stamps.js';
 import type { DifferenceKind } from './range-compare.js';
 import { type CompareOptions, withinTolerance } from './row-digest.js';
@@ -21,21 +22,12 @@ export interface ElementFix {
   fix: Exclude<Fix, { action: 'keep' }>;
 }
 
-/**
- * A list rebuilt in place: the target's elements before the tail both sides share are deleted (each at its
- * own writetime), and the source's elements before that tail are prepended (prepended cells sort before
- * every existing one), so order, values, writetimes and TTLs come out as the source has them.
- */
-export interface ListRebuild {
-  deletes: { index: number; stamp: bigint }[];
-  prepend: { value: Buffer; stamp: bigint; ttl: number }[];
-}
-
 export type CellFix =
   | Fix
   /** Sets, maps and non-frozen UDTs, element by element. */
   | { action: 'elements'; fixes: ElementFix[] }
-  | { action: 'list'; rebuild: ListRebuild };
+  /** Non-frozen lists (see list-repair.ts); `defer`: a difference left for the next run. */
+  | Exclude<ListVerdict, { action: 'keep' }>;
 
 export interface CellDifference {
   slot: CellSlot;
@@ -54,7 +46,12 @@ export interface StampContext {
   own: OwnStamps;
   /** This run's start minus the skew margin: a foreign target value written after it is a live write in flight. */
   runStamp: bigint;
+  /** List elements (`elementId`) this run has just written: when the source no longer holds them, they are ours to remove. */
+  written?: ReadonlySet<string>;
 }
+
+/** A list element's identity for `StampContext.written`: its value and writetime. */
+export const elementId = (value: Buffer, stamp: bigint | null): string => `${value.toString('hex')}@${stamp}`;
 
 /**
  * Compares one row (or a partition's statics) read in full from both sides: values, and writetimes and
@@ -103,7 +100,7 @@ function cellFix(slot: CellSlot, source: RawRow, target: RawRow, options: Compar
   if (isMultiCell(type)) {
     const from = elementsOf(slot, source);
     const to = elementsOf(slot, target);
-    if (type.kind === 'list') return listFix(from, to, stamps);
+    if (type.kind === 'list') return judgeList(from, to, listJudge(stamps));
     const fixes = elementFixes(from, to, (a, b) => sameElement(a, b, options), stamps);
     // A difference in writetimes or TTLs alone that no element shows is left to the whole-cell rule below.
     if (fixes.length > 0 || from.length + to.length === 0) return fixes.every((f) => f.fix.action === 'keep') ? { action: 'keep' } : { action: 'elements', fixes: fixes.filter((f): f is ElementFix => f.fix.action !== 'keep') };
@@ -165,35 +162,11 @@ function sameElement(a: Element, b: Element, options: CompareOptions): boolean {
   return !options.compareTtl || Math.abs(a.ttl - b.ttl) <= options.ttlToleranceSeconds;
 }
 
-/**
- * A list is compared element by element, in order. A target element that is not ours and that the source
- * does not hold (same value, same writetime) is a live write the source has not seen: the list is left as
- * it is. Otherwise the tail both sides share stays and the rest is rebuilt (see ListRebuild).
- */
-export function listFix(source: Element[], target: Element[], { own, runStamp }: StampContext): CellFix {
-  const known = new Map<string, number>();
-  const id = (e: Element) => `${e.value.toString('hex')}@${e.stamp}`;
-  for (const e of source) known.set(id(e), (known.get(id(e)) ?? 0) + 1);
-  for (const e of target) {
-    if (e.stamp !== null && own.isOurs(e.stamp)) continue;
-    const left = known.get(id(e)) ?? 0;
-    if (left > 0) known.set(id(e), left - 1);
-    else if (e.stamp === null || e.stamp >= runStamp) return { action: 'keep' };
-  }
-  let shared = 0;
-  while (shared < source.length && shared < target.length) {
-    const a = source[source.length - 1 - shared] as Element;
-    const b = target[target.length - 1 - shared] as Element;
-    const sameCell = b.stamp === a.stamp || (b.stamp !== null && own.isOurs(b.stamp));
-    if (!a.value.equals(b.value) || !sameCell) break;
-    shared++;
-  }
+export function listJudge({ own, runStamp, written }: StampContext): ListJudge {
   return {
-    action: 'list',
-    rebuild: {
-      deletes: target.slice(0, target.length - shared).map((e, index) => ({ index, stamp: e.stamp ?? runStamp })),
-      prepend: source.slice(0, source.length - shared).map((e) => ({ value: e.value, stamp: own.fill(e.stamp ?? runStamp), ttl: e.ttl })),
-    },
+    isOurs: (e) => e.stamp !== null && (own.isOurs(e.stamp) || (written?.has(elementId(e.value, e.stamp)) ?? false)),
+    runStamp,
+    fill: (stamp) => own.fill(stamp),
   };
 }
 

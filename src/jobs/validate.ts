@@ -1,7 +1,7 @@
 import xxhash from 'xxhash-wasm';
 import type { JobOptions } from '../config/options.js';
 import type { Session } from '../connect/session.js';
-import { compareDetail, type RowDifference, type StampContext } from '../diff/compare-rows.js';
+import { compareDetail, elementId, type RowDifference, type StampContext } from '../diff/compare-rows.js';
 import { type Candidate, compareRange, type PageSource, type RangeComparison } from '../diff/range-compare.js';
 import { type CompareOptions, Digester, digestLayout } from '../diff/row-digest.js';
 import { ExitCode } from '../errors.js';
@@ -130,20 +130,35 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
     return statement ? [statement] : null;
   };
 
+  /**
+   * Corrects one confirmed difference, then re-reads both sides: a correction raced by a live write (a list
+   * element removed from the source between our read and our write, say) is planned again from what both
+   * sides hold now, with the list elements it wrote known as ours, up to REPAIR_ATTEMPTS times; what is left
+   * is reported for the next run. Counters are verified against the source as read, once.
+   */
   const correct = async (found: Found, counts: Counters): Promise<string> => {
-    const { candidate, difference, sourceRow, targetRow } = found;
-    const mutations = isCounter ? await counterCorrection(found) : planner.corrections(candidate, difference, sourceRow, targetRow);
-    if (mutations === null) return difference.targetNewer ? 'target-newer' : '';
-    await writer.writePartitions([mutations]);
-    const after = await readers.target.read(candidate.keys, candidate.entity === 'partition');
-    const still = compareDetail(sides.source.detail, sourceRow, after, candidate.entity, compare, stamps);
-    if (still === null) {
-      if (difference.kind === 'extra') counts.deleted++;
-      else counts.corrected++;
-      return difference.kind === 'extra' ? 'deleted' : 'corrected';
+    let { difference, sourceRow, targetRow } = found;
+    const { candidate } = found;
+    const partitionOnly = candidate.entity === 'partition';
+    const written = new Set<string>();
+    for (let attempt = 1; ; attempt++) {
+      const mutations = isCounter ? await counterCorrection({ candidate, difference, sourceRow, targetRow }) : planner.corrections(candidate, difference, sourceRow, targetRow);
+      if (mutations === null) return difference.targetNewer ? 'target-newer' : '';
+      await writer.writePartitions([mutations]);
+      for (const id of listElementsWritten(difference)) written.add(id);
+      if (!isCounter) sourceRow = await readers.source.read(candidate.keys, partitionOnly);
+      targetRow = await readers.target.read(candidate.keys, partitionOnly);
+      const still = compareDetail(sides.source.detail, sourceRow, targetRow, candidate.entity, compare, { ...stamps, written });
+      if (still === null) {
+        if (difference.kind === 'extra') counts.deleted++;
+        else counts.corrected++;
+        return difference.kind === 'extra' ? 'deleted' : 'corrected';
+      }
+      if (still.kind === 'missing') return 'shadowed';
+      if (still.targetNewer) return 'target-newer';
+      if (isCounter || attempt >= REPAIR_ATTEMPTS) return '';
+      difference = still;
     }
-    if (still.kind === 'missing') return 'shadowed';
-    return still.targetNewer ? 'target-newer' : '';
   };
 
   return async (range, counts) => {
@@ -166,6 +181,14 @@ async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<Ra
       ]);
     }
   };
+}
+
+/** A correction is verified and, when a live write raced it, planned again this many times in all. */
+const REPAIR_ATTEMPTS = 3;
+
+/** The list elements a correction prepends, by value and writetime. */
+function listElementsWritten(difference: RowDifference): string[] {
+  return difference.cells.flatMap(({ fix }) => (fix.action === 'list' ? fix.rebuild.prepend.map((cell) => elementId(cell.value, cell.stamp)) : []));
 }
 
 /**

@@ -6,7 +6,7 @@ import { type CellSlot, type RawRow, type ReadPlan, tableName } from '../read/se
 import { bigintBytes, intBytes, joinCollection, readBigint, splitCollection } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import { primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
-import { deleteAtStatements, prependStatements } from './list-writes.js';
+import { listRepairStatements } from './list-writes.js';
 import { type Mutation, MutationBuilder, type TargetTable } from './mutations.js';
 
 export interface CorrectionOptions {
@@ -61,6 +61,7 @@ export class CorrectionPlanner {
     const where = this.where(keys);
     switch (fix.action) {
       case 'keep':
+      case 'defer':
         return [];
       case 'write':
         return [{ query: `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${column} = ? WHERE ${where}`, params: [bigintBytes(fix.stamp), intBytes(fix.ttl), sourceRow[slot.value], ...keys] }];
@@ -70,9 +71,7 @@ export class CorrectionPlanner {
         return fix.fixes.map((f) => this.elementStatement(slot, column, where, keys, f));
       case 'list': {
         const place = { table: this.table, column, where, keys };
-        // Highest index first: a delete never shifts the positions of those still to come, even in another batch.
-        const deletes = [...fix.rebuild.deletes].sort((a, b) => b.index - a.index);
-        return [...deleteAtStatements(place, deletes), ...prependStatements(place, fix.rebuild.prepend)];
+        return listRepairStatements(place, fix.rebuild);
       }
     }
   }

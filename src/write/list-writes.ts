@@ -1,4 +1,5 @@
 import type { Statement } from '../connect/session.js';
+import type { ListRebuild } from '../diff/list-repair.js';
 import { bigintBytes, intBytes, joinCollection } from '../read/serialized.js';
 
 /**
@@ -49,12 +50,22 @@ export function clearStatement(place: ListPlace, stamp: bigint): Statement {
 }
 
 /**
- * Deletes the elements at these positions, each at its own stamp. Positions are the list's as it was before
- * the batch: Cassandra resolves every index of a batch against the list as stored before the batch applies.
+ * Removes elements by value, each value at its own stamp: the cells holding the value when the statement
+ * runs are tombstoned at that stamp, so those written later, and every other cell, are untouched (no index
+ * is involved, so no concurrent write can change what it removes). Values sharing a stamp share a statement.
+ * Must run before any prepend of the same values: in one batch the removal reads the list as it was before
+ * the batch, and the writer sends a partition's batches in order.
  */
-export function deleteAtStatements(place: ListPlace, positions: readonly { index: number; stamp: bigint }[]): Statement[] {
-  return positions.map(({ index, stamp }) => ({
-    query: `DELETE ${place.column}[?] FROM ${place.table} USING TIMESTAMP ? WHERE ${place.where}`,
-    params: [intBytes(index), bigintBytes(stamp), ...place.keys],
+export function discardStatements(place: ListPlace, discards: readonly { value: Buffer; stamp: bigint }[]): Statement[] {
+  const byStamp = new Map<bigint, Buffer[]>();
+  for (const { value, stamp } of discards) byStamp.set(stamp, [...(byStamp.get(stamp) ?? []), value]);
+  return [...byStamp].map(([stamp, values]) => ({
+    query: `UPDATE ${place.table} USING TIMESTAMP ? SET ${place.column} = ${place.column} - ? WHERE ${place.where}`,
+    params: [bigintBytes(stamp), joinCollection(values), ...place.keys],
   }));
+}
+
+/** A list repair (list-repair.ts) as statements: the removals, then the prepends. */
+export function listRepairStatements(place: ListPlace, rebuild: ListRebuild): Statement[] {
+  return [...discardStatements(place, rebuild.discards), ...prependStatements(place, rebuild.prepend)];
 }

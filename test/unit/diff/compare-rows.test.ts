@@ -94,7 +94,7 @@ describe('compareDetail: what autocorrect does with each cell', () => {
     expect(stale?.cells[0]?.fix).toMatchObject({ action: 'elements', fixes: [{ fix: { action: 'delete', stamp: RUN - 1n } }] });
   });
 
-  it('a list appended live before the copy reached it: the shared tail stays, the rest is rebuilt in source order', () => {
+  it('a list appended live before the copy reached it: the live element stays, the history is removed by value and prepended in source order', () => {
     // source [1, 2, 3]: 1 and 2 history, 3 appended live at T; the target holds [3 (live), 1, 2 (ours)]
     const T = S + 70_000_000n;
     const d = compareDetail(plan, row({ l: [list(1, 2, 3), stampsOf(10n, 20n, T)] }), row({ l: [list(3, 1, 2), stampsOf(T, S, S)] }), 'row', options, stamps);
@@ -102,24 +102,22 @@ describe('compareDetail: what autocorrect does with each cell', () => {
     expect(d?.cells[0]?.fix).toEqual({
       action: 'list',
       rebuild: {
-        deletes: [
-          { index: 0, stamp: T },
-          { index: 1, stamp: S },
-          { index: 2, stamp: S },
+        discards: [
+          { value: int(1), stamp: S },
+          { value: int(2), stamp: S },
         ],
         prepend: [
           { value: int(1), stamp: LEVEL, ttl: 0 },
           { value: int(2), stamp: LEVEL, ttl: 0 },
-          { value: int(3), stamp: T, ttl: 0 },
         ],
       },
     });
   });
 
-  it('a list with duplicated history before a live append keeps the live tail and drops the duplicates', () => {
+  it('a list with duplicated history before a live append keeps the live tail; both copies go (one removal by value) and one comes back', () => {
     const T = S + 70_000_000n;
     const d = compareDetail(plan, row({ l: [list(1, 3), stampsOf(10n, T)] }), row({ l: [list(1, 1, 3), stampsOf(S, S, T)] }), 'row', options, stamps);
-    expect(d?.cells[0]?.fix).toEqual({ action: 'list', rebuild: { deletes: [{ index: 0, stamp: S }], prepend: [] } });
+    expect(d?.cells[0]?.fix).toEqual({ action: 'list', rebuild: { discards: [{ value: int(1), stamp: S }], prepend: [{ value: int(1), stamp: LEVEL, ttl: 0 }] } });
   });
 
   it('a list holding a live element the source has not seen is left alone (target-newer)', () => {

@@ -1,0 +1,111 @@
+import type { Element } from './cell-elements.js';
+
+/**
+ * How a non-frozen list in the target is judged against the source's and brought back to it, without any
+ * operation whose meaning a concurrent write can change. Pure.
+ *
+ * Cassandra keys list cells by time-UUID paths, not by position: `DELETE l[i]` is resolved against the list
+ * as it is when the statement runs, so a live prepend or append that lands between our read and our write
+ * makes it delete another element (seen: a live element deleted, the one meant kept, then duplicated by
+ * our prepend). The repair therefore uses only:
+ * - removal by value at a stamp (`l = l - [v] USING TIMESTAMP D`): tombstones the cells holding v when it
+ *   runs, each at D, so only those written at or before D go; a cell written later (a new path) is untouched;
+ * - prepends (paths counted backwards from a fixed reference time, so they sort before every existing cell),
+ *   at the source's own writetimes.
+ * What no write of ours can have made is told apart from damage: an element (value and writetime) the target
+ * holds more often than the source, or in another order relative to elements both hold, is a difference to
+ * correct; `target-newer` is only an element whose value and writetime the source does not hold at all.
+ */
+export type ListVerdict =
+  /** The target's list is the source's plus elements the source has not seen yet (live writes in flight). */
+  | { action: 'keep' }
+  /** A difference no safe repair can make now (it would remove a live element): left for the next run. */
+  | { action: 'defer' }
+  | { action: 'list'; rebuild: ListRebuild };
+
+/**
+ * The target elements outside the longest tail of the source it holds in order are removed by value, each
+ * value at the newest writetime it has among them (the smallest tombstone that removes them), then the
+ * source's elements before that tail are prepended; the tail and every element the source has not seen
+ * stay where they are.
+ */
+export interface ListRebuild {
+  discards: { value: Buffer; stamp: bigint }[];
+  prepend: { value: Buffer; stamp: bigint; ttl: number }[];
+}
+
+export interface ListJudge {
+  /** A target element we wrote (an own stamp, or an element this run has just written): it stands for any source element of its value. */
+  isOurs(element: Element): boolean;
+  /** A foreign target element written at or after this (or of unknown writetime) may be a live write in flight. */
+  runStamp: bigint;
+  /** The writetime a source element is written at when the target lacks it (raised above our own tombstones). */
+  fill(stamp: bigint): bigint;
+}
+
+export function judgeList(source: readonly Element[], target: readonly Element[], judge: ListJudge): ListVerdict {
+  const matches = (s: Element, t: Element) => s.value.equals(t.value) && (s.stamp === null || s.stamp === t.stamp || judge.isOurs(t));
+  const unseen = unseenBySource(source, target, judge);
+  const rest = target.filter((_, i) => !unseen.has(i));
+  if (rest.length === source.length && rest.every((t, i) => matches(source[i] as Element, t))) return unseen.size > 0 ? { action: 'keep' } : { action: 'defer' };
+
+  // The longest tail of the source that the target holds in order, matched from the end (greedy matching
+  // from the end finds the longest); target elements between them are removed, unseen ones stepped over.
+  const kept = new Map<number, number>();
+  let sourceHead = source.length;
+  for (let i = target.length - 1; i >= 0 && sourceHead > 0; i--) {
+    if (!unseen.has(i) && matches(source[sourceHead - 1] as Element, target[i] as Element)) kept.set(i, --sourceHead);
+  }
+  // A removal by value also takes a kept element of that value written no later: then that element and
+  // every source element before it are prepended again, until no removal reaches what stays.
+  for (;;) {
+    const discards = discardStamps(target, (i) => !kept.has(i) && !unseen.has(i), judge.runStamp);
+    const hit = (t: Element) => {
+      const stamp = discards.get(t.value.toString('hex'));
+      return stamp !== undefined && (t.stamp === null || t.stamp <= stamp);
+    };
+    if ([...unseen].some((i) => hit(target[i] as Element))) return { action: 'defer' };
+    const hits = [...kept].filter(([i]) => hit(target[i] as Element)).map(([, j]) => j);
+    if (hits.length === 0) {
+      return {
+        action: 'list',
+        rebuild: {
+          discards: [...discards].map(([hex, stamp]) => ({ value: Buffer.from(hex, 'hex'), stamp })),
+          prepend: source.slice(0, sourceHead).map((s) => ({ value: s.value, stamp: judge.fill(s.stamp ?? judge.runStamp), ttl: s.ttl })),
+        },
+      };
+    }
+    sourceHead = Math.max(...hits) + 1;
+    for (const [i, j] of kept) if (j < sourceHead) kept.delete(i);
+  }
+}
+
+/**
+ * Target elements no write of ours or the source's history explains and new enough to be a live write in
+ * flight: not ours, at or after the run's stamp, and a (value, writetime) the source holds nowhere. A
+ * second copy of an element the source holds once is not among them: that is damage.
+ */
+function unseenBySource(source: readonly Element[], target: readonly Element[], judge: ListJudge): Set<number> {
+  const held = new Set(source.map((s) => `${s.value.toString('hex')}@${s.stamp}`));
+  const heldValues = new Set(source.filter((s) => s.stamp === null).map((s) => s.value.toString('hex')));
+  const unseen = new Set<number>();
+  target.forEach((t, i) => {
+    if (judge.isOurs(t) || (t.stamp !== null && t.stamp < judge.runStamp)) return;
+    const hex = t.value.toString('hex');
+    if (!held.has(`${hex}@${t.stamp}`) && !heldValues.has(hex)) unseen.add(i);
+  });
+  return unseen;
+}
+
+/** Each value to remove, with the newest writetime it has among the elements removed (unknown: the run's stamp). */
+function discardStamps(target: readonly Element[], removed: (index: number) => boolean, runStamp: bigint): Map<string, bigint> {
+  const stamps = new Map<string, bigint>();
+  target.forEach((t, i) => {
+    if (!removed(i)) return;
+    const hex = t.value.toString('hex');
+    const stamp = t.stamp ?? runStamp;
+    const known = stamps.get(hex);
+    if (known === undefined || stamp > known) stamps.set(hex, stamp);
+  });
+  return stamps;
+}
