@@ -2,11 +2,21 @@
  * The closed set of ways a run ends, and the one place that maps them to exit codes (DESIGN.md).
  */
 export const ExitCode = {
+  /** Done (validate: no missing, extra or mismatched row remains, target-newer rows aside). */
   ok: 0,
   differencesRemain: 1,
+  /** Bad input or configuration, found before anything was written. */
   badInput: 2,
+  /** Another run of the job holds the lock. */
   locked: 3,
+  /** Stopped by a signal; the state is saved and `--resume` goes on. */
   interrupted: 4,
+  /** The run ended with ranges that failed after their retries (or rows the target refused). */
+  failedRanges: 5,
+  /** A cluster could not be reached or authenticated. */
+  unreachable: 6,
+  /** A defect of the tool: one line on stderr, the stack in the state folder's errors.log. */
+  internal: 7,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -23,7 +33,7 @@ export class InputError extends MigrateError {
 
 /** A cluster that cannot be reached or refuses us; detected before anything is written. */
 export class ConnectError extends MigrateError {
-  readonly exitCode = ExitCode.badInput;
+  readonly exitCode = ExitCode.unreachable;
 }
 
 /** Another run of the same job holds the lock. */
@@ -36,8 +46,15 @@ export class InterruptedError extends MigrateError {
   readonly exitCode = ExitCode.interrupted;
 }
 
+/**
+ * Our own errors carry their code; the driver's for a cluster that cannot be reached, that timed out
+ * through every retry or that refused our credentials are an outage (6); anything else is a defect (7).
+ */
 export function exitCodeOf(error: unknown): ExitCode {
-  return error instanceof MigrateError ? error.exitCode : ExitCode.differencesRemain;
+  if (error instanceof MigrateError) return error.exitCode;
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'NoHostAvailableError' || name === 'OperationTimedOutError' || name === 'AuthenticationError' || name === 'BusyConnectionError' || name === 'RetriesExhaustedError') return ExitCode.unreachable;
+  return ExitCode.internal;
 }
 
 export function messageOf(error: unknown): string {

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../config/config-file.js';
 import { parseJobOptions, parseSchemaOptions, parseStatusOptions, WHOLE_KEYSPACE } from '../config/options.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
-import { logFormat, setLogFormat } from '../report/log.js';
+import { logEvent, logFormat, setLogFormat } from '../report/log.js';
+import { checkOutputs } from '../report/writable.js';
 import { formatSummary } from '../report/summary.js';
 import type { JobResult } from '../jobs/pipeline.js';
 import { CONFIG_ONLY_FLAGS, connectionFlags, tableFlags, validateFlags, copyFlags, outputFlags, schemaFlags } from './flags.js';
 import { status } from './status.js';
+import { makeFolder } from '../state/make-folder.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -89,9 +93,26 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (printedHelp) return ExitCode.ok;
     return exitCode;
   } catch (error) {
-    const message = `migrate: ${oneLine(messageOf(error))}`;
-    io.err(logFormat() === 'json' ? JSON.stringify({ time: new Date().toISOString(), event: 'error', exitCode: exitCodeOf(error), message }) : message);
-    return exitCodeOf(error);
+    const exitCode = exitCodeOf(error);
+    let message = `migrate: ${oneLine(messageOf(error))}`;
+    if (exitCode === ExitCode.internal) message = `migrate: internal error: ${oneLine(messageOf(error))} (a defect of migrate: please report it with the stack, written to ${await recordStack(error, errorLogDir)})`;
+    io.err(logFormat() === 'json' ? JSON.stringify({ time: new Date().toISOString(), event: 'error', exitCode, message }) : message);
+    return exitCode;
+  }
+}
+
+/** Where an internal error's stack goes: the state folder of the job being run (set once its options are read). */
+let errorLogDir = '.migrate';
+
+async function recordStack(error: unknown, dir: string): Promise<string> {
+  const path = join(dir, 'errors.log');
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  try {
+    await makeFolder(dir);
+    await appendFile(path, `${new Date().toISOString()} ${stack}\n`);
+    return path;
+  } catch {
+    return 'nowhere: the state folder cannot be written';
   }
 }
 
@@ -136,8 +157,12 @@ async function runSchemaCommand(args: Record<string, unknown>, io: Io, argv: str
 
 async function runJobCommand(command: 'copy' | 'validate', args: Record<string, unknown>, io: Io, argv: string[]): Promise<number> {
   refusePasswordsOnCommandLine(argv);
-  const options = parseJobOptions(args, io.env);
-  setLogFormat(options.logFormat);
+  const parsed = parseJobOptions(args, io.env);
+  errorLogDir = parsed.stateDir;
+  setLogFormat(parsed.logFormat);
+  const options = parsed;
+  if (Number(args.workers) > options.workers) logEvent('workers-capped', { asked: Number(args.workers), cap: options.workers }, `migrate: --workers ${String(args.workers)} is more than 4 per core on this machine: running ${options.workers}`);
+  await checkOutputs(options);
   // Jobs load lazily: `migrate --help` and `status` need no driver.
   const definitionFor = command === 'copy' ? (await import('../jobs/copy.js')).copyJob : (await import('../jobs/validate.js')).validateJob;
   if (options.table === WHOLE_KEYSPACE) {

@@ -2,6 +2,9 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 
+/** More worker processes than 4 per core only add memory and contention: --workers is capped there. */
+export const maxWorkers = (): number => 4 * availableParallelism();
+
 /**
  * The validated options of a copy or validate run. Flags, the config file (same long names) and the
  * environment all end here; nothing downstream reads argv.
@@ -238,7 +241,7 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     stateDir: o['state-dir'],
     state: runStore(o.state),
     leaseSeconds: o.lease,
-    workers: o.workers ?? availableParallelism(),
+    workers: Math.min(o.workers ?? availableParallelism(), maxWorkers()),
     reportDir: o['report-dir'],
     rangesFile: o['ranges-file'],
     renames: new Map(list(o.rename).map((pair) => pair.split(':') as [string, string])),

@@ -67,7 +67,7 @@ export class Retrier {
         const ceiling = Math.min(this.policy.maxDelayMs, this.policy.firstDelayMs * 2 ** attempt);
         const delay = ceiling / 2 + this.clock.random() * (ceiling / 2);
         if (now + delay > deadline) {
-          throw new Error(`${firstLine(error)} (retried for ${Math.round((now - (deadline - this.policy.retryForMs)) / 1000)} s; --retry-for sets how long)`);
+          throw new RetriesExhaustedError(`${firstLine(error)} (retried for ${Math.round((now - (deadline - this.policy.retryForMs)) / 1000)} s; --retry-for sets how long)`);
         }
         await this.clock.sleep(delay, signal);
         this.retried?.(error);
@@ -88,6 +88,11 @@ export class Retrier {
     this.outageSince = undefined;
     this.announced = false;
   }
+}
+
+/** A request that kept failing with transient errors for all of --retry-for: the cluster is out of reach. */
+export class RetriesExhaustedError extends Error {
+  override readonly name = 'RetriesExhaustedError';
 }
 
 const firstLine = (error: unknown): string => messageOf(error).split('\n')[0] ?? '';

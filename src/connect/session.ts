@@ -215,7 +215,7 @@ async function chooseDc(side: Side, contactPoints: string, given: string | undef
     await probe.shutdown().catch(() => undefined);
   }
   if (given !== undefined && !dcs.all.has(given)) {
-    throw new ConnectError(`--${side}-dc ${given} is not a data center of the ${side} cluster: use one of ${[...dcs.all].sort().join(', ')}`);
+    throw new InputError(`--${side}-dc ${given} is not a data center of the ${side} cluster: use one of ${[...dcs.all].sort().join(', ')}`);
   }
   const dc = given ?? dcs.own;
   if (!dc) throw connectFailure(side, contactPoints, new Error('system.local has no data_center'));

@@ -27,7 +27,7 @@ export type CellFix =
   /** Sets, maps and non-frozen UDTs, element by element. */
   | { action: 'elements'; fixes: ElementFix[] }
   /** Non-frozen lists (see list-repair.ts); `defer`: a difference left for the next run. */
-  | Exclude<ListVerdict, { action: 'keep' }>;
+  | Exclude<ListVerdict, { action: 'keep' | 'same' }>;
 
 export interface CellDifference {
   slot: CellSlot;
@@ -100,7 +100,11 @@ function cellFix(slot: CellSlot, source: RawRow, target: RawRow, options: Compar
   if (isMultiCell(type)) {
     const from = elementsOf(slot, source);
     const to = elementsOf(slot, target);
-    if (type.kind === 'list') return judgeList(from, to, listJudge(stamps));
+    if (type.kind === 'list') {
+      const verdict = judgeList(from, to, listJudge(stamps));
+      // Equal elements in equal order, yet the cell differs: TTLs only, which a list repair cannot set alone.
+      return verdict.action === 'same' ? { action: 'defer' } : verdict;
+    }
     const fixes = elementFixes(from, to, (a, b) => sameElement(a, b, options), stamps);
     // A difference in writetimes or TTLs alone that no element shows is left to the whole-cell rule below.
     if (fixes.length > 0 || from.length + to.length === 0) return fixes.every((f) => f.fix.action === 'keep') ? { action: 'keep' } : { action: 'elements', fixes: fixes.filter((f): f is ElementFix => f.fix.action !== 'keep') };

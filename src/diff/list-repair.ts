@@ -17,6 +17,8 @@ import type { Element } from './cell-elements.js';
  * correct; `target-newer` is only an element whose value and writetime the source does not hold at all.
  */
 export type ListVerdict =
+  /** The lists hold the same elements in the same order (they may differ in TTLs only). */
+  | { action: 'same' }
   /** The target's list is the source's plus elements the source has not seen yet (live writes in flight). */
   | { action: 'keep' }
   /** A difference no safe repair can make now (it would remove a live element): left for the next run. */
@@ -47,7 +49,7 @@ export function judgeList(source: readonly Element[], target: readonly Element[]
   const matches = (s: Element, t: Element) => s.value.equals(t.value) && (s.stamp === null || s.stamp === t.stamp || judge.isOurs(t));
   const unseen = unseenBySource(source, target, judge);
   const rest = target.filter((_, i) => !unseen.has(i));
-  if (rest.length === source.length && rest.every((t, i) => matches(source[i] as Element, t))) return unseen.size > 0 ? { action: 'keep' } : { action: 'defer' };
+  if (rest.length === source.length && rest.every((t, i) => matches(source[i] as Element, t))) return unseen.size > 0 ? { action: 'keep' } : { action: 'same' };
 
   // The longest tail of the source that the target holds in order, matched from the end (greedy matching
   // from the end finds the longest); target elements between them are removed, unseen ones stepped over.

@@ -1,16 +1,17 @@
 import type { JobOptions } from '../config/options.js';
 import { readRange } from '../read/range-reader.js';
-import { ExitCode, InputError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { PointReader } from '../read/point-reader.js';
 import { readSettledCounters } from '../read/settled-counters.js';
 import type { Counters } from '../report/summary.js';
-import { buildReadPlan, partitionStarts, type RawRow, type ReadPlan } from '../read/select.js';
+import { buildReadPlan, type CellSlot, partitionStarts, type RawRow, type ReadPlan } from '../read/select.js';
 import { isMultiCell } from '../schema/cql-type.js';
 import type { Column } from '../schema/table-schema.js';
 import { counterStatement } from '../write/counters.js';
-import { type Mutation, MutationBuilder, type TargetTable } from '../write/mutations.js';
+import { type Mutation, MutationBuilder, type TargetLists, type TargetTable } from '../write/mutations.js';
+import { elementsOf } from '../diff/cell-elements.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobDefinition, type JobPlan, type JobResult, type RangeWorker, runJob } from './pipeline.js';
+import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, runJob } from './pipeline.js';
 
 /** `migrate copy`: every source row to the target, stamped so that no live write is overwritten. */
 export function copy(options: JobOptions): Promise<JobResult> {
@@ -19,19 +20,10 @@ export function copy(options: JobOptions): Promise<JobResult> {
 
 /** One table's copy, as the pipeline runs it (alone, or as one table of a keyspace job). */
 export function copyJob(): JobDefinition {
-  return { command: 'copy', check: checkCopy, prepare: prepareCopy, outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain) };
+  return { command: 'copy', prepare: prepareCopy, outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain) };
 }
 
 const nonFrozenLists = (cells: Column[]) => cells.filter((c) => c.type.kind === 'list' && !c.type.frozen);
-
-function checkCopy({ options, cells }: JobPlan): void {
-  const lists = nonFrozenLists(cells);
-  if (options.writetime === 'preserve' && lists.length > 0 && options.liveSince === undefined) {
-    throw new InputError(
-      `--writetime preserve copies list elements with their own writetimes, so it cannot tell history from elements the proxy already wrote to the target (${lists.map((c) => c.name).join(', ')}): give --live-since MICROS (when the proxy went live) or --live-since none (no proxy), or use --writetime job-start`,
-    );
-  }
-}
 
 async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   const { options, sourceSchema } = ctx;
@@ -50,9 +42,8 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.ttl === 'preserve', cells: ctx.cells, multiCellTimes, listWritetimes: multiCellTimes });
   const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter });
-  const toPartitions = sourceSchema.isCounter
-    ? counterPartitions(ctx, plan, target)
-    : mutationPartitions(new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.liveSince ?? null }, target));
+  const builder = new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.liveSince }, target);
+  const toPartitions = sourceSchema.isCounter ? counterPartitions(ctx, plan, target) : mutationPartitions(ctx, builder);
 
   return async (range, counts) => {
     let previous: RawRow | null = null;
@@ -79,15 +70,40 @@ async function mayHaveCopiedBefore(ctx: JobContext): Promise<boolean> {
 /** A page's statements, grouped by partition; `opens[i]`: row i is the first of its partition. */
 type ToPartitions = (page: RawRow[], opens: boolean[], counts: Counters) => Promise<Mutation[][]>;
 
-/** Statics are written with each partition's first row; a partition's statements go out together. */
-function mutationPartitions(builder: MutationBuilder): ToPartitions {
-  return async (page, opens) => {
+/**
+ * Statics are written with each partition's first row; a partition's statements go out together. A row
+ * whose lists may hold elements the proxy wrote has its target lists read first (one point read).
+ */
+function mutationPartitions(ctx: JobContext, builder: MutationBuilder): ToPartitions {
+  const readLists = targetListReader(ctx, builder);
+  return async (page, opens, counts) => {
+    const checked = await Promise.all(page.map((row) => (readLists && builder.needsListCheck(row) ? readLists(row) : undefined)));
+    const tally = { inTarget: 0, undecided: 0 };
     const partitions: Mutation[][] = [];
     page.forEach((row, i) => {
       if (opens[i] || partitions.length === 0) partitions.push([]);
-      (partitions[partitions.length - 1] as Mutation[]).push(...builder.rowMutations(row, opens[i] as boolean));
+      (partitions[partitions.length - 1] as Mutation[]).push(...builder.rowMutations(row, opens[i] as boolean, checked[i], tally));
     });
+    counts.listElementsInTarget += tally.inTarget;
+    counts.listsLeftToValidate += tally.undecided;
+    if (tally.undecided > 0) ctx.notes.add('some lists in the target could not be completed safely (a target that cannot show element writetimes, or a live write in the way): they were left as they are, for validate --autocorrect');
     return partitions;
+  };
+}
+
+/** Reads a row's non-frozen lists from the target (element writetimes where it has them), keyed by source slot. */
+function targetListReader(ctx: JobContext, builder: MutationBuilder): ((row: RawRow) => Promise<TargetLists>) | undefined {
+  const slots = builder.listSlots();
+  if (slots.length === 0) return undefined;
+  const targetColumns = slots.map((slot) => ctx.targetCells[ctx.cells.indexOf(slot.column)] as Column);
+  const plan = buildReadPlan(ctx.targetSchema, { writetimes: true, ttls: false, cells: targetColumns, multiCellTimes: ctx.target.releaseMajor >= 5 });
+  const reader = new PointReader(ctx.target, plan, ctx.targetSchema, { inFlight: ctx.inFlight });
+  const pkCount = ctx.sourceSchema.partitionKey.length;
+  return async (row) => {
+    const keys = builder.keysOf(row);
+    const staticOnly = ctx.sourceSchema.clustering.length > 0 && keys[pkCount] === null;
+    const there = await reader.read((staticOnly ? keys.slice(0, pkCount) : keys) as Buffer[], staticOnly);
+    return new Map(slots.map((slot, i) => [slot, there ? elementsOf(plan.cells[i] as CellSlot, there) : []]));
   };
 }
 

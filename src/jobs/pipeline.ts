@@ -96,7 +96,7 @@ export function runJob(definition: JobDefinition, options: JobOptions): Promise<
 export async function withMetrics<T extends { exitCode: ExitCode }>(command: Command, options: JobOptions, work: (metrics: JobMetrics) => Promise<T>): Promise<T> {
   const metrics = new JobMetrics();
   const server = options.metricsPort === undefined ? undefined : await serveMetrics(options.metricsPort, metrics);
-  let exitCode: ExitCode = ExitCode.differencesRemain;
+  let exitCode: ExitCode = ExitCode.internal;
   try {
     const result = await work(metrics);
     exitCode = result.exitCode;
@@ -233,7 +233,10 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
   // One after the other, so that a keyspace missing on both sides is always blamed on the source.
   const sourceSchema = await readTableSchema(source, options.keyspace, options.table);
   const targetSchema = await readTableSchema(target, options.targetKeyspace, options.targetTable);
-  const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.renames, exclude: options.exclude });
+  const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.renames, exclude: options.exclude, ignore: options.ignore });
+  if (source.identity === target.identity && options.keyspace === options.targetKeyspace && options.table === options.targetTable) {
+    throw new InputError(`--source and --target are the same cluster and ${options.keyspace}.${options.table} is both the source and the target table: point --target at the other cluster, or give --target-keyspace/--target-table`);
+  }
   const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === (options.renames.get(c.name) ?? c.name)) as Column);
   definition.check?.({ options, source, target, sourceSchema, targetSchema, cells });
   // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
@@ -415,6 +418,8 @@ async function runRanges(
     targetNewer: totals.targetNewer,
     corrected: totals.corrected,
     deleted: totals.deleted,
+    listElementsInTarget: totals.listElementsInTarget,
+    listsLeftToValidate: totals.listsLeftToValidate,
     errors: failed.map((f) => `range ${f.range}: ${f.error}`),
     notes: [...ctx.notes],
   };
@@ -423,7 +428,7 @@ async function runRanges(
   await writeFailedRanges(reportDir, failed, state.record);
   const failures = new Map(failed.map((f) => [f.range, f.error]));
   await writeHtmlReport(reportDir, summary, mine.map((range) => ({ range, checkpoint: state.done.get(range), error: failures.get(range) })));
-  const exitCode = abort.signal.aborted ? ExitCode.interrupted : failed.length > 0 ? ExitCode.differencesRemain : definition.outcome ? definition.outcome(totals) : ExitCode.ok;
+  const exitCode = abort.signal.aborted ? ExitCode.interrupted : failed.length > 0 ? ExitCode.failedRanges : definition.outcome ? definition.outcome(totals) : ExitCode.ok;
   const { errors: _errors, notes: _notes, ...counts } = summary;
   logEvent('run-end', { ...runLabels, exitCode, ...counts, reportDir });
   return { summary, reportDir, exitCode };

@@ -1,6 +1,7 @@
-import { type FileHandle, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseString, writeToString } from 'fast-csv';
+import { makeFolder } from '../state/make-folder.js';
 
 /**
  * differences.csv: `kind,<primary key columns...>,columns,note,range`, one line per difference, appended
@@ -19,7 +20,7 @@ export class DifferencesCsv {
    * (`keepRanges`), the lines of the ranges it finished.
    */
   static async start(dir: string, keyColumns: string[], keepRanges: ReadonlySet<string> | undefined): Promise<void> {
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     const path = join(dir, 'differences.csv');
     const header = await writeToString([['kind', ...keyColumns, 'columns', 'note', 'range']], { includeEndRowDelimiter: true });
     const kept = keepRanges ? await linesOfRanges(path, keepRanges) : [];

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolder } from '../state/make-folder.js';
 
 /** summary.json, field for field as DESIGN.md lists it; counts that do not apply are 0. */
 export interface Summary {
@@ -25,6 +26,10 @@ export interface Summary {
   targetNewer: number;
   corrected: number;
   deleted: number;
+  /** copy: source list elements not written because the target held them already (the proxy wrote them). */
+  listElementsInTarget: number;
+  /** copy: lists the copy could not complete safely (a target without element writetimes, a live write in the way), left to validate. */
+  listsLeftToValidate: number;
   errors: string[];
   /** What the run had to approximate, in words (for example list TTLs that differed per element). */
   notes: string[];
@@ -41,6 +46,8 @@ export class Counters {
   targetNewer = 0;
   corrected = 0;
   deleted = 0;
+  listElementsInTarget = 0;
+  listsLeftToValidate = 0;
   /** Differences still there at the end (target-newer rows aside): validate's exit code. */
   remaining = 0;
 
@@ -50,11 +57,11 @@ export class Counters {
   }
 }
 
-export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'remaining'] as const;
+export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'listElementsInTarget', 'listsLeftToValidate', 'remaining'] as const;
 
 /** A table run's Summary, or a keyspace job's summary of its tables. */
 export async function writeSummary(dir: string, summary: object): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   const path = join(dir, 'summary.json');
   await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
   return path;
@@ -68,6 +75,8 @@ export function formatSummary(summary: Summary, reportDir: string): string {
   ];
   if (summary.command === 'copy') {
     lines.push(`  rows: ${summary.rowsRead} read, ${summary.rowsWritten} written; writetime ${summary.writetimeMode} (stamp ${summary.jobStartMicros})`);
+    if (summary.listElementsInTarget > 0) lines.push(`  list elements already in the target (written by the proxy), not written again: ${summary.listElementsInTarget}`);
+    if (summary.listsLeftToValidate > 0) lines.push(`  lists left for validate (see the note): ${summary.listsLeftToValidate}`);
   } else {
     lines.push(
       `  rows compared: ${summary.rowsCompared}; missing ${summary.missing}, mismatched ${summary.mismatched} (target newer ${summary.targetNewer}), extra ${summary.extra}`,

@@ -5,6 +5,8 @@ import { type Column, primaryKeyOf, sameType, type TableSchema } from './table-s
 export interface ColumnMapping {
   renames: ReadonlyMap<string, string>;
   exclude: readonly string[];
+  /** validate --ignore: compared columns left out of the comparison. */
+  ignore?: readonly string[];
 }
 
 /**
@@ -13,9 +15,10 @@ export interface ColumnMapping {
  */
 export function checkCompatibility(source: TableSchema, target: TableSchema, mapping: ColumnMapping): Column[] {
   const sourceNames = new Set(source.columns.map((c) => c.name));
-  for (const name of [...mapping.renames.keys(), ...mapping.exclude]) {
-    if (!sourceNames.has(name)) {
-      throw new InputError(`column ${name} named in --rename/--exclude is not in ${source.keyspace}.${source.table}: use one of ${[...sourceNames].join(', ')}`);
+  const named: [flag: string, names: Iterable<string>][] = [['--rename', mapping.renames.keys()], ['--exclude', mapping.exclude], ['--ignore', mapping.ignore ?? []]];
+  for (const [flag, names] of named) {
+    for (const name of names) {
+      if (!sourceNames.has(name)) throw new InputError(`column ${name} named in ${flag} is not in ${source.keyspace}.${source.table}: use one of ${[...sourceNames].join(', ')}`);
     }
   }
   const targetByName = new Map(target.columns.map((c) => [c.name, c]));

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +9,7 @@ import { logEvent } from '../report/log.js';
 import { planClaims, type RangeRow } from './claims.js';
 import type { LedgerStore, RunLedger } from './ledger.js';
 import type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-state.js';
+import { makeFolder } from './make-folder.js';
 
 /** This process, as it appears in claims and locks: its machine, pid and a nonce (a pid is reused). */
 export const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -124,7 +124,7 @@ export class CassandraStore implements LedgerStore {
 
   private async openRun(record: RunRecord, joined: boolean): Promise<RunLedger> {
     const dir = join(this.reportRoot, 'runs', record.runId);
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     const run = new SharedRun(this.session, this.keyspace, record, dir, joined, this.leaseMs);
     await run.refresh();
     return run;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { LockedError } from '../errors.js';
+import { makeFolder } from './make-folder.js';
 
 /**
  * Holds the job's lock for the run. A lock left by a crashed process goes stale after 30 s (the holder
@@ -12,7 +13,7 @@ import { LockedError } from '../errors.js';
  */
 export async function acquireJobLock(stateDir: string, jobKey: string): Promise<() => Promise<void>> {
   const dir = join(stateDir, 'locks');
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   const path = join(dir, createHash('sha256').update(jobKey).digest('hex').slice(0, 24));
   const owner = `${path}.owner`;
   const lock = () => lockfile.lock(path, { realpath: false, stale: 30_000, update: 10_000, retries: 0 });

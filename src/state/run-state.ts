@@ -1,8 +1,9 @@
-import { access, appendFile, link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, appendFile, link, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Counters } from '../report/summary.js';
 import type { RunLedger } from './ledger.js';
+import { makeFolder } from './make-folder.js';
 
 /** What a run records when it starts; `--resume` reads it back. */
 export interface RunRecord {
@@ -45,7 +46,7 @@ export async function createKeyspaceRun(stateDir: string, record: KeyspaceRunRec
 /** A new run's folder and its run.json; an id already taken is bad input. Returns the folder. */
 async function writeNewRecord(stateDir: string, record: RunRecord | KeyspaceRunRecord): Promise<string> {
   const dir = join(stateDir, 'runs', record.runId);
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   // Written whole, then linked into place: another process listing the runs (a shard beside this one) never
   // reads it half-written, and the link fails if the id is taken.
   const partial = join(dir, `run.json.${process.pid}.partial`);

@@ -1,11 +1,12 @@
 import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
 import type { Statement } from '../connect/session.js';
 import { type CellSlot, type RawRow, type ReadPlan, tableName } from '../read/select.js';
-import { elementsOf } from '../diff/cell-elements.js';
+import { type Element, elementsOf } from '../diff/cell-elements.js';
+import { judgeList } from '../diff/list-repair.js';
 import { bigintBytes, intBytes, joinCollection, readBigint, readInt, splitCollection, splitFields } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import type { TableSchema } from '../schema/table-schema.js';
-import { clearStatement, type ListCell, type ListPlace, prependStatements } from './list-writes.js';
+import { clearStatement, type ListCell, type ListPlace, listRepairStatements, prependStatements } from './list-writes.js';
 
 /** How the copy stamps what it writes (DESIGN.md, "The one rule that makes live migration safe"). */
 export interface WriteMode {
@@ -20,11 +21,22 @@ export interface WriteMode {
    */
   guardLists: boolean;
   /**
-   * Preserve mode: list elements written after this moment (the proxy going live) came through the proxy
-   * and are left out. Null: every element is copied (no live writes, or none to lists). Job-start mode
-   * uses its stamp as that boundary.
+   * Preserve mode: when the proxy went live (a hint: a row whose list holds elements written since has its
+   * target list read before it is written). Null: no proxy, every element is copied without a look.
+   * Undefined: unknown, so every row's lists are checked. Job-start mode uses its stamp as that boundary.
    */
-  liveSince: bigint | null;
+  liveSince: bigint | null | undefined;
+}
+
+/** The target's elements of a row's non-frozen lists, by source slot: read for rows needsListCheck() names. */
+export type TargetLists = ReadonlyMap<CellSlot, Element[]>;
+
+/** What the copy learned from the target's lists. */
+export interface ListTally {
+  /** Source list elements not written because the target holds them (the proxy wrote them). */
+  inTarget: number;
+  /** Lists the copy could not decide about (left to validate). */
+  undecided: number;
 }
 
 /** Where the rows go: the target table and each source column's name there. */
@@ -87,8 +99,31 @@ export class MutationBuilder {
     this.stampBytes = bigintBytes(mode.stamp);
   }
 
-  /** The statements for one row; static cells only when `withStatics` (once per partition). */
-  rowMutations(row: RawRow, withStatics: boolean): Mutation[] {
+  /**
+   * Whether one of the row's non-frozen lists may hold elements the proxy wrote to the target already
+   * (elements newer than the live boundary): then its target list is read, and only what it lacks written.
+   */
+  needsListCheck(row: RawRow): boolean {
+    const boundary = this.liveBoundary();
+    if (boundary === null) return false;
+    return this.plan.cells.some((slot) => isNonFrozenList(slot) && row[slot.value] && (boundary === undefined || elementsOf(slot, row).some((e) => e.stamp !== null && e.stamp > boundary)));
+  }
+
+  /** The row's primary key values, in key order (clustering null for a static-only row). */
+  keysOf(row: RawRow): (Buffer | null)[] {
+    return this.plan.keySlots.map((slot) => row[slot] ?? null);
+  }
+
+  /** The non-frozen list slots of the plan, whose target elements needsListCheck() rows need. */
+  listSlots(): CellSlot[] {
+    return this.plan.cells.filter(isNonFrozenList);
+  }
+
+  /**
+   * The statements for one row; static cells only when `withStatics` (once per partition). `targetLists`:
+   * the target's lists of a row needsListCheck() named.
+   */
+  rowMutations(row: RawRow, withStatics: boolean, targetLists?: TargetLists, tally?: ListTally): Mutation[] {
     const keys = this.plan.keySlots.map((slot) => row[slot] ?? null);
     // A partition that holds only its static row comes back with null clustering columns.
     const staticOnly = this.hasClustering && keys[this.partitionKeyCount] === null;
@@ -143,20 +178,14 @@ export class MutationBuilder {
         });
       } else if (type.kind === 'list' && !type.frozen) {
         const partitionOnly = staticOnly || isStatic;
-        const cells = this.listCells(slot, row);
-        if (cells.length === 0) continue;
         const place: ListPlace = { table: this.table, column: name, where: this.where(partitionOnly), keys: keysFor(partitionOnly) };
-        const listGuard = this.mode.guardLists
-          ? { query: `SELECT WRITETIME(${name}) AS "${RAW_ALIAS_PREFIX}0" FROM ${this.table} WHERE ${place.where}`, params: place.keys, stamps: new Set(cells.map((c) => c.stamp)) }
-          : undefined;
-        // The tombstone clears what an earlier write of these elements left (a late live write the source also
-        // holds, an earlier copy); the prepends then put the elements before the live appends already there.
-        const oldest = cells.reduce((min, c) => (c.stamp < min ? c.stamp : min), cells[0]?.stamp as bigint);
-        for (const statement of [clearStatement(place, oldest - 1n), ...prependStatements(place, cells)]) mutations.push(listGuard ? { ...statement, listGuard } : statement);
-        if (!isStatic) {
+        const there = targetLists?.get(slot);
+        const list = there === undefined ? this.blindList(slot, row, place) : this.checkedList(slot, row, place, there, tally);
+        mutations.push(...list.statements);
+        if (!isStatic && list.cells.length > 0) {
           regularCells++;
-          if (cells.some((c) => c.ttl === 0)) allCellsExpire = false;
-          else maxTtl = Math.max(maxTtl, ...cells.map((c) => c.ttl));
+          if (list.cells.some((c) => c.ttl === 0)) allCellsExpire = false;
+          else maxTtl = Math.max(maxTtl, ...list.cells.map((c) => c.ttl));
         }
       } else {
         assign(this.cellStamp(slot, row), this.cellTtl(slot, row), { column: name }, value, isStatic);
@@ -235,12 +264,61 @@ export class MutationBuilder {
   }
 
   /**
+   * A list written without a look at the target: a tombstone clears what an earlier write of these elements
+   * left (a late live write the source also holds, an earlier copy), then the prepends put the elements
+   * before the live appends already there. A rerun first reads the target (the writer's list guard).
+   */
+  private blindList(slot: CellSlot, row: RawRow, place: ListPlace): { statements: Mutation[]; cells: ListCell[] } {
+    const cells = this.listCells(slot, row);
+    if (cells.length === 0) return { statements: [], cells };
+    const listGuard = this.mode.guardLists
+      ? { query: `SELECT WRITETIME(${place.column}) AS "${RAW_ALIAS_PREFIX}0" FROM ${this.table} WHERE ${place.where}`, params: place.keys, stamps: new Set(cells.map((c) => c.stamp)) }
+      : undefined;
+    const oldest = cells.reduce((min, c) => (c.stamp < min ? c.stamp : min), cells[0]?.stamp as bigint);
+    const statements = [clearStatement(place, oldest - 1n), ...prependStatements(place, cells)];
+    return { statements: listGuard ? statements.map((statement) => ({ ...statement, listGuard })) : statements, cells };
+  }
+
+  /**
+   * A list whose target was read: the source's elements the target lacks are written, in source order
+   * (list-repair.ts: the longest tail of the source the target holds in order stays, the rest is removed by
+   * value and prepended), at the copy's stamp in job-start mode or their own writetimes in preserve mode. An
+   * element the proxy wrote carries the source's writetime in both clusters; one we wrote, our stamp. A
+   * target that cannot show element writetimes and holds a list already cannot be told apart: left to validate.
+   */
+  private checkedList(slot: CellSlot, row: RawRow, place: ListPlace, there: Element[], tally: ListTally | undefined): { statements: Mutation[]; cells: ListCell[] } {
+    const preserve = this.mode.writetime === 'preserve';
+    const source = elementsOf(slot, row).map((e) => ({ ...e, ttl: this.mode.ttl === 'preserve' ? e.ttl : 0 }));
+    const cells = source.map((e) => ({ value: e.value, stamp: preserve ? (e.stamp ?? this.mode.stamp) : this.mode.stamp, ttl: e.ttl }));
+    const undecided = () => {
+      if (tally) tally.undecided++;
+      return { statements: [], cells };
+    };
+    if (there.some((e) => e.stamp === null)) return undecided();
+    const verdict = judgeList(source, there, {
+      isOurs: (e) => !preserve && e.stamp === this.mode.stamp,
+      runStamp: this.liveBoundary() ?? this.mode.stamp,
+      fill: (stamp) => (preserve ? stamp : this.mode.stamp),
+    });
+    if (verdict.action === 'defer') return undecided();
+    // 'same' and 'keep': the target holds every element (and perhaps live ones the source has not seen yet).
+    const prepended = verdict.action === 'list' ? verdict.rebuild.prepend.length : 0;
+    if (tally) tally.inTarget += source.length - prepended;
+    return { statements: verdict.action === 'list' ? listRepairStatements(place, verdict.rebuild) : [], cells };
+  }
+
+  /** Elements newer than this may have come through the proxy (undefined: any may have; null: none did). */
+  private liveBoundary(): bigint | null | undefined {
+    return this.mode.writetime === 'preserve' ? this.mode.liveSince : this.mode.stamp;
+  }
+
+  /**
    * The list elements the copy writes: those no newer than the live boundary (newer ones came through the
    * proxy and are in the target already; writing them again would duplicate them), each at the stamp of the
    * mode. A source before 5.0 gives no element writetimes: every element is taken.
    */
   private listCells(slot: CellSlot, row: RawRow): ListCell[] {
-    const boundary = this.mode.writetime === 'preserve' ? this.mode.liveSince : this.mode.stamp;
+    const boundary = this.liveBoundary() ?? null;
     const fallback = this.mode.writetime === 'preserve' ? readBigint(this.newestReadableStamp(row)) : this.mode.stamp;
     return elementsOf(slot, row)
       .filter((e) => e.stamp === null || boundary === null || e.stamp <= boundary)
@@ -315,6 +393,8 @@ export class MutationBuilder {
   }
 
 }
+
+const isNonFrozenList = (slot: CellSlot): boolean => slot.column.type.kind === 'list' && !slot.column.type.frozen;
 
 /** A TTL list (or none) in which no element has a TTL. */
 function allNull(list: Buffer | null | undefined): boolean {

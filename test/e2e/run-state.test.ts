@@ -113,12 +113,12 @@ describe('the built CLI', () => {
     expect(new Set(rows.slice(1).map((r) => r.slice(1, 5).join(','))).size).toBe(1001);
   });
 
-  it('ranges that fail are listed in failed-ranges.csv (exit 1); --ranges-file reruns just those inside their run, at its stamp', async () => {
+  it('ranges that fail are listed in failed-ranges.csv (exit 5); --ranges-file reruns just those inside their run, at its stamp', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-failed-'));
     // A target keyspace that cannot take LOCAL_QUORUM writes: replication factor 3 on a one-node cluster.
     await freshSampleSchema(target, `${KS}_rf3`, 3);
     const failing = cli(job('orders', stateDir, ['--target-keyspace', `${KS}_rf3`, '--run-id', 'unavailable', '--json', '--retry-for', '1s']));
-    expect(await failing.code).toBe(1);
+    expect(await failing.code).toBe(5);
     const summary = JSON.parse(failing.out()) as Summary;
     // every range holding rows fails; ranges without rows have nothing to write
     expect(summary.rangesFailed).toBeGreaterThan(summary.rangesTotal / 2);

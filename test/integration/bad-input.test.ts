@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { spawnCli } from '../support/cli.js';
 import { freshSampleKeyspace, RING, SOURCE, TARGET } from '../support/clusters.js';
 import { clientsForFile } from '../support/file-clients.js';
 
@@ -48,11 +49,14 @@ const cases: [what: string, args: string[], line: RegExp, env?: NodeJS.ProcessEn
   ['a --ranges-file with a range that is not one', ['copy', ...job(), '--ranges-file', file('bad-ranges.csv', 'range,error\n12-40,x\n')], /^migrate: --ranges-file .*bad-ranges\.csv line 2: /],
   ['a CA file that is not there', ['copy', ...job(), '--target-ca', join(dir, 'nope.pem')], /^migrate: --target-ca .*nope\.pem cannot be read: give the PEM file of the CA that signed the target cluster's certificate$/],
   // clusters
-  ['a port where no cluster listens', ['copy', ...job().map((a) => (a === SOURCE ? '127.0.0.1:1' : a))], /^migrate: cannot connect to the source cluster at 127\.0\.0\.1:1: .*ECONNREFUSED.*; check the hosts, the port and that the cluster is up$/],
   ['a data center the cluster does not have', ['copy', ...job(), '--source-dc', 'dc9'], /^migrate: --source-dc dc9 is not a data center of the source cluster: use one of datacenter1$/],
-  ['TLS to a cluster whose certificate no trusted CA signed', ['copy', ...job(), '--target-tls'], /^migrate: cannot connect to the target cluster at 127\.0\.0\.1:29042: .*self-signed certificate; check --target-ca \(the CA that signed the target cluster's certificate\)$/],
-  ['a wrong password', ['copy', ...job().map((a) => (a === SOURCE ? RING : a)), '--source-user', 'cassandra'], /^migrate: cannot connect to the source cluster at .*: .*(Authentication|password).*; check --source-user and MIGRATE_SOURCE_PASSWORD$/, { MIGRATE_SOURCE_PASSWORD: 'hunter2' }],
   // keyspaces, tables and columns
+  ['the same cluster and table as source and target', ['copy', ...job().map((a) => (a === TARGET ? SOURCE : a))], /^migrate: --source and --target are the same cluster and bad_input\.profiles is both the source and the target table: point --target at the other cluster, or give --target-keyspace\/--target-table$/],
+  ['--ignore of a column the table lacks', ['validate', ...job(), '--ignore', 'nosuchcol'], /^migrate: column nosuchcol named in --ignore is not in bad_input\.profiles: use one of /],
+  // folders and files the run writes
+  ['a --report-dir that cannot be made', ['copy', ...job(), '--report-dir', '/proc/nope'], /^migrate: --report-dir \/proc\/nope cannot be written \(\w+\): give a folder this user can create and write$/],
+  ['a --state-dir that is a file', ['copy', ...job().map((a) => (a === stateDir ? file('not-a-folder', 'x') : a))], /^migrate: --state-dir .*not-a-folder cannot be written \(\w+\): give a folder this user can create and write$/],
+  ['a --metrics-file in a folder that does not exist', ['copy', ...job(), '--metrics-file', join(dir, 'no', 'such', 'metrics.prom')], /^migrate: --metrics-file .*metrics\.prom cannot be written \(ENOENT\): give a file in a folder that exists/],
   ['a keyspace that exists on neither cluster', ['copy', ...job().map((a) => (a === KS ? 'nowhere' : a))], /^migrate: keyspace nowhere does not exist on the source cluster: check --keyspace or create it$/],
   ['a table the source lacks', ['copy', ...job('nope')], /^migrate: table bad_input\.nope does not exist on the source cluster/],
   ['a table the target lacks', ['copy', ...job(), '--target-table', 'nope'], /^migrate: table bad_input\.nope does not exist on the target cluster/],
@@ -61,7 +65,6 @@ const cases: [what: string, args: string[], line: RegExp, env?: NodeJS.ProcessEn
   ['--rename to a column the target lacks', ['copy', ...job(), '--rename', 'tags:nope'], /^migrate: --rename tags:nope: the target bad_input\.profiles has no column nope: use one of id, /],
   ['a column the target lacks', ['copy', ...job(), '--target-table', 'narrow'], /^migrate: column attrs \(map<text, int>\) is missing in the target bad_input\.narrow: add it there, map it with --rename attrs:NAME, or leave it out with --exclude attrs$/],
   ['--exclude of a key column', ['copy', ...job(), '--exclude', 'id'], /^migrate: --exclude id: .*key/],
-  ['preserve mode on a table with lists, without --live-since', ['copy', ...job(), '--writetime', 'preserve'], /^migrate: --writetime preserve copies list elements .*: give --live-since MICROS .* or --live-since none .*, or use --writetime job-start$/],
   ['--resume with no earlier run', ['validate', ...job(), '--resume'], /^migrate: no earlier run of this job in .*: drop --resume to start one$/],
   ['--resume of a run that does not exist', ['copy', ...job(), '--resume', 'nope'], /^migrate: run nope was not found in .*: list runs with "migrate status --state-dir .*"$/],
   // where runs are kept, and by how many processes
@@ -86,16 +89,36 @@ beforeAll(async () => {
 });
 
 
-describe('bad input: exit 2, one line naming the problem and the fix, nothing written', () => {
-  for (const [what, args, line, env] of cases) {
-    it(what, async () => {
+/** Clusters that cannot be reached or refuse us: exit 6 (an outage or credentials, not a typo), one line. */
+const unreachable: typeof cases = [
+  ['a port where no cluster listens', ['copy', ...job().map((a) => (a === SOURCE ? '127.0.0.1:1' : a))], /^migrate: cannot connect to the source cluster at 127\.0\.0\.1:1: .*ECONNREFUSED.*; check the hosts, the port and that the cluster is up$/],
+  ['TLS to a cluster whose certificate no trusted CA signed', ['copy', ...job(), '--target-tls'], /^migrate: cannot connect to the target cluster at 127\.0\.0\.1:29042: .*self-signed certificate; check --target-ca \(the CA that signed the target cluster's certificate\)$/],
+  ['a wrong password', ['copy', ...job().map((a) => (a === SOURCE ? RING : a)), '--source-user', 'cassandra'], /^migrate: cannot connect to the source cluster at .*: .*(Authentication|password).*; check --source-user and MIGRATE_SOURCE_PASSWORD$/, { MIGRATE_SOURCE_PASSWORD: 'hunter2' }],
+];
+
+describe('bad input: exit 2, one line naming the problem and the fix, nothing written; a cluster out of reach: exit 6', () => {
+  const expectRefused = (expected: number) => ([what, args, line, env]: (typeof cases)[number]) => {
+    it(`${what} (exit ${expected})`, async () => {
       const err: string[] = [];
+      const started = Date.now();
       const code = await main(args, { out: () => undefined, err: (t) => err.push(t), env: env ?? {} });
-      expect({ code, err }).toMatchObject({ code: 2, err: [expect.stringMatching(line)] });
+      expect({ code, err }).toMatchObject({ code: expected, err: [expect.stringMatching(line)] });
       expect(err[0]).not.toContain('hunter2');
       expect(existsSync(join(stateDir, 'runs'))).toBe(false);
+      expect(Date.now() - started).toBeLessThan(20_000);
     });
-  }
+  };
+  cases.forEach(expectRefused(2));
+  unreachable.forEach(expectRefused(6));
+
+  it('--workers far beyond the cores is capped with a one-line note, and the copy runs', async () => {
+    try {
+      const run = spawnCli(['copy', ...job('page_views').map((a) => (a === stateDir ? join(dir, 'workers-state') : a)), '--workers', '1000', '--splits', '2']);
+      expect({ code: await run.code, err: run.err() }).toEqual({ code: 0, err: expect.stringMatching(/^migrate: --workers 1000 is more than 4 per core on this machine: running \d+\n$/) });
+    } finally {
+      await target.execute(`TRUNCATE ${KS}.page_views`);
+    }
+  });
 
   it('left the target empty and recorded no run', async () => {
     for (const table of ['orders', 'profiles', 'page_views']) {

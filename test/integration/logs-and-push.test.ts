@@ -52,13 +52,13 @@ describe('--log-format json', () => {
     // LOCAL_QUORUM writes into a keyspace with replication factor 3 on one node: every write is refused
     await freshSampleSchema(target, `${KS}_rf3`, 3);
     const failing = spawnCli(['copy', ...jobArgs(KS, 'orders', stateDir, ['--target-keyspace', `${KS}_rf3`, '--log-format', 'json', '--retry-for', '1s'])]);
-    expect(await failing.code).toBe(1);
+    expect(await failing.code).toBe(5);
     const logged = events(failing.err());
     const kinds = new Set(logged.map((e) => e.event));
     expect([...kinds].sort()).toEqual(expect.arrayContaining(['range-failed', 'retry', 'run-end', 'run-start']));
     expect(logged.find((e) => e.event === 'range-failed')).toMatchObject({ table: 'orders', range: expect.stringMatching(/^-?\d+:-?\d+$/), error: expect.stringMatching(/consistency|replicas/i) });
     expect(logged.find((e) => e.event === 'retry')).toMatchObject({ cluster: 'target' });
-    expect(logged.at(-1)).toMatchObject({ event: 'run-end', exitCode: 1 });
+    expect(logged.at(-1)).toMatchObject({ event: 'run-end', exitCode: 5 });
 
     const bad = spawnCli(['copy', ...jobArgs(KS, 'orders', stateDir, ['--log-format', 'json', '--page-size', 'abc'])]);
     expect(await bad.code).toBe(2);

@@ -88,7 +88,7 @@ describe('list repair raced by a live write between its read and its write', () 
       expectNoDuplicate(source, target, first);
       correct(source, target, next);
       expectEqual(source, target, next);
-      expect(judgeList(source.elements(), target.elements(), listJudge(next)).action).toBe('defer');
+      expect(judgeList(source.elements(), target.elements(), listJudge(next)).action).toBe('same');
     });
   }
 

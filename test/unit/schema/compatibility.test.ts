@@ -59,6 +59,7 @@ describe('checkCompatibility', () => {
       ['s', 'static', 'text'],
     ]);
     expect(() => checkCompatibility(source, staticN, { ...none, exclude: ['home'] })).toThrow('column n is regular in the source but static in the target');
-    expect(() => checkCompatibility(source, source, { ...none, exclude: ['nope'] })).toThrow(/column nope named in --rename\/--exclude is not in ks\.t/);
+    expect(() => checkCompatibility(source, source, { ...none, exclude: ['nope'] })).toThrow(/column nope named in --exclude is not in ks\.t/);
+    expect(() => checkCompatibility(source, source, { ...none, ignore: ['nope'] })).toThrow(/^column nope named in --ignore is not in ks\.t: use one of /);
   });
 });
