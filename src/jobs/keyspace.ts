@@ -67,7 +67,7 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
                 return;
               }
               try {
-                const options = tableOptions(raw, choice, env);
+                const options = { ...tableOptions(raw, choice, env), ...tableShare(shared, choice) };
                 if (shared.reportDir) options.reportDir = join(shared.reportDir, choice.name);
                 const placement = { runId: `${run.runId}/${choice.name}`, stamp: BigInt(run.jobStartMicros), budget: tableBudget(budget, choice) };
                 const result = await runConnected(definitionFor(), options, source, target, abort, { placement, metrics });
@@ -99,6 +99,19 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
       }
     }, metrics)),
   );
+}
+
+/**
+ * What a table's worker processes may use (they cannot draw on this process's budget): the job's in-flight
+ * cap and rate limit split between the tables that run at once, narrowed by the table's own rate limit, so
+ * that the tables together stay within the job's budget. In this process the shared budget is used itself.
+ */
+function tableShare(shared: JobOptions, choice: TableChoice): Pick<JobOptions, 'maxInFlight' | 'rateLimit'> {
+  const atOnce = Math.max(1, shared.tableConcurrency);
+  const share = shared.rateLimit === undefined ? undefined : Math.max(1, Math.floor(shared.rateLimit / atOnce));
+  const own = choice.overrides['rate-limit'] === undefined ? undefined : Number(choice.overrides['rate-limit']);
+  const rateLimit = share === undefined ? own : own === undefined ? share : Math.min(share, own);
+  return { maxInFlight: Math.max(1, Math.ceil(shared.maxInFlight / atOnce)), rateLimit };
 }
 
 /** The job's budget, and a table's own rate limit on top when its config entry sets one. */

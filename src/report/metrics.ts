@@ -135,11 +135,20 @@ export class JobMetrics {
     this.endListeners.push(listener);
   }
 
-  /** The in-flight window --max-latency keeps: its value now, and the smallest it came to. */
+  /**
+   * The in-flight window --max-latency keeps: its value now, and the smallest it came to. The gauges are
+   * registered once; a later call (the next table of a keyspace job, its worker pool) takes over reading them.
+   */
   trackWindow(current: () => number, smallest: () => number): void {
-    new Gauge({ name: 'cql_migrate_in_flight_window', help: 'Requests allowed in flight now (--max-latency moves it).', registers: [this.registry], collect() { this.set(current()); } });
-    new Gauge({ name: 'cql_migrate_in_flight_window_min', help: 'The smallest in-flight window of the run so far.', registers: [this.registry], collect() { this.set(smallest()); } });
+    const registered = this.window !== undefined;
+    this.window = { current, smallest };
+    if (registered) return;
+    const window = () => this.window as { current: () => number; smallest: () => number };
+    new Gauge({ name: 'cql_migrate_in_flight_window', help: 'Requests allowed in flight now (--max-latency moves it).', registers: [this.registry], collect() { this.set(window().current()); } });
+    new Gauge({ name: 'cql_migrate_in_flight_window_min', help: 'The smallest in-flight window of the run so far.', registers: [this.registry], collect() { this.set(window().smallest()); } });
   }
+
+  private window: { current: () => number; smallest: () => number } | undefined;
 
   retried(cluster: string): void {
     this.retries.inc({ cluster });

@@ -123,6 +123,24 @@ describe('copy and validate of a whole keyspace', () => {
     expect(Object.keys(excluded.summary.tables)).toEqual(['profiles', 'users']);
   });
 
+  it('--max-latency with worker processes: every table of the keyspace validate runs under one governor (exit 0)', async () => {
+    const validated = await run(keyspaceJob('validate', ['--max-latency', '50', '--workers', '2']));
+    expect({ code: validated.code, err: validated.err }).toEqual({ code: 0, err: '' });
+    expect(Object.fromEntries(TABLES.map((t) => [t, validated.summary.tables[t]?.exitCode]))).toEqual(Object.fromEntries(TABLES.map((t) => [t, 0])));
+  });
+
+  it('two tables at once with worker processes stay together under the job\'s --rate-limit', async () => {
+    const R = 40;
+    const started = Date.now();
+    const copied = await run(keyspaceJob('copy', ['--tables', 'orders,profiles', '--table-concurrency', '2', '--workers', '2', '--rate-limit', String(R), '--run-id', 'rate-limited']));
+    const seconds = (Date.now() - started) / 1000;
+    expect({ code: copied.code, err: copied.err }).toEqual({ code: 0, err: '' });
+    const rows = ['orders', 'profiles'].reduce((sum, t) => sum + (copied.summary.tables[t]?.summary?.rowsRead ?? 0), 0);
+    expect(rows).toBeGreaterThan(1000);
+    // a token bucket lets one second's worth through at once; beyond that, R rows a second for the whole job
+    expect({ rows, seconds, withinLimit: rows <= R * (seconds + 1) }).toMatchObject({ withinLimit: true });
+  });
+
   it('kill -9 in the middle of the third table, then --resume: the first two are not redone and the job completes', async () => {
     for (const table of TABLES) await target.execute(`TRUNCATE ${KS}.${table}`);
     const args = ['copy', ...connection, '--keyspace', KS, '--state-dir', stateDir, '--quiet', '--run-id', 'killed', '--rate-limit', '60', '--concurrency', '2'];
