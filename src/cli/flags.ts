@@ -58,6 +58,7 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   'skew-margin': { group: 'table', type: 'number', describe: "seconds subtracted from the run's start for its stamp (default 60)" },
   'live-since': { group: 'copy', type: 'string', describe: 'preserve mode: MICROS when the dual-write proxy went live (list elements written since are not copied again), or none' },
   ttl: { group: 'copy', type: 'string', describe: 'preserve (default: keep remaining TTLs) or none' },
+  'max-errors': { group: 'copy', type: 'number', describe: 'rows the target may refuse (a guardrail, a size limit): each goes to rejected.csv and the copy goes on; past N the run stops (default 0: the first refusal fails its range). Either way exit 5' },
   autocorrect: { group: 'validate', type: 'string', describe: 'write differences to the target: all (default), missing or mismatched' },
   'delete-extra': { group: 'validate', type: 'boolean', describe: 'delete target-only rows (at their newest writetime: a later live write wins)' },
   'compare-writetime': { group: 'validate', type: 'boolean', describe: 'also compare cell writetimes' },

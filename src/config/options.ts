@@ -70,6 +70,7 @@ export const jobOptionsSchema = z
     splits: positiveInt.optional(),
     concurrency: positiveInt.default(8),
     'max-in-flight': positiveInt.default(256),
+    'max-errors': z.coerce.number({ error: 'give the number of rows the target may refuse before the run stops (default 0)' }).int().nonnegative().default(0),
     'page-size': positiveInt.default(1000),
     'rate-limit': positiveInt.optional(),
     'max-latency': z.coerce.number().positive().optional(),
@@ -157,6 +158,8 @@ export interface JobOptions extends ConnectionOptions {
   splits: number | undefined;
   concurrency: number;
   maxInFlight: number;
+  /** Rows the target may refuse (written to rejected.csv) before the run stops; 0: the first refusal fails its range. */
+  maxErrors: number;
   pageSize: number;
   rateLimit: number | undefined;
   /** Keep the p99 request latency under this many milliseconds by shrinking the in-flight window. */
@@ -233,6 +236,7 @@ export function parseJobOptions(raw: Record<string, unknown>, env: NodeJS.Proces
     splits: o.splits,
     concurrency: o.concurrency,
     maxInFlight: o['max-in-flight'],
+    maxErrors: o['max-errors'],
     pageSize: o['page-size'],
     rateLimit: o['rate-limit'],
     maxLatencyMs: o['max-latency'],

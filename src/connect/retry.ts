@@ -105,6 +105,11 @@ export function isTransient(error: unknown): boolean {
   return !(code === 0x2000 || code === 0x2100 || code === 0x2200 || code === 0x2300 || code === 0x2400 || code === 0x2500 || code === 0x0100);
 }
 
+/** The server refused the request for what it holds (an invalid request: a guardrail, a size limit): the same row fails again. */
+export function isRefusal(error: unknown): boolean {
+  return (error as { code?: number }).code === 0x2200;
+}
+
 /**
  * Errors after which a request is known not to have been applied: no host could take it (the driver
  * gives up on a non-idempotent request as soon as it may have been sent), or the coordinator refused it

@@ -1,6 +1,11 @@
 import type { JobOptions } from '../config/options.js';
 import { readRange } from '../read/range-reader.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, messageOf } from '../errors.js';
+import { isRefusal } from '../connect/retry.js';
+import { type RangeCsv, RejectedCsv } from '../report/differences-csv.js';
+import { formatKeyValue } from '../report/format-key.js';
+import { rangeId } from '../ring/token-range.js';
+import { primaryKeyOf } from '../schema/table-schema.js';
 import { PointReader } from '../read/point-reader.js';
 import { readSettledCounters } from '../read/settled-counters.js';
 import type { Counters } from '../report/summary.js';
@@ -11,7 +16,7 @@ import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetLists, type TargetTable } from '../write/mutations.js';
 import { elementsOf } from '../diff/cell-elements.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, runJob } from './pipeline.js';
+import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, reportDirOf, runJob } from './pipeline.js';
 
 /** `migrate copy`: every source row to the target, stamped so that no live write is overwritten. */
 export function copy(options: JobOptions): Promise<JobResult> {
@@ -20,12 +25,27 @@ export function copy(options: JobOptions): Promise<JobResult> {
 
 /** One table's copy, as the pipeline runs it (alone, or as one table of a keyspace job). */
 export function copyJob(): JobDefinition {
-  return { command: 'copy', prepare: prepareCopy, outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain) };
+  let rejectedCsv: RangeCsv | undefined;
+  return {
+    command: 'copy',
+    begin: async (ctx) => {
+      // A continued run keeps the refusals of the ranges it finished; the others are written again, and retried.
+      if (ctx.options.maxErrors > 0) await RejectedCsv.start(reportDirOf(ctx), primaryKeyOf(ctx.sourceSchema).map((c) => c.name), ctx.state.resumed ? new Set(ctx.state.done.keys()) : undefined);
+    },
+    prepare: async (ctx) => {
+      rejectedCsv = ctx.options.maxErrors > 0 ? await RejectedCsv.append(reportDirOf(ctx)) : undefined;
+      return prepareCopy(ctx, rejectedCsv);
+    },
+    finish: async () => {
+      await rejectedCsv?.close();
+    },
+    outcome: (counts) => (counts.rejected > 0 ? ExitCode.failedRanges : counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain),
+  };
 }
 
 const nonFrozenLists = (cells: Column[]) => cells.filter((c) => c.type.kind === 'list' && !c.type.frozen);
 
-async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
+async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): Promise<RangeWorker> {
   const { options, sourceSchema } = ctx;
   const preserve = options.writetime === 'preserve';
   const multiCellTimes = ctx.source.releaseMajor >= 5;
@@ -44,17 +64,50 @@ async function prepareCopy(ctx: JobContext): Promise<RangeWorker> {
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter });
   const builder = new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.liveSince }, target);
   const toPartitions = sourceSchema.isCounter ? counterPartitions(ctx, plan, target) : mutationPartitions(ctx, builder);
+  // With --max-errors, a page the target refused is written again row by row (lists guarded: part of the
+  // page may be written already), and each refused row goes to rejected.csv.
+  const alone = rejectedCsv && !sourceSchema.isCounter ? rowsAlone(ctx, new MutationBuilder(sourceSchema, plan, { ...builder.mode, guardLists: true }, target), writer, rejectedCsv) : undefined;
 
   return async (range, counts) => {
     let previous: RawRow | null = null;
     for await (const page of readRange(ctx.source, plan, range, { keyspace: options.keyspace, pageSize: options.pageSize, signal: ctx.signal })) {
       await ctx.throttle(page.length);
-      const partitions = await toPartitions(page, partitionStarts(page, previous, plan, sourceSchema.partitionKey.length), counts);
+      const opens = partitionStarts(page, previous, plan, sourceSchema.partitionKey.length);
+      const partitions = await toPartitions(page, opens, counts);
       previous = page.at(-1) ?? previous;
-      await writer.writePartitions(partitions);
+      let refused = 0;
+      try {
+        await writer.writePartitions(partitions);
+      } catch (error) {
+        if (!alone || !isRefusal(error)) throw error;
+        refused = await alone(page, opens, rangeId(range), counts);
+      }
       counts.rowsRead += page.length;
-      counts.rowsWritten += page.length;
+      counts.rowsWritten += page.length - refused;
     }
+  };
+}
+
+/** Writes a page one row at a time; a row the target refuses is listed in rejected.csv. Returns how many were. */
+function rowsAlone(ctx: JobContext, builder: MutationBuilder, writer: PartitionWriter, csv: RangeCsv) {
+  const readLists = targetListReader(ctx, builder);
+  const keyTypes = primaryKeyOf(ctx.sourceSchema).map((c) => c.type);
+  return async (page: RawRow[], opens: boolean[], range: string, counts: Counters): Promise<number> => {
+    let refused = 0;
+    for (const [i, row] of page.entries()) {
+      const checked = readLists && builder.needsListCheck(row) ? await readLists(row) : undefined;
+      try {
+        await writer.writePartitions([builder.rowMutations(row, opens[i] as boolean, checked)]);
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        refused++;
+        counts.rejected++;
+        const keys = builder.keysOf(row);
+        const columns = builder.cellsOf(row).join(' ');
+        await csv.write(range, [...keyTypes.map((type, k) => formatKeyValue(keys[k] ?? null, type)), columns, messageOf(error).split('\n')[0] as string]);
+      }
+    }
+    return refused;
   };
 }
 

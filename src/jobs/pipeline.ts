@@ -6,7 +6,7 @@ import { type JobOptions, redactOptions, WHOLE_KEYSPACE } from '../config/option
 import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
 import { OWN_WINDOW_MICROS } from '../diff/own-stamps.js';
-import { ExitCode, exitCodeOf, InputError, InterruptedError, messageOf } from '../errors.js';
+import { ExitCode, exitCodeOf, InputError, InterruptedError, MigrateError, messageOf, TooManyRejectedRowsError } from '../errors.js';
 import { writeFailedRanges, type FailedRange, readRangesFile, type RangesFile } from '../report/failed-ranges.js';
 import { logEvent } from '../report/log.js';
 import { LatencyGovernor } from '../connect/latency-governor.js';
@@ -57,6 +57,9 @@ export interface JobContext {
   /** Waits until `rows` more rows may be read (--rate-limit); resolves at once without a limit. */
   throttle(rows: number): Promise<void>;
 }
+
+/** Where the run's reports go: --report-dir, or the run's own folder in the state. */
+export const reportDirOf = (ctx: Pick<JobContext, 'options' | 'state'>): string => ctx.options.reportDir ?? ctx.state.dir;
 
 /** Works through one token range, adding what it does to `counts` as it goes (progress reads them live). */
 export type RangeWorker = (range: TokenRange, counts: Counters) => Promise<void>;
@@ -329,6 +332,9 @@ async function runRanges(
   const { options } = wired;
   const all = state.record.ranges;
   const mine = options.shard ? shardOf(all.map(parseRangeId), options.shard.index, options.shard.count).map(rangeId) : all;
+  // Rows the target refused are retried when the run is continued (--resume, --ranges-file): their ranges
+  // are done again. The shared ledger keeps a done range done, so there a new run retries them.
+  if (state.resumed && options.state.kind === 'local') for (const [id, checkpoint] of state.done) if ((checkpoint.counts.rejected ?? 0) > 0) state.done.delete(id);
   const todo = mine.filter((id) => !state.done.has(id) && (only === undefined || only.has(id)));
   const processes = Math.min(options.workers, todo.length);
   // With worker processes, each keeps its own share of the budget (and its own --max-latency window).
@@ -372,6 +378,10 @@ async function runRanges(
             // Only finished ranges count: a failed range is done again from its start, and counted then.
             if (await state.recordDone({ range: id, counts: { ...counts }, finishedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 })) totals.add(counts);
             progress.rangeFinished();
+            const rejected = live().rejected;
+            if (options.maxErrors > 0 && rejected > options.maxErrors && !abort.signal.aborted) {
+              abort.abort(new TooManyRejectedRowsError(`the target refused ${rejected} rows, more than --max-errors ${options.maxErrors} (see rejected.csv): fix what it refuses, or raise --max-errors, then rerun with --resume`));
+            }
           } catch (error) {
             if (!abort.signal.aborted) {
               const failure = { range: id, error: messageOf(error).split('\n')[0] as string };
@@ -395,6 +405,7 @@ async function runRanges(
   for (const [range, error] of failedElsewhere) if (!state.done.has(range) && !failed.some((f) => f.range === range)) failed.push({ range, error });
   totals = finishedCounts();
 
+  const stoppedBy: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
   const summary: Summary = {
     command: definition.command,
     runId: state.record.runId,
@@ -420,15 +431,21 @@ async function runRanges(
     deleted: totals.deleted,
     listElementsInTarget: totals.listElementsInTarget,
     listsLeftToValidate: totals.listsLeftToValidate,
-    errors: failed.map((f) => `range ${f.range}: ${f.error}`),
+    rejected: totals.rejected,
+    errors: [...failed.map((f) => `range ${f.range}: ${f.error}`), ...(stoppedBy instanceof TooManyRejectedRowsError ? [stoppedBy.message] : [])],
     notes: [...ctx.notes],
   };
   const reportDir = options.reportDir ?? state.dir;
   await writeSummary(reportDir, summary);
-  await writeFailedRanges(reportDir, failed, state.record);
+  // Ranges with refused rows are listed too, so that --ranges-file retries them.
+  const refusedIn = mine.flatMap((range) => {
+    const refused = state.done.get(range)?.counts.rejected ?? 0;
+    return refused > 0 ? [{ range, error: `${refused} rows refused by the target (rejected.csv)` }] : [];
+  });
+  await writeFailedRanges(reportDir, [...failed, ...refusedIn], state.record);
   const failures = new Map(failed.map((f) => [f.range, f.error]));
   await writeHtmlReport(reportDir, summary, mine.map((range) => ({ range, checkpoint: state.done.get(range), error: failures.get(range) })));
-  const exitCode = abort.signal.aborted ? ExitCode.interrupted : failed.length > 0 ? ExitCode.failedRanges : definition.outcome ? definition.outcome(totals) : ExitCode.ok;
+  const exitCode = stoppedBy instanceof MigrateError ? stoppedBy.exitCode : abort.signal.aborted ? ExitCode.interrupted : failed.length > 0 ? ExitCode.failedRanges : definition.outcome ? definition.outcome(totals) : ExitCode.ok;
   const { errors: _errors, notes: _notes, ...counts } = summary;
   logEvent('run-end', { ...runLabels, exitCode, ...counts, reportDir });
   return { summary, reportDir, exitCode };

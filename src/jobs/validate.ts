@@ -10,7 +10,7 @@ import { PointReader } from '../read/point-reader.js';
 import { readSettledCounters } from '../read/settled-counters.js';
 import { readRange } from '../read/range-reader.js';
 import { buildReadPlan, type RawRow, type ReadPlan } from '../read/select.js';
-import { DifferencesCsv } from '../report/differences-csv.js';
+import { DifferencesCsv, type RangeCsv } from '../report/differences-csv.js';
 import { formatKeyValue } from '../report/format-key.js';
 import type { Counters } from '../report/summary.js';
 import { rangeId, type TokenRange } from '../ring/token-range.js';
@@ -19,7 +19,7 @@ import { CorrectionPlanner } from '../write/corrections.js';
 import { counterStatement } from '../write/counters.js';
 import type { Mutation, TargetTable } from '../write/mutations.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, runJob } from './pipeline.js';
+import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, reportDirOf, runJob } from './pipeline.js';
 
 /**
  * `migrate validate [--autocorrect] [--delete-extra]`: both clusters read by the same token ranges, rows
@@ -32,7 +32,7 @@ export function validate(options: JobOptions): Promise<JobResult> {
 
 /** One table's validate, as the pipeline runs it (alone, or as one table of a keyspace job). */
 export function validateJob(): JobDefinition {
-  let csv: DifferencesCsv | undefined;
+  let csv: RangeCsv | undefined;
   return {
     command: 'validate',
     begin: async (ctx) => {
@@ -50,7 +50,6 @@ export function validateJob(): JobDefinition {
   };
 }
 
-const reportDirOf = (ctx: JobContext) => ctx.options.reportDir ?? ctx.state.dir;
 
 interface Found {
   candidate: Candidate;
@@ -67,7 +66,7 @@ interface Side {
   detail: ReadPlan;
 }
 
-async function prepareValidate(ctx: JobContext, csv: DifferencesCsv): Promise<RangeWorker> {
+async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWorker> {
   const { options } = ctx;
   const compare: CompareOptions = {
     ignore: options.ignore,

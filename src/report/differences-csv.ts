@@ -4,12 +4,13 @@ import { parseString, writeToString } from 'fast-csv';
 import { makeFolder } from '../state/make-folder.js';
 
 /**
- * differences.csv: `kind,<primary key columns...>,columns,note,range`, one line per difference, appended
- * as it is confirmed and on disk before its range is recorded done. A killed run leaves whole lines (at
- * worst one cut short at the end); a resumed run keeps the lines of the ranges recorded done and drops the
- * rest, which it compares again, so every difference is listed once.
+ * A run's CSV of rows found in its ranges, the range last on each line: differences.csv
+ * (`kind,<primary key columns...>,columns,note,range`) and rejected.csv (`<primary key columns...>,columns,
+ * error,range`). Lines are appended as they are found and are on disk before their range is recorded done.
+ * A killed run leaves whole lines (at worst one cut short at the end); a resumed run keeps the lines of the
+ * ranges recorded done and drops the rest, which it does again, so every row is listed once.
  */
-export class DifferencesCsv {
+export class RangeCsv {
   private constructor(
     readonly path: string,
     private readonly file: FileHandle,
@@ -19,19 +20,19 @@ export class DifferencesCsv {
    * Starts the run's file (once, before any process appends): the header, and when continuing a run
    * (`keepRanges`), the lines of the ranges it finished.
    */
-  static async start(dir: string, keyColumns: string[], keepRanges: ReadonlySet<string> | undefined): Promise<void> {
+  static async start(dir: string, name: string, header: string[], keepRanges: ReadonlySet<string> | undefined): Promise<void> {
     await makeFolder(dir);
-    const path = join(dir, 'differences.csv');
-    const header = await writeToString([['kind', ...keyColumns, 'columns', 'note', 'range']], { includeEndRowDelimiter: true });
+    const path = join(dir, name);
+    const headerLine = await writeToString([[...header, 'range']], { includeEndRowDelimiter: true });
     const kept = keepRanges ? await linesOfRanges(path, keepRanges) : [];
-    await writeFile(`${path}.partial`, header + kept.join(''));
+    await writeFile(`${path}.partial`, headerLine + kept.join(''));
     await rename(`${path}.partial`, path);
   }
 
   /** The started file, for one process to append its ranges' lines (several processes may). */
-  static async append(dir: string): Promise<DifferencesCsv> {
-    const path = join(dir, 'differences.csv');
-    return new DifferencesCsv(path, await open(path, 'a'));
+  static async append(dir: string, name: string): Promise<RangeCsv> {
+    const path = join(dir, name);
+    return new RangeCsv(path, await open(path, 'a'));
   }
 
   async write(range: string, fields: string[]): Promise<void> {
@@ -60,3 +61,15 @@ async function linesOfRanges(path: string, ranges: ReadonlySet<string>): Promise
   const lines = await Promise.all(rows.slice(1).filter((row) => ranges.has(row.at(-1) ?? '')).map((row) => writeToString([row], { includeEndRowDelimiter: true })));
   return lines;
 }
+
+/** differences.csv: what validate found, one line per difference. */
+export const DifferencesCsv = {
+  start: (dir: string, keyColumns: string[], keepRanges: ReadonlySet<string> | undefined) => RangeCsv.start(dir, 'differences.csv', ['kind', ...keyColumns, 'columns', 'note'], keepRanges),
+  append: (dir: string) => RangeCsv.append(dir, 'differences.csv'),
+};
+
+/** rejected.csv: the rows the target refused (copy --max-errors), with the server's message. */
+export const RejectedCsv = {
+  start: (dir: string, keyColumns: string[], keepRanges: ReadonlySet<string> | undefined) => RangeCsv.start(dir, 'rejected.csv', [...keyColumns, 'columns', 'error'], keepRanges),
+  append: (dir: string) => RangeCsv.append(dir, 'rejected.csv'),
+};

@@ -30,6 +30,8 @@ export interface Summary {
   listElementsInTarget: number;
   /** copy: lists the copy could not complete safely (a target without element writetimes, a live write in the way), left to validate. */
   listsLeftToValidate: number;
+  /** copy --max-errors: rows the target refused, listed in rejected.csv. */
+  rejected: number;
   errors: string[];
   /** What the run had to approximate, in words (for example list TTLs that differed per element). */
   notes: string[];
@@ -48,6 +50,7 @@ export class Counters {
   deleted = 0;
   listElementsInTarget = 0;
   listsLeftToValidate = 0;
+  rejected = 0;
   /** Differences still there at the end (target-newer rows aside): validate's exit code. */
   remaining = 0;
 
@@ -57,7 +60,7 @@ export class Counters {
   }
 }
 
-export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'listElementsInTarget', 'listsLeftToValidate', 'remaining'] as const;
+export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'listElementsInTarget', 'listsLeftToValidate', 'rejected', 'remaining'] as const;
 
 /** A table run's Summary, or a keyspace job's summary of its tables. */
 export async function writeSummary(dir: string, summary: object): Promise<string> {
@@ -76,6 +79,7 @@ export function formatSummary(summary: Summary, reportDir: string): string {
   if (summary.command === 'copy') {
     lines.push(`  rows: ${summary.rowsRead} read, ${summary.rowsWritten} written; writetime ${summary.writetimeMode} (stamp ${summary.jobStartMicros})`);
     if (summary.listElementsInTarget > 0) lines.push(`  list elements already in the target (written by the proxy), not written again: ${summary.listElementsInTarget}`);
+    if (summary.rejected > 0) lines.push(`  rows the target refused: ${summary.rejected} (listed in rejected.csv; rerun with --resume or --ranges-file to retry them)`);
     if (summary.listsLeftToValidate > 0) lines.push(`  lists left for validate (see the note): ${summary.listsLeftToValidate}`);
   } else {
     lines.push(

@@ -88,7 +88,7 @@ export class MutationBuilder {
   constructor(
     source: TableSchema,
     private readonly plan: ReadPlan,
-    private readonly mode: WriteMode,
+    readonly mode: WriteMode,
     target: TargetTable,
   ) {
     this.table = tableName(target);
@@ -112,6 +112,11 @@ export class MutationBuilder {
   /** The row's primary key values, in key order (clustering null for a static-only row). */
   keysOf(row: RawRow): (Buffer | null)[] {
     return this.plan.keySlots.map((slot) => row[slot] ?? null);
+  }
+
+  /** The source columns the row holds a value in. */
+  cellsOf(row: RawRow): string[] {
+    return this.plan.cells.filter((slot) => row[slot.value] !== null && row[slot.value] !== undefined).map((slot) => slot.column.name);
   }
 
   /** The non-frozen list slots of the plan, whose target elements needsListCheck() rows need. */

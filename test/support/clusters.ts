@@ -23,13 +23,24 @@ export const SESSION_DEFAULTS = {
 /** A Cassandra 4.1 source, the version most migrations start from. */
 export const LEGACY = process.env.MIGRATE_TEST_LEGACY ?? '127.0.0.1:49042';
 
-export type TestCluster = 'source' | 'target' | 'ring' | 'legacy';
-export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY };
+/** A Cassandra 5.0 target with a managed service's guardrails (scripts/cassandra.sh), which spare superusers. */
+export const GUARDED = process.env.MIGRATE_TEST_GUARDED ?? '127.0.0.1:59042';
+/** The ordinary role the tests run the tool as against the guarded node (created by guardedRole()). */
+export const GUARDED_ROLE = { username: 'migrator', password: 'migrator-test' };
+
+export type TestCluster = 'source' | 'target' | 'ring' | 'legacy' | 'guarded';
+export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY, guarded: GUARDED };
 /** The ring requires a password (scripts/cassandra.sh): Cassandra's default superuser. */
 export const RING_CREDENTIALS = { username: 'cassandra', password: 'cassandra' };
 
 const authFor = (cluster: TestCluster) =>
-  cluster === 'ring' ? { authProvider: new cassandra.auth.PlainTextAuthProvider(RING_CREDENTIALS.username, RING_CREDENTIALS.password) } : {};
+  cluster === 'ring' || cluster === 'guarded' ? { authProvider: new cassandra.auth.PlainTextAuthProvider(RING_CREDENTIALS.username, RING_CREDENTIALS.password) } : {};
+
+/** The ordinary role (guardrails apply to it; the node's AllowAllAuthorizer lets it do the rest); idempotent. */
+export async function guardedRole(superuser: cassandra.Client): Promise<typeof GUARDED_ROLE> {
+  await superuser.execute(`CREATE ROLE IF NOT EXISTS ${GUARDED_ROLE.username} WITH PASSWORD = '${GUARDED_ROLE.password}' AND LOGIN = true`);
+  return GUARDED_ROLE;
+}
 
 /** A plain driver client for test setup and assertions, independent of the code under test. */
 export async function testClient(cluster: TestCluster): Promise<cassandra.Client> {

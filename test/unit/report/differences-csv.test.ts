@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DifferencesCsv } from '../../../src/report/differences-csv.js';
+import { DifferencesCsv, type RangeCsv } from '../../../src/report/differences-csv.js';
 
 describe('differences.csv across a kill and a resume', () => {
   it('keeps the whole lines of finished ranges, drops those of unfinished ones and a line cut short, and appends on a new line', async () => {
@@ -36,7 +36,7 @@ describe('differences.csv across a kill and a resume', () => {
     const dir = await mkdtemp(join(tmpdir(), 'differences-'));
     await DifferencesCsv.start(dir, ['id'], undefined);
     const [a, b] = await Promise.all([DifferencesCsv.append(dir), DifferencesCsv.append(dir)]);
-    await Promise.all(Array.from({ length: 200 }, (_, i) => ((i % 2 ? a : b) as DifferencesCsv).write(`${i}:${i + 1}`, ['missing', String(i), '', ''])));
+    await Promise.all(Array.from({ length: 200 }, (_, i) => ((i % 2 ? a : b) as RangeCsv).write(`${i}:${i + 1}`, ['missing', String(i), '', ''])));
     await Promise.all([a?.close(), b?.close()]);
     const lines = (await readFile(join(dir, 'differences.csv'), 'utf8')).trimEnd().split('\n');
     expect(lines[0]).toBe('kind,id,columns,note,range');
