@@ -68,7 +68,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
       async (args) => {
         refusePasswordsOnCommandLine(argv);
-        exitCode = await status(parseStatusOptions(args, io.env), io);
+        const options = parseStatusOptions(args, io.env);
+        errorLogDir = options.stateDir;
+        exitCode = await status(options, io);
       },
     )
     .demandCommand(1, 'give a command: schema, copy, validate or status')
