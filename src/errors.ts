@@ -20,6 +20,18 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** What each exit code means, for `--help` (the README's table says the same at more length). */
+export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
+  0: 'done (validate: no missing, extra or mismatched row remains, target-newer rows aside)',
+  1: 'differences remain',
+  2: 'bad input or configuration, found before anything was written',
+  3: 'another run of the job holds the lock',
+  4: 'interrupted by a signal (state saved: --resume goes on)',
+  5: 'ranges failed after their retries, or rows the target refused (rejected.csv)',
+  6: 'a cluster could not be reached or refused the credentials',
+  7: "internal error (the stack is in the state folder's errors.log)",
+};
+
 /** Every error the tool raises on purpose; its message is one line naming the problem and the fix. */
 export abstract class MigrateError extends Error {
   abstract readonly exitCode: ExitCode;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../config/config-file.js';
 import { parseJobOptions, parseSchemaOptions, parseStatusOptions, WHOLE_KEYSPACE } from '../config/options.js';
-import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
+import { EXIT_CODE_MEANINGS, ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { logEvent, logFormat, setLogFormat } from '../report/log.js';
 import { checkOutputs } from '../report/writable.js';
 import { formatSummary } from '../report/summary.js';
@@ -73,6 +73,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         exitCode = await status(options, io);
       },
     )
+    .epilog(EXIT_CODES_HELP)
     .demandCommand(1, 'give a command: schema, copy, validate or status')
     .strict()
     .help()
@@ -118,8 +119,13 @@ async function recordStack(error: unknown, dir: string): Promise<string> {
   }
 }
 
+const EXIT_CODES_HELP = `Exit codes:\n${Object.entries(EXIT_CODE_MEANINGS)
+  .map(([code, meaning]) => `  ${code}  ${meaning}`)
+  .join('\n')}`;
+
+/** Every command takes a config file, and its help ends with the exit codes. */
 function withConfig(y: Argv): Argv {
-  return y.option('config', {
+  return y.epilog(EXIT_CODES_HELP).option('config', {
     type: 'string',
     describe: 'YAML file with any of these options by their long names; flags win over it',
     config: true,

@@ -139,6 +139,7 @@ describe('bad input: exit 2, one line naming the problem and the fix, nothing wr
     const out: string[] = [];
     expect(await main(['validate', '--help'], { out: (t) => out.push(t), err: () => undefined, env: {} })).toBe(0);
     expect(out.join('\n')).toContain('--autocorrect');
+    expect(out.join('\n')).toMatch(/^Exit codes:\n  0  done .*\n  1  differences remain\n  2  bad input.*\n  3 .*\n  4 .*\n  5  ranges failed.*\n  6  a cluster could not be reached.*\n  7  internal error/m);
     for (const copyOnly of ['--writetime', '--ttl ', '--live-since']) expect(out.join('\n')).not.toContain(copyOnly);
     const version: string[] = [];
     expect(await main(['--version'], { out: (t) => version.push(t), err: () => undefined, env: {} })).toBe(0);
