@@ -58,6 +58,12 @@ export interface JobContext {
   throttle(rows: number): Promise<void>;
 }
 
+/** The ranges of `mine` an earlier process finished (those not in `todo`). */
+function finishedBefore(mine: readonly string[], todo: readonly string[]): Set<string> {
+  const toDo = new Set(todo);
+  return new Set(mine.filter((id) => !toDo.has(id)));
+}
+
 /** Where the run's reports go: --report-dir, or the run's own folder in the state. */
 export const reportDirOf = (ctx: Pick<JobContext, 'options' | 'state'>): string => ctx.options.reportDir ?? ctx.state.dir;
 
@@ -362,7 +368,7 @@ async function runRanges(
     inFlight: () => ranges.inFlight(),
     stamp: ctx.stamp,
   });
-  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine.length, mine.length - todo.length, () => live().rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : () => ranges.window());
+  const progress = startProgress(`${definition.command} ${options.keyspace}.${options.table}`, mine, finishedBefore(mine, todo), () => live().rowsRead, options.quiet, options.maxLatencyMs === undefined ? undefined : () => ranges.window());
   try {
     // `concurrency` loops each take the next range from the ledger (a shared run's ledger hands out the
     // ranges no other worker holds, and waits while others hold the rest) until none is left. With worker
@@ -377,7 +383,7 @@ async function runRanges(
             for (const note of await ranges.run(id, counts)) ctx.notes.add(note);
             // Only finished ranges count: a failed range is done again from its start, and counted then.
             if (await state.recordDone({ range: id, counts: { ...counts }, finishedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 })) totals.add(counts);
-            progress.rangeFinished();
+            progress.rangeFinished(id);
             const rejected = live().rejected;
             if (options.maxErrors > 0 && rejected > options.maxErrors && !abort.signal.aborted) {
               abort.abort(new TooManyRejectedRowsError(`the target refused ${rejected} rows, more than --max-errors ${options.maxErrors} (see rejected.csv): fix what it refuses, or raise --max-errors, then rerun with --resume`));

@@ -155,7 +155,7 @@ describe('the built CLI', () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-progress-'));
     const run = cli(job('page_views', stateDir).filter((a) => a !== '--quiet'));
     expect(await run.code).toBe(0);
-    expect(run.err()).toMatch(/^copy state_sample\.page_views: (\d+)\/\1 ranges, 500 rows, \d+ rows\/s$/m);
+    expect(run.err()).toMatch(/^copy state_sample\.page_views: (\d+)\/\1 ranges, 500 rows, \d+ rows\/s, 0s left$/m);
     expect(run.out()).toMatch(/^copy state_sample\.page_views -> state_sample\.page_views \(run copy-/);
   });
 

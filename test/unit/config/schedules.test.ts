@@ -80,4 +80,17 @@ describe('example schedules', () => {
     const err = await reachesConnect(pod.args.filter((a: string) => !a.startsWith('--source=')).map((a: string) => a.replace('$(JOB_NAME)', 'cql-migrate-reconcile-orders-29001234')));
     expect(JSON.parse(err[0] as string)).toMatchObject({ exitCode: 6 });
   });
+
+  it('every Kubernetes example runs the image the Dockerfile builds (entrypoint migrate, installed by the tested script), by a name the user sets', () => {
+    const dockerfile = readFileSync(`${dir}../Dockerfile`, 'utf8');
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["migrate"\]$/m);
+    expect(dockerfile).toMatch(/^RUN bash \/tmp\/install-package\.sh /m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    const containers = [
+      parse(text('schedules/reconcile-cronjob.yaml')).spec.jobTemplate.spec.template.spec.containers[0],
+      parse(text('k8s/reconcile-cronjob.yaml')).spec.jobTemplate.spec.template.spec.containers[0],
+      parse(text('k8s/copy-job.yaml')).spec.template.spec.containers[0],
+    ];
+    for (const container of containers) expect({ image: container.image, command: container.command }).toEqual({ image: 'registry.example.com/cql-migrate:0.1.0', command: undefined });
+  });
 });
