@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../config/config-file.js';
-import { parseJobOptions, parseSchemaOptions, parseStatusOptions, WHOLE_KEYSPACE } from '../config/options.js';
+import { parseJobOptions, parseReadyOptions, parseSchemaOptions, parseStatusOptions, type StatusOptions, WHOLE_KEYSPACE } from '../config/options.js';
 import { EXIT_CODE_MEANINGS, ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
 import { logEvent, logFormat, setLogFormat } from '../report/log.js';
 import { checkOutputs } from '../report/writable.js';
@@ -33,6 +33,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let exitCode: number = ExitCode.ok;
   // Known before parsing, so that even a parse error is reported in the chosen format.
   setLogFormat(argv.some((arg, i) => arg === '--log-format=json' || (arg === '--log-format' && argv[i + 1] === 'json')) ? 'json' : 'text');
+  // status and ready read the recorded runs: their options, then the command.
+  const readsRuns =
+    <T extends StatusOptions>(parse: (args: Record<string, unknown>, env: NodeJS.ProcessEnv) => T, command: (options: T, out: Io) => Promise<number>) =>
+    async (args: Record<string, unknown>) => {
+      refusePasswordsOnCommandLine(argv);
+      const options = parse(args, io.env);
+      errorLogDir = options.stateDir;
+      exitCode = await command(options, io);
+    };
   const parser = yargs(argv)
     .scriptName('migrate')
     // Options keep their long names (the config file uses them too); no camelCase twins.
@@ -60,21 +69,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .command(
       'status [run-id]',
       'show runs and their progress: from the state directory, or (--state cassandra) from the target cluster, on any machine',
+      (y: Argv) => recordedRunsFlags(y).positional('run-id', { type: 'string', describe: 'one run (default: all)' }),
+      readsRuns(parseStatusOptions, status),
+    )
+    .command(
+      'ready',
+      'may reads move to the target now? every table copied completely, and its last validate runs clean and recent: from the recorded runs, without reading the data',
       (y: Argv) =>
-        connectionFlags(withConfig(y))
-          .positional('run-id', { type: 'string', describe: 'one run (default: all)' })
-          .option('state-dir', { type: 'string', describe: 'where runs are recorded (default .migrate)' })
-          .option('state', { type: 'string', describe: 'local (default) or cassandra[:KEYSPACE]: the ledger keyspace in the --target cluster' })
-          .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
-      async (args) => {
-        refusePasswordsOnCommandLine(argv);
-        const options = parseStatusOptions(args, io.env);
-        errorLogDir = options.stateDir;
-        exitCode = await status(options, io);
-      },
+        recordedRunsFlags(y)
+          .option('keyspace', { type: 'string', describe: 'the keyspace to judge (source name)' })
+          .option('table', { type: 'string', describe: 'one table of it (default: every table the runs know)' })
+          .option('clean-runs', { type: 'number', describe: 'how many of the latest validate runs must each cover every range and find nothing (default 3)' })
+          .option('max-age', { type: 'string', describe: 'the newest of them must be younger than this (default 24h)' }),
+      readsRuns(parseReadyOptions, async (options, out) => (await import('./ready.js')).ready(options, out)),
     )
     .epilog(EXIT_CODES_HELP)
-    .demandCommand(1, 'give a command: schema, copy, validate or status')
+    .demandCommand(1, 'give a command: schema, copy, validate, status or ready')
     .strict()
     .help()
     .version(packageVersion())
@@ -122,6 +132,14 @@ async function recordStack(error: unknown, dir: string): Promise<string> {
 const EXIT_CODES_HELP = `Exit codes:\n${Object.entries(EXIT_CODE_MEANINGS)
   .map(([code, meaning]) => `  ${code}  ${meaning}`)
   .join('\n')}`;
+
+/** Where status and ready find the recorded runs. */
+function recordedRunsFlags(y: Argv): Argv {
+  return connectionFlags(withConfig(y))
+    .option('state-dir', { type: 'string', describe: 'where runs are recorded (default .migrate)' })
+    .option('state', { type: 'string', describe: 'local (default) or cassandra[:KEYSPACE]: the ledger keyspace in the --target cluster' })
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON' });
+}
 
 /** Every command takes a config file, and its help ends with the exit codes. */
 function withConfig(y: Argv): Argv {
@@ -188,6 +206,11 @@ async function runJobCommand(command: 'copy' | 'validate', args: Record<string, 
 
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
+  // `migrate status | head`: the reader went away; that is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
   // A handle a library leaves open must not keep a cron job running after its work is done.

@@ -2,18 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StatusOptions } from '../config/options.js';
 import { ExitCode, InputError } from '../errors.js';
+import { outcomeOf, type RunOutcome } from '../state/run-outcome.js';
 import { listRuns, readCheckpoints, type RunRecord } from '../state/run-state.js';
 import type { Io } from './main.js';
 
-/** One run's line in `migrate status`. */
-export interface RunStatus {
-  runId: string;
-  command: string;
+/** One run's line in `migrate status`: its outcome (exit code and counts, once every range is done) and progress. */
+export interface RunStatus extends RunOutcome {
   job: string;
-  startedAt: string;
-  finishedAt: string | null;
-  rangesTotal: number;
-  rangesDone: number;
   rangesFailed: number;
   /** Ranges a live worker holds now (a shared run). */
   rangesClaimed: number;
@@ -28,8 +23,8 @@ export interface RunStatus {
  * the target's ledger keyspace, their ranges done and their outcome.
  */
 export async function status(options: StatusOptions, io: Io): Promise<number> {
-  const where = options.state.kind === 'local' ? options.stateDir : `keyspace ${options.state.keyspace} of the target cluster`;
-  const rows = options.state.kind === 'local' ? await localStatus(options.stateDir, options.runId) : await sharedStatus(options);
+  const where = whereRunsAre(options);
+  const rows = await collectRuns(options);
   if (options.runId !== undefined && rows.length === 0) {
     throw new InputError(`run ${options.runId} was not found in ${where}: run "migrate status" with the same --state${options.state.kind === 'local' ? '-dir' : ''} to list runs`);
   }
@@ -45,9 +40,23 @@ export async function status(options: StatusOptions, io: Io): Promise<number> {
             : r.finishedAt || r.rangesFailed > 0
               ? `stopped, ${r.rangesFailed} ranges failed`
               : 'running or interrupted';
-      io.out(`${r.runId}  ${r.command}  ${r.rangesDone}/${r.rangesTotal} ranges  ${r.rowsRead} rows  ${state}  started ${r.startedAt}\n  ${r.job}`);
+      io.out(`${r.runId}  ${r.command}  ${r.rangesDone}/${r.rangesTotal} ranges  ${r.rowsRead} rows  ${state}${outcomeText(r)}  started ${r.startedAt}\n  ${r.job}`);
     }
   return ExitCode.ok;
+}
+
+/** ", exit 1: 0 missing, 500 mismatched, 0 extra, 0 target-newer" for a finished run. */
+function outcomeText(r: RunStatus): string {
+  if (r.exitCode === null) return '';
+  if (r.command === 'validate') return `, exit ${r.exitCode}: ${r.missing} missing, ${r.mismatched} mismatched, ${r.extra} extra, ${r.targetNewer} target-newer`;
+  return `, exit ${r.exitCode}${r.rejected > 0 ? `: ${r.rejected} rows refused` : ''}`;
+}
+
+export const whereRunsAre = (options: StatusOptions): string => (options.state.kind === 'local' ? options.stateDir : `keyspace ${options.state.keyspace} of the target cluster`);
+
+/** Every table run of the store (or those of one run id), with what each did. */
+export function collectRuns(options: StatusOptions): Promise<RunStatus[]> {
+  return options.state.kind === 'local' ? localStatus(options.stateDir, options.runId) : sharedStatus(options);
 }
 
 const matching = (runs: RunRecord[], runId: string | undefined) => runs.filter((r) => runId === undefined || r.runId === runId || r.runId.startsWith(`${runId}/`));
@@ -63,8 +72,8 @@ async function localStatus(stateDir: string, runId: string | undefined): Promise
       const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8').catch(() => 'null')) as Record<string, unknown> | null;
       return {
         ...identity(run),
+        ...outcomeOf(run, [...done.values()]),
         finishedAt: (summary?.finishedAt as string | undefined) ?? null,
-        rangesDone: done.size,
         rangesFailed: (summary?.rangesFailed as number | undefined) ?? 0,
         rangesClaimed: 0,
         workers: [],
@@ -91,8 +100,8 @@ async function sharedStatus(options: StatusOptions): Promise<RunStatus[]> {
         const finished = done.map((r) => r.checkpoint?.finishedAt ?? '').sort();
         return {
           ...identity(run),
+          ...outcomeOf(run, done.map((r) => r.checkpoint as NonNullable<typeof r.checkpoint>)),
           finishedAt: done.length === run.ranges.length ? (finished.at(-1) ?? null) : null,
-          rangesDone: done.length,
           rangesFailed: rows.filter((r) => r.state === 'failed').length,
           rangesClaimed: claimed.length,
           workers: [...new Set(claimed.map((r) => r.owner ?? ''))],
@@ -103,4 +112,4 @@ async function sharedStatus(options: StatusOptions): Promise<RunStatus[]> {
   });
 }
 
-const identity = (run: RunRecord) => ({ runId: run.runId, command: run.command, job: run.jobKey, startedAt: run.startedAt, rangesTotal: run.ranges.length, jobStartMicros: run.jobStartMicros });
+const identity = (run: RunRecord) => ({ job: run.jobKey, jobStartMicros: run.jobStartMicros });

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { DEFAULT_CLEAN_RUNS, DEFAULT_MAX_AGE_MS } from '../report/readiness.js';
 
 /** More worker processes than 4 per core only add memory and contention: --workers is capped there. */
 export const maxWorkers = (): number => 4 * availableParallelism();
@@ -366,4 +367,30 @@ export function parseStatusOptions(raw: Record<string, unknown>, env: NodeJS.Pro
   const state = runStore(o.state);
   if (state.kind === 'cassandra' && !o.target) throw new InputError(`--state ${o.state} reads the runs from the target cluster: give its contact points with --target HOST[:PORT]`);
   return { ...connectionOptions({ ...o, source: o.source ?? '', target: o.target ?? '' }, env), runId: o['run-id'], stateDir: o['state-dir'], state, json: o.json };
+}
+
+/** `migrate ready`: the status options, the scope, and what counts as ready. */
+export interface ReadyOptions extends StatusOptions {
+  keyspace: string;
+  table: string | undefined;
+  cleanRuns: number;
+  maxAgeMs: number;
+}
+
+const readyOptionsSchema = z
+  .object({
+    keyspace: z.string({ error: 'give the keyspace to judge: --keyspace KS' }).min(1, 'give the keyspace to judge: --keyspace KS'),
+    table: z.string().optional(),
+    'clean-runs': positiveInt.default(DEFAULT_CLEAN_RUNS),
+    'max-age': z
+      .union([z.number(), z.string()])
+      .transform((v) => String(v))
+      .pipe(z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, 'give a duration such as 86400 (seconds), 90m or 24h'))
+      .optional(),
+  })
+  .passthrough();
+
+export function parseReadyOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ReadyOptions {
+  const o = parseWith(readyOptionsSchema, raw);
+  return { ...parseStatusOptions(raw, env), runId: undefined, keyspace: o.keyspace, table: o.table, cleanRuns: o['clean-runs'], maxAgeMs: o['max-age'] === undefined ? DEFAULT_MAX_AGE_MS : durationMs(o['max-age']) };
 }

@@ -4,31 +4,14 @@ import { type JobOptions, parseJobOptions, redactOptions, type TableChoice } fro
 import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
-import { formatSummary, type Summary, writeSummary } from '../report/summary.js';
+import { type KeyspaceSummary, type TableOutcome, writeKeyspaceReport } from '../report/keyspace-report.js';
+import { DEFAULT_CLEAN_RUNS, DEFAULT_MAX_AGE_MS, judgeReadiness } from '../report/readiness.js';
+import { formatSummary, writeSummary } from '../report/summary.js';
 import type { LedgerStore } from '../state/ledger.js';
 import type { KeyspaceRunRecord } from '../state/run-state.js';
 import { type Budget, budgetFor, type Command, type JobDefinition, jobStartStamp, ledgerStore, newRunId, runConnected, withInterrupts, withMetrics } from './pipeline.js';
 
-export interface TableOutcome {
-  exitCode: ExitCode;
-  summary?: Summary;
-  reportDir?: string;
-  /** Why the table did not run (bad input for that table, for example). */
-  error?: string;
-}
-
-/** The keyspace job's summary.json: each table's outcome, and the job's exit code, the worst of them. */
-export interface KeyspaceSummary {
-  command: Command;
-  runId: string;
-  keyspace: string;
-  targetKeyspace: string;
-  startedAt: string;
-  finishedAt: string;
-  jobStartMicros: string;
-  exitCode: ExitCode;
-  tables: Record<string, TableOutcome>;
-}
+export type { KeyspaceSummary, TableOutcome } from '../report/keyspace-report.js';
 
 export interface KeyspaceResult {
   summary: KeyspaceSummary;
@@ -93,6 +76,10 @@ export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOp
         };
         const reportDir = shared.reportDir ?? join(shared.stateDir, 'runs', run.runId);
         await writeSummary(reportDir, summary);
+        // After a keyspace validate, the cut-over verdict from every run recorded so far (migrate ready's defaults).
+        const readiness = command === 'validate' ? judgeReadiness(shared.keyspace, undefined, await store.outcomes(), { cleanRuns: DEFAULT_CLEAN_RUNS, maxAgeMs: DEFAULT_MAX_AGE_MS, now: Date.now() }) : null;
+        if (readiness) metrics.readiness(shared.keyspace, readiness);
+        await writeKeyspaceReport(reportDir, summary, readiness);
         return { summary, reportDir, exitCode };
       } finally {
         await release().catch(() => undefined);

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRangeId } from '../ring/token-range.js';
 import type { RangeCheckpoint } from '../state/run-state.js';
+import { type DifferencesDigest, digestDifferences } from './differences-digest.js';
 import type { Summary } from './summary.js';
 
 export interface RangeReport {
@@ -18,12 +19,22 @@ const TOKEN_SPAN = 2n ** 64n;
 /** report.html beside summary.json: self-contained (no script, no network), for a person to look at. */
 export async function writeHtmlReport(dir: string, summary: Summary, ranges: RangeReport[]): Promise<string> {
   const path = join(dir, 'report.html');
-  await writeFile(path, renderHtmlReport(summary, ranges));
+  const digest = summary.command === 'validate' ? await digestDifferences(join(dir, 'differences.csv')) : null;
+  await writeFile(path, renderHtmlReport(summary, ranges, digest));
   return path;
 }
 
-/** Pure: the summary's numbers, the ranges drawn around the token ring, the worst and the slowest ranges. */
-export function renderHtmlReport(summary: Summary, ranges: RangeReport[]): string {
+/** What every page of ours is dressed in. */
+export const PAGE_STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+.numbers{display:flex;flex-wrap:wrap;gap:12px}.number{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:110px}
+.number b{display:block;font-size:22px}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:4px 10px;text-align:left}`;
+
+/**
+ * Pure: the summary's numbers, the ranges drawn around the token ring, the worst and the slowest ranges,
+ * and (validate) the differences by column with a sample of differing rows.
+ */
+export function renderHtmlReport(summary: Summary, ranges: RangeReport[], digest: DifferencesDigest | null = null): string {
   const numbers: [string, string | number][] = [
     ['ranges done', `${summary.rangesDone}/${summary.rangesTotal}`],
     ['ranges failed', summary.rangesFailed],
@@ -45,23 +56,21 @@ export function renderHtmlReport(summary: Summary, ranges: RangeReport[]): strin
   const slowest = ranges.filter((r) => r.checkpoint?.seconds !== undefined).sort((a, b) => (b.checkpoint?.seconds ?? 0) - (a.checkpoint?.seconds ?? 0)).slice(0, 10);
   const title = `${summary.command} ${summary.keyspace}.${summary.table} -> ${summary.targetKeyspace}.${summary.targetTable}`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)} (run ${escape(summary.runId)})</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-.numbers{display:flex;flex-wrap:wrap;gap:12px}.number{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:110px}
-.number b{display:block;font-size:22px}.ring{display:flex;gap:24px;align-items:center}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:4px 10px;text-align:left}.legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} (run ${escapeHtml(summary.runId)})</title>
+<style>${PAGE_STYLE}
+.ring{display:flex;gap:24px;align-items:center}.legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
 </style></head><body>
-<h1>${escape(title)}</h1>
-<p>Run <code>${escape(summary.runId)}</code>, ${escape(summary.startedAt)} to ${escape(summary.finishedAt)}; writetime ${escape(summary.writetimeMode)} (stamp ${escape(summary.jobStartMicros)}).</p>
-<div class="numbers">${numbers.map(([label, value]) => `<div class="number" data-number="${escape(label)}"><b>${escape(String(value))}</b>${escape(label)}</div>`).join('')}</div>
+<h1>${escapeHtml(title)}</h1>
+<p>Run <code>${escapeHtml(summary.runId)}</code>, ${escapeHtml(summary.startedAt)} to ${escapeHtml(summary.finishedAt)}; writetime ${escapeHtml(summary.writetimeMode)} (stamp ${escapeHtml(summary.jobStartMicros)}).</p>
+<div class="numbers">${numbers.map(([label, value]) => `<div class="number" data-number="${escapeHtml(label)}"><b>${escapeHtml(String(value))}</b>${escapeHtml(label)}</div>`).join('')}</div>
 <h2>The token ring</h2>
 <div class="ring">${ringSvg(ranges, differences)}
 <div class="legend"><span style="background:${COLORS.done}"></span>done<span style="background:${COLORS.differences}"></span>done, with differences<span style="background:${COLORS.failed}"></span>failed<span style="background:${COLORS.pending}"></span>not done</div></div>
 ${rangeTable('Ranges with the most differences', worst, (r) => `${differences(r)} difference${differences(r) === 1 ? '' : 's'}`)}
+${differencesSection(digest)}
 ${rangeTable('Slowest ranges', slowest, (r) => `${(r.checkpoint?.seconds ?? 0).toFixed(2)} s, ${r.checkpoint?.counts.rowsRead ?? 0} rows`)}
-${summary.errors.length > 0 ? `<h2>Errors</h2><ul>${summary.errors.map((e) => `<li>${escape(e)}</li>`).join('')}</ul>` : ''}
-${summary.notes.length > 0 ? `<h2>Notes</h2><ul>${summary.notes.map((n) => `<li>${escape(n)}</li>`).join('')}</ul>` : ''}
+${summary.errors.length > 0 ? `<h2>Errors</h2><ul>${summary.errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : ''}
+${summary.notes.length > 0 ? `<h2>Notes</h2><ul>${summary.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;
 }
@@ -81,14 +90,22 @@ function ringSvg(ranges: RangeReport[], differences: (r: RangeReport) => number)
     const to = end > start ? angle(end) : angle(end) + 2 * Math.PI;
     const color = r.error ? COLORS.failed : !r.checkpoint ? COLORS.pending : differences(r) > 0 ? COLORS.differences : COLORS.done;
     const state = r.error ? 'failed' : !r.checkpoint ? 'pending' : differences(r) > 0 ? 'differences' : 'done';
-    return `<path data-range="${escape(r.range)}" data-state="${state}" d="M ${point(from)} A ${radius} ${radius} 0 ${to - from > Math.PI ? 1 : 0} 1 ${point(to)}" stroke="${color}" stroke-width="36" fill="none"><title>${escape(r.range)}: ${state}</title></path>`;
+    return `<path data-range="${escapeHtml(r.range)}" data-state="${state}" d="M ${point(from)} A ${radius} ${radius} 0 ${to - from > Math.PI ? 1 : 0} 1 ${point(to)}" stroke="${color}" stroke-width="36" fill="none"><title>${escapeHtml(r.range)}: ${state}</title></path>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="token ring">${arcs.join('')}</svg>`;
 }
 
-function rangeTable(heading: string, ranges: RangeReport[], detail: (r: RangeReport) => string): string {
-  if (ranges.length === 0) return '';
-  return `<h2>${escape(heading)}</h2><table><tr><th>range</th><th></th></tr>${ranges.map((r) => `<tr><td><code>${escape(r.range)}</code></td><td>${escape(detail(r))}</td></tr>`).join('')}</table>`;
+function differencesSection(digest: DifferencesDigest | null): string {
+  if (!digest || digest.byColumn.length + digest.sample.length === 0) return '';
+  const byColumn = digest.byColumn.map(([column, rows]) => `<tr data-column="${escapeHtml(column)}"><td>${escapeHtml(column)}</td><td>${rows}</td></tr>`).join('');
+  const sample = digest.sample.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('');
+  return `<h2>Differences by column</h2><table><tr><th>column</th><th>rows</th></tr>${byColumn}</table>
+<h2>First differing rows (differences.csv has them all)</h2><table class="sample"><tr>${digest.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${sample}</table>`;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function rangeTable(heading: string, ranges: RangeReport[], detail: (r: RangeReport) => string): string {
+  if (ranges.length === 0) return '';
+  return `<h2>${escapeHtml(heading)}</h2><table><tr><th>range</th><th></th></tr>${ranges.map((r) => `<tr><td><code>${escapeHtml(r.range)}</code></td><td>${escapeHtml(detail(r))}</td></tr>`).join('')}</table>`;
+}
+
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,6 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
 import type { Counters } from './summary.js';
+import type { Readiness } from './readiness.js';
 
 /** What a table's run shows while it runs: read on every scrape, never copied. */
 export interface LiveRun {
@@ -97,6 +98,13 @@ export class JobMetrics {
     this.retries = new Counter({ name: 'cql_migrate_retries_total', help: 'Requests sent again after a failure, by cluster.', labelNames: ['cluster'], registers });
     this.exitCode = new Gauge({ name: 'cql_migrate_exit_code', help: 'The exit code of the run that ended (README: exit codes).', registers });
     this.lastSuccess = new Gauge({ name: 'cql_migrate_last_success_timestamp_seconds', help: 'When a run of this job last ended with exit 0, seconds since the epoch.', registers });
+  }
+
+  /** `migrate ready`'s verdict, judged at the end of a keyspace validate job: 1 ready, 0 not, per table and for the keyspace. */
+  readiness(keyspace: string, verdict: Readiness): void {
+    const gauge = new Gauge({ name: 'cql_migrate_ready', help: 'May reads move to the target (migrate ready): 1 yes, 0 no; table="" is the whole keyspace.', labelNames: ['keyspace', 'table'], registers: [this.registry] });
+    gauge.set({ keyspace, table: '' }, verdict.ready ? 1 : 0);
+    for (const t of verdict.tables) gauge.set({ keyspace, table: t.table.slice(keyspace.length + 1) }, t.ready ? 1 : 0);
   }
 
   /** The run's end: its exit code, and the time of success for alerts on "no success for a day". */

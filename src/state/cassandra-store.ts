@@ -10,6 +10,7 @@ import { planClaims, type RangeRow } from './claims.js';
 import type { LedgerStore, RunLedger } from './ledger.js';
 import type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-state.js';
 import { makeFolder } from './make-folder.js';
+import { outcomeOf, type RunOutcome } from './run-outcome.js';
 
 /** This process, as it appears in claims and locks: its machine, pid and a nonce (a pid is reused). */
 export const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -176,6 +177,16 @@ export class CassandraStore implements LedgerStore {
   }
 
   /** Every range row of a run (status). */
+  async outcomes(): Promise<RunOutcome[]> {
+    const runs = await this.listRuns();
+    return Promise.all(
+      runs.map(async (run) => {
+        const done = (await this.rangeRows(run.runId)).flatMap((r) => (r.state === 'done' && r.checkpoint ? [r.checkpoint] : []));
+        return outcomeOf(run, done);
+      }),
+    );
+  }
+
   rangeRows(runId: string): Promise<LedgerRangeRow[]> {
     return readRangeRows(this.session, this.keyspace, runId);
   }

@@ -1,3 +1,4 @@
+import type { RunOutcome } from './run-outcome.js';
 import type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-state.js';
 
 /**
@@ -31,6 +32,8 @@ export interface LedgerStore {
   readonly where: string;
   /** Every table run of the store, oldest first. */
   listRuns(): Promise<RunRecord[]>;
+  /** What every table run of the store did (`migrate status`, `migrate ready`), oldest first. */
+  outcomes(): Promise<RunOutcome[]>;
   /** The latest run of the job (`--resume` without an id). */
   latestRunOf(jobKey: string): Promise<string>;
   exists(runId: string): Promise<boolean>;

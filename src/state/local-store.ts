@@ -1,6 +1,8 @@
 import type { LedgerStore, RunLedger } from './ledger.js';
 import { acquireJobLock } from './lock.js';
-import { createKeyspaceRun, type KeyspaceRunRecord, latestRunOf, listRuns, resumeKeyspaceRun, type RunRecord, RunState } from './run-state.js';
+import { join } from 'node:path';
+import { outcomeOf, type RunOutcome } from './run-outcome.js';
+import { createKeyspaceRun, type KeyspaceRunRecord, latestRunOf, listRuns, readCheckpoints, resumeKeyspaceRun, type RunRecord, RunState } from './run-state.js';
 
 /** Runs kept in the local state folder (`--state-dir`): one process works on a run at a time. */
 export class LocalStore implements LedgerStore {
@@ -12,6 +14,11 @@ export class LocalStore implements LedgerStore {
 
   listRuns(): Promise<RunRecord[]> {
     return listRuns(this.stateDir);
+  }
+
+  async outcomes(): Promise<RunOutcome[]> {
+    const runs = await listRuns(this.stateDir);
+    return Promise.all(runs.map(async (run) => outcomeOf(run, [...(await readCheckpoints(join(this.stateDir, 'runs', run.runId))).values()])));
   }
 
   latestRunOf(jobKey: string): Promise<string> {

@@ -42,7 +42,7 @@ describe('the packed package, installed without dev dependencies', () => {
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { version: string };
     const { stdout } = await run(migrate, ['--version']);
     expect(stdout.trim()).toBe(manifest.version);
-    const { stdout: listing } = await run('find', [installed, '-maxdepth', '1', '-printf', '%f\\n']);
+    const { stdout: listing } = await run('find', [installed, '-mindepth', '1', '-maxdepth', '1', '-printf', '%f\\n']);
     expect(listing.split('\n').filter(Boolean).sort()).toEqual(['README.md', 'dist', 'node_modules', 'package.json'].sort());
     const { stdout: modules } = await run('ls', [join(installed, 'node_modules')]);
     for (const devOnly of ['vitest', 'typescript', 'playwright-core']) expect(modules.split('\n')).not.toContain(devOnly);

@@ -3,11 +3,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyspaceSummary } from '../../src/report/keyspace-report.js';
 import type { Summary } from '../../src/report/summary.js';
 import { jobArgs, runCli } from '../support/cli.js';
-import { freshSampleKeyspace } from '../support/clusters.js';
+import { freshSampleKeyspace, SOURCE, TARGET } from '../support/clusters.js';
 import { clientsForFile } from '../support/file-clients.js';
 
 /** report.html, opened in a real headless Chromium (Debian's, installed by scripts/test-tools.sh). */
@@ -44,12 +45,7 @@ describe('report.html', () => {
     expect(run.code).toBe(1);
     const summary = JSON.parse(run.out) as Summary;
 
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-    page.on('request', (request) => !request.url().startsWith('file:') && problems.push(`network: ${request.url()}`));
-    await page.goto(`file://${join(stateDir, 'runs', 'drift', 'report.html')}`);
+    const { page, problems } = await openReport(join(stateDir, 'runs', 'drift', 'report.html'));
     const number = (label: string) => page.locator(`[data-number="${label}"] b`).innerText();
     expect({
       done: await number('ranges done'),
@@ -83,6 +79,55 @@ describe('report.html', () => {
     expect(pixels.failed).toBeLessThan(200);
   });
 });
+
+describe('the keyspace report.html', () => {
+  it('lists every table with its counts and exit code, the drifted table first, linking to its page, which shows the differences by column', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-keyspace-report-'));
+    const job = (command: string, extra: string[] = []) => [command, '--source', SOURCE, '--target', TARGET, '--keyspace', KS, '--tables', 'audit', 'users', 'page_views', '--state-dir', stateDir, '--quiet', '--json', ...extra];
+    expect((await runCli(job('copy'))).code).toBe(0);
+    // drift in users only: two rows changed in the source after the copy
+    const ids = (await source.execute(`SELECT id FROM ${KS}.users LIMIT 2`)).rows.map((r) => r.get('id'));
+    for (const [i, id] of ids.entries()) await source.execute(`UPDATE ${KS}.users SET email = ? WHERE id = ?`, [`changed-${i}@example.com`, id], { prepare: true });
+    const run = await runCli(job('validate', ['--run-id', 'keyspace-drift']));
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.out) as KeyspaceSummary;
+
+    const { page, problems } = await openReport(join(stateDir, 'runs', 'keyspace-drift', 'report.html'));
+    const order = await page.locator('tr[data-table]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-table')));
+    expect(order[0]).toBe('users');
+    expect([...order].sort()).toEqual(['audit', 'page_views', 'users']);
+    for (const table of order as string[]) {
+      const shown = async (column: string) => page.locator(`tr[data-table="${table}"] td[data-count="${column}"]`).innerText();
+      const s = summary.tables[table]?.summary as Summary;
+      expect({ table, exit: await shown('exit code'), ranges: await shown('ranges'), compared: await shown('rows compared'), mismatched: await shown('mismatched'), missing: await shown('missing'), extra: await shown('extra') }).toEqual({
+        table,
+        exit: String(summary.tables[table]?.exitCode),
+        ranges: `${s.rangesDone}/${s.rangesTotal}`,
+        compared: String(s.rowsCompared),
+        mismatched: String(s.mismatched),
+        missing: String(s.missing),
+        extra: String(s.extra),
+      });
+    }
+    expect(await page.locator('[data-number="exit code"] b').innerText()).toBe(String(summary.exitCode));
+    await page.locator('tr[data-table="users"] a').click();
+    await page.waitForURL(/users\/report\.html$/);
+    expect(await page.locator('tr[data-column="email"] td').allInnerTexts()).toEqual(['email', '2']);
+    expect(await page.locator('table.sample tr').count()).toBe(3);
+    expect(problems).toEqual([]);
+  });
+});
+
+/** A report page in the browser, with every script error, console error and request off the file recorded. */
+async function openReport(path: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+  page.on('request', (request) => !request.url().startsWith('file:') && problems.push(`network: ${request.url()}`));
+  await page.goto(`file://${path}`);
+  return { page, problems };
+}
 
 /** Pixels of each colour in a PNG, counted by Chromium itself (no image library in the tests). */
 async function countColours<K extends string>(png: Buffer, colours: Record<K, [number, number, number]>): Promise<Record<K, number>> {

@@ -15,7 +15,7 @@ describe('exit codes: one table (README: Outputs and exit codes)', () => {
     expect(ExitCode).toEqual({ ok: 0, differencesRemain: 1, badInput: 2, locked: 3, interrupted: 4, failedRanges: 5, unreachable: 6, internal: 7 });
   });
 
-  it('an internal error (here: stdout closed under the program, as `| head` does) exits 7 with one line, the stack in the state folder', async () => {
+  it('an unexpected exception (here: the output sink throwing) exits 7 with one line, the stack in the state folder', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-internal-'));
     const err: string[] = [];
     const code = await main(['status', '--state-dir', stateDir], {
