@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type cassandra from 'cassandra-driver';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
+import { EXIT_CODE_MEANINGS } from '../../src/errors.js';
 import { jobArgs, runCli, spawnCli } from '../support/cli.js';
 import { z } from 'zod';
 import { freshSampleKeyspace, REPO_ROOT } from '../support/clusters.js';
@@ -103,7 +104,7 @@ describe('--metrics-port and --metrics-file', () => {
     for (const name of final.keys()) scraped.add(name);
     // 64, then halved every second over the bound
     expect(sampleValue(final, 'cql_migrate_in_flight_window_min')).toBeLessThanOrEqual(16);
-    expect(run.err()).toMatch(/^copy metrics_sample\.profiles: \d+\/\d+ ranges, \d+ rows, \d+ rows\/s, \d+ requests in flight at most$/m);
+    expect(run.err()).toMatch(/^copy metrics_sample\.profiles: \d+\/\d+ ranges, \d+ rows, \d+ rows\/s, \d+ requests in flight at most, \S+ left$/m);
   });
 
   it('the Grafana dashboard is a dashboard, and every metric it queries is one the runs exposed', async () => {
@@ -111,6 +112,10 @@ describe('--metrics-port and --metrics-file', () => {
     const queried = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/cql_migrate_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')))));
     expect(queried.size).toBeGreaterThanOrEqual(8);
     expect([...queried].filter((name) => !scraped.has(name))).toEqual([]);
+    // the exit-code panel names each code as the one table in the code does
+    const exitPanel = JSON.parse(await readFile(join(REPO_ROOT, 'examples/grafana/cql-migrate.json'), 'utf8')).panels.find((p: { title: string }) => p.title === 'Exit code of the last run');
+    const mapped = Object.entries(exitPanel.fieldConfig.defaults.mappings[0].options as Record<string, { text: string }>).map(([code, { text }]) => [code, text]);
+    expect(mapped).toEqual(Object.entries(EXIT_CODE_MEANINGS).map(([code, meaning]) => [code, `${code}: ${meaning}`]));
   });
 });
 

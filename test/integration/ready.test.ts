@@ -110,5 +110,12 @@ describe('migrate ready (--state cassandra, from another machine)', () => {
         [`${ks}.pairs`, ['differences in the last run (1 missing, 0 mismatched, 0 extra)']],
       ],
     });
+    expect((await run('validate', ['--autocorrect'])).code).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await run('validate')).code).toBe(0);
+    expect((await ready(await mkdtemp(join(tmpdir(), 'migrate-ready-d-')))).code).toBe(0);
+    for (const client of [clients.source(), clients.target()]) await client.execute(`CREATE TABLE ${ks}.fresh (id int PRIMARY KEY)`);
+    expect((await runCli(['copy', '--source', SOURCE, '--target', TARGET, '--keyspace', ks, '--table', 'fresh', '--state-dir', await mkdtemp(join(tmpdir(), 'migrate-ready-e-')), '--quiet', ...state])).code).toBe(0);
+    const fresh = await ready(await mkdtemp(join(tmpdir(), 'migrate-ready-f-')));
+    expect({ code: fresh.code, fresh: fresh.verdict.tables.find((t) => t.table === `${ks}.fresh`)?.reasons }).toEqual({ code: 1, fresh: ['never validated'] });
   }, 300_000);
 });
