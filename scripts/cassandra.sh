@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Local Apache Cassandra clusters for the demo and the tests, from Maven Central.
 #
-#   scripts/cassandra.sh start [source|target|ring|legacy|guarded|all]   default: source and target
-#   scripts/cassandra.sh stop  [source|target|ring|legacy|guarded|all]   default: all
+#   scripts/cassandra.sh start [source|target|ring|legacy|guarded|mtls|all]   default: source and target
+#   scripts/cassandra.sh stop  [source|target|ring|legacy|guarded|mtls|all]   default: all
 #   scripts/cassandra.sh status
 #
 # source: one node on 127.0.0.1:19042        (cluster "migrate-source")
@@ -19,6 +19,10 @@
 #         service sets: list operations that read before writing refused, SimpleStrategy refused, column
 #         values over 4 KiB refused. Guardrails do not apply to superusers, so it requires a password
 #         (cassandra / cassandra, the superuser; the tests create an ordinary role to run the tool as)
+# mtls:   one node of Cassandra 5.0 on 127.0.0.1:39142 (cluster "migrate-mtls") that takes TLS connections
+#         only, from clients with a certificate signed by the test CA (mutual TLS, as Azure Managed Instance
+#         with client certificates on). The CA, the node's certificate and a client's (PEM, key, PKCS#12 with
+#         password client-test) and a stranger's self-signed one are made with openssl in .cassandra/mtls-certs/
 #
 # Jars and the Java 11 runtime are cached in ~/.cache/cql-migrate (override with MIGRATE_CASSANDRA_CACHE);
 # node data and logs live in .cassandra/ at the top of the work tree (git-ignored). Start is idempotent.
@@ -43,6 +47,7 @@ node_spec() {
     ring3) echo "ring3 migrate-ring 127.0.0.13 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
     legacy) echo "legacy migrate-legacy 127.0.0.1 49042 47000 127.0.0.1:47000 512m $LEGACY_VERSION" ;;
     guarded) echo "guarded migrate-guarded 127.0.0.1 59042 57000 127.0.0.1:57000 512m $CASSANDRA_VERSION" ;;
+    mtls) echo "mtls migrate-mtls 127.0.0.1 39142 37100 127.0.0.1:37100 512m $CASSANDRA_VERSION" ;;
     *) echo "unknown node $1" >&2; exit 2 ;;
   esac
 }
@@ -101,6 +106,28 @@ make_tls() {
   keytool -exportcert -rfc -alias node -keystore "$tls/target.jks" -storepass migrate-test -file "$tls/target.pem" >/dev/null 2>&1
 }
 
+# A test CA, a node certificate it signs (JKS keystore, and a truststore holding the CA), a client
+# certificate it signs (PEM and key, and PKCS#12), and a self-signed stranger; made once with openssl.
+make_mtls() {
+  local d="$nodes_dir/mtls-certs"
+  [ -f "$d/truststore.jks" ] && return 0
+  mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj "/CN=cql-migrate test CA" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout node.key -out node.csr -subj "/CN=127.0.0.1" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\n' >node.ext
+    openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out node.pem -days 3650 -extfile node.ext 2>/dev/null
+    openssl pkcs12 -export -in node.pem -inkey node.key -out node.p12 -passout pass:migrate-test -name node
+    keytool -importkeystore -srckeystore node.p12 -srcstoretype PKCS12 -srcstorepass migrate-test -destkeystore node.jks -deststoretype JKS -deststorepass migrate-test -noprompt >/dev/null 2>&1
+    keytool -importcert -file ca.pem -alias ca -keystore truststore.jks -storetype JKS -storepass migrate-test -noprompt >/dev/null 2>&1
+    openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "/CN=migrator" 2>/dev/null
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 3650 2>/dev/null
+    openssl pkcs12 -export -in client.pem -inkey client.key -out client.p12 -passout pass:client-test -name client
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout stranger.key -out stranger.pem -days 3650 -subj "/CN=stranger" 2>/dev/null
+  )
+}
+
 write_config() {
   local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6 authenticator=AllowAllAuthenticator
   case "$cluster" in migrate-ring | migrate-guarded) authenticator=PasswordAuthenticator ;; esac
@@ -134,6 +161,19 @@ YAML
 read_before_write_list_operations_enabled: false
 simplestrategy_enabled: false
 column_value_size_fail_threshold: 4KiB
+YAML
+  fi
+  if [ "$cluster" = migrate-mtls ]; then
+    make_mtls
+    cat >>"$dir/cassandra.yaml" <<YAML
+client_encryption_options:
+  enabled: true
+  optional: false
+  keystore: $nodes_dir/mtls-certs/node.jks
+  keystore_password: migrate-test
+  require_client_auth: true
+  truststore: $nodes_dir/mtls-certs/truststore.jks
+  truststore_password: migrate-test
 YAML
   fi
   if [ "$cluster" = migrate-target ]; then
@@ -257,8 +297,9 @@ nodes_of() {
     ring) echo ring1 ring2 ring3 ;;
     legacy) echo legacy ;;
     guarded) echo guarded ;;
-    all) echo source target ring1 ring2 ring3 legacy guarded ;;
-    *) echo "unknown cluster '$1': use source, target, ring, legacy, guarded or all" >&2; exit 2 ;;
+    mtls) echo mtls ;;
+    all) echo source target ring1 ring2 ring3 legacy guarded mtls ;;
+    *) echo "unknown cluster '$1': use source, target, ring, legacy, guarded, mtls or all" >&2; exit 2 ;;
   esac
 }
 
@@ -294,7 +335,7 @@ start() {
 }
 
 status() {
-  for n in source target ring1 ring2 ring3 legacy; do
+  for n in source target ring1 ring2 ring3 legacy guarded mtls; do
     local name cluster ip native storage seed heap
     read -r name cluster ip native storage seed heap _ <<<"$(node_spec "$n")"
     if cql_open "$ip" "$native"; then echo "$n $ip:$native up"
@@ -316,5 +357,5 @@ case "$cmd" in
     [ $# -eq 0 ] && set -- all
     for c in "$@"; do fetch_for $(nodes_of "$c"); done
     ;;
-  *) echo "usage: scripts/cassandra.sh start|stop|fetch [source|target|ring|legacy|all] | status" >&2; exit 2 ;;
+  *) echo "usage: scripts/cassandra.sh start|stop|fetch [source|target|ring|legacy|guarded|mtls|all] | status" >&2; exit 2 ;;
 esac

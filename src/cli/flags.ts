@@ -13,7 +13,7 @@ interface Flag extends Options {
  * Defaults live in the option schema, not here, so that config-file values are not shadowed.
  */
 /** Options that may come from the config file or the environment, never from the command line. */
-export const CONFIG_ONLY_FLAGS = ['source-password', 'target-password'] as const;
+export const CONFIG_ONLY_FLAGS = ['source-password', 'target-password', 'source-keystore-password', 'target-keystore-password'] as const;
 
 export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   source: { group: 'connection', type: 'string', describe: 'source contact points HOST[:PORT][,HOST...]' },
@@ -26,8 +26,16 @@ export const JOB_FLAGS: { [K in keyof Required<RawJobOptions>]: Flag } = {
   'target-tls': { group: 'connection', type: 'boolean', describe: "TLS to the target, checking its certificate against the system's CAs" },
   'source-ca': { group: 'connection', type: 'string', describe: 'TLS to the source, trusting this CA certificate (PEM file)' },
   'target-ca': { group: 'connection', type: 'string', describe: 'TLS to the target, trusting this CA certificate (PEM file)' },
+  'source-cert': { group: 'connection', type: 'string', describe: 'client certificate for the source (PEM file), with --source-key: mutual TLS' },
+  'target-cert': { group: 'connection', type: 'string', describe: 'client certificate for the target (PEM file), with --target-key: mutual TLS' },
+  'source-key': { group: 'connection', type: 'string', describe: 'the private key of --source-cert (PEM file)' },
+  'target-key': { group: 'connection', type: 'string', describe: 'the private key of --target-cert (PEM file)' },
+  'source-keystore': { group: 'connection', type: 'string', describe: 'client certificate and key for the source as PKCS#12 (password: MIGRATE_SOURCE_KEYSTORE_PASSWORD)' },
+  'target-keystore': { group: 'connection', type: 'string', describe: 'client certificate and key for the target as PKCS#12 (password: MIGRATE_TARGET_KEYSTORE_PASSWORD)' },
   'source-password': { group: 'connection', configOnly: true },
   'target-password': { group: 'connection', configOnly: true },
+  'source-keystore-password': { group: 'connection', configOnly: true },
+  'target-keystore-password': { group: 'connection', configOnly: true },
   'read-consistency': { group: 'connection', type: 'string', describe: 'consistency of reads (default LOCAL_QUORUM)' },
   'write-consistency': { group: 'connection', type: 'string', describe: 'consistency of writes (default LOCAL_QUORUM)' },
   keyspace: { group: 'table', type: 'string', describe: 'source keyspace' },

@@ -166,7 +166,7 @@ function packageVersion(): string {
 function refusePasswordsOnCommandLine(argv: string[]): void {
   const onCommandLine = CONFIG_ONLY_FLAGS.find((flag) => argv.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`)));
   if (onCommandLine) {
-    throw new InputError(`--${onCommandLine} is not taken on the command line (other users of the machine can read it there): set MIGRATE_${onCommandLine.split('-')[0]?.toUpperCase()}_PASSWORD or put it in the --config file`);
+    throw new InputError(`--${onCommandLine} is not taken on the command line (other users of the machine can read it there): set MIGRATE_${onCommandLine.toUpperCase().replace(/-/g, '_')} or put it in the --config file`);
   }
 }
 

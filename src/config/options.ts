@@ -34,6 +34,14 @@ const connectionShape = {
   'target-password': z.string().optional(),
   'source-tls': z.boolean().default(false),
   'target-tls': z.boolean().default(false),
+  'source-cert': z.string().optional(),
+  'target-cert': z.string().optional(),
+  'source-key': z.string().optional(),
+  'target-key': z.string().optional(),
+  'source-keystore': z.string().optional(),
+  'target-keystore': z.string().optional(),
+  'source-keystore-password': z.string().optional(),
+  'target-keystore-password': z.string().optional(),
   'source-ca': z.string().optional(),
   'target-ca': z.string().optional(),
 };
@@ -111,7 +119,18 @@ export const jobOptionsSchema = z
 
 export type RawJobOptions = z.input<typeof jobOptionsSchema>;
 
-export type TlsOption = false | { caFile: string | undefined };
+/** TLS to one cluster: the CA to trust (else the system's), and a client certificate when the cluster asks for one. */
+export type TlsOption =
+  | false
+  | {
+      caFile: string | undefined;
+      /** PEM certificate and its PEM private key. */
+      certFile?: string | undefined;
+      keyFile?: string | undefined;
+      /** PKCS#12 holding both, and its password (environment or config file only). */
+      keystoreFile?: string | undefined;
+      keystorePassword?: string | undefined;
+    };
 
 /** How to reach both clusters. */
 export interface ConnectionOptions {
@@ -284,9 +303,22 @@ function connectionOptions(o: ConnectionFields, env: NodeJS.ProcessEnv): Connect
     targetUser: o['target-user'],
     sourcePassword: o['source-password'] ?? env.MIGRATE_SOURCE_PASSWORD,
     targetPassword: o['target-password'] ?? env.MIGRATE_TARGET_PASSWORD,
-    sourceTls: o['source-tls'] || o['source-ca'] ? { caFile: o['source-ca'] } : false,
-    targetTls: o['target-tls'] || o['target-ca'] ? { caFile: o['target-ca'] } : false,
+    sourceTls: tlsOf('source', o, env),
+    targetTls: tlsOf('target', o, env),
   };
+}
+
+/** Any of the side's TLS options turns TLS on; a client certificate comes as PEM (cert and key) or PKCS#12. */
+function tlsOf(side: 'source' | 'target', o: Record<string, unknown>, env: NodeJS.ProcessEnv): TlsOption {
+  const at = (name: string) => o[`${side}-${name}`] as string | undefined;
+  const [cert, key, keystore] = [at('cert'), at('key'), at('keystore')];
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new InputError(`--${side}-${cert === undefined ? 'key' : 'cert'} needs --${side}-${cert === undefined ? 'cert' : 'key'}: give the client certificate and its private key (PEM files), or a PKCS#12 file with --${side}-keystore`);
+  }
+  if (cert !== undefined && keystore !== undefined) throw new InputError(`--${side}-cert and --${side}-keystore both give a client certificate: keep one`);
+  if (!o[`${side}-tls`] && at('ca') === undefined && cert === undefined && keystore === undefined) return false;
+  const keystorePassword = at('keystore-password') ?? env[`MIGRATE_${side.toUpperCase()}_KEYSTORE_PASSWORD`];
+  return { caFile: at('ca'), certFile: cert, keyFile: key, keystoreFile: keystore, keystorePassword };
 }
 
 /** Validates raw options against a schema; the first problem is one line naming the flag and the fix. */

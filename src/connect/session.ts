@@ -163,14 +163,24 @@ export class Session {
   }
 }
 
-/** The server's certificate is always checked: against the given CA, or the system's. */
+/**
+ * The server's certificate is always checked: against the given CA, or the system's. A client certificate
+ * is presented when given (PEM certificate and key, or PKCS#12).
+ */
 function tlsOptions(side: Side, tls: Exclude<TlsOption, false>): ConnectionOptions {
-  if (tls.caFile === undefined) return { rejectUnauthorized: true };
-  try {
-    return { ca: [readFileSync(tls.caFile)], rejectUnauthorized: true };
-  } catch {
-    throw new InputError(`--${side}-ca ${tls.caFile} cannot be read: give the PEM file of the CA that signed the ${side} cluster's certificate`);
-  }
+  const read = (flag: string, file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch {
+      throw new InputError(`--${side}-${flag} ${file} cannot be read: give ${what}`);
+    }
+  };
+  return {
+    rejectUnauthorized: true,
+    ...(tls.caFile === undefined ? {} : { ca: [read('ca', tls.caFile, `the PEM file of the CA that signed the ${side} cluster's certificate`)] }),
+    ...(tls.certFile === undefined || tls.keyFile === undefined ? {} : { cert: read('cert', tls.certFile, 'the client certificate (PEM file)'), key: read('key', tls.keyFile, "the client certificate's private key (PEM file)") }),
+    ...(tls.keystoreFile === undefined ? {} : { pfx: read('keystore', tls.keystoreFile, 'the client certificate and key (PKCS#12 file)'), passphrase: tls.keystorePassword }),
+  };
 }
 
 const CONSISTENCY_LEVELS: Record<string, Consistency> = {
@@ -229,6 +239,11 @@ function connectFailure(side: Side, contactPoints: string, error: unknown, dc?: 
 
 function fixFor(side: Side, detail: string, dc: string | undefined): string {
   if (/auth|credential|password/i.test(detail)) return `check --${side}-user and MIGRATE_${side.toUpperCase()}_PASSWORD`;
+  // The server refused our client certificate: none given, or one its CA did not sign (Java answers "internal error").
+  if (/alert (certificate required|internal error|unknown ca|bad certificate|certificate unknown)/i.test(detail)) {
+    return `check --${side}-cert and --${side}-key, or --${side}-keystore: the ${side} cluster requires a client certificate signed by a CA it trusts`;
+  }
+  if (/mac verify failure|PKCS12|pkcs12/i.test(detail)) return `check --${side}-keystore and MIGRATE_${side.toUpperCase()}_KEYSTORE_PASSWORD`;
   if (/certificate|self.signed|SSL|TLS/i.test(detail)) return `check --${side}-ca (the CA that signed the ${side} cluster's certificate)`;
   if (dc) return `check --${side}-dc (${dc}) and that the hosts are up`;
   return 'check the hosts, the port and that the cluster is up';

@@ -108,6 +108,8 @@ export class WorkerPool implements RangeRunner {
         else if (message.type === 'start-failed') reject(new WorkerStartError(message.message, message.exitCode));
         else this.received(worker, message);
       });
+      // A message sent to a worker that is exiting fails with EPIPE: its exit, below, says what happened.
+      worker.child.on('error', (error) => reject(error));
       worker.child.on('exit', (code, signal) => {
         worker.alive = false;
         const error = new Error(`worker process ${worker.child.pid} exited (${signal ?? `code ${code}`})`);

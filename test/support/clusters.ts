@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -28,13 +29,23 @@ export const GUARDED = process.env.MIGRATE_TEST_GUARDED ?? '127.0.0.1:59042';
 /** The ordinary role the tests run the tool as against the guarded node (created by guardedRole()). */
 export const GUARDED_ROLE = { username: 'migrator', password: 'migrator-test' };
 
-export type TestCluster = 'source' | 'target' | 'ring' | 'legacy' | 'guarded';
-export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY, guarded: GUARDED };
+/** A Cassandra 5.0 node that takes only TLS connections with a client certificate its test CA signed. */
+export const MTLS = process.env.MIGRATE_TEST_MTLS ?? '127.0.0.1:39142';
+/** The test CA, a client certificate it signed (PEM, key, PKCS#12) and a stranger's, made by scripts/cassandra.sh. */
+export const MTLS_CERTS = `${process.env.MIGRATE_CLUSTERS_DIR ?? `${REPO_ROOT}.cassandra`}/mtls-certs`;
+export const MTLS_KEYSTORE_PASSWORD = 'client-test';
+
+export type TestCluster = 'source' | 'target' | 'ring' | 'legacy' | 'guarded' | 'mtls';
+export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY, guarded: GUARDED, mtls: MTLS };
 /** The ring requires a password (scripts/cassandra.sh): Cassandra's default superuser. */
 export const RING_CREDENTIALS = { username: 'cassandra', password: 'cassandra' };
 
-const authFor = (cluster: TestCluster) =>
-  cluster === 'ring' || cluster === 'guarded' ? { authProvider: new cassandra.auth.PlainTextAuthProvider(RING_CREDENTIALS.username, RING_CREDENTIALS.password) } : {};
+const authFor = (cluster: TestCluster) => ({
+  ...(cluster === 'ring' || cluster === 'guarded' ? { authProvider: new cassandra.auth.PlainTextAuthProvider(RING_CREDENTIALS.username, RING_CREDENTIALS.password) } : {}),
+  ...(cluster === 'mtls'
+    ? { sslOptions: { ca: [readFileSync(`${MTLS_CERTS}/ca.pem`)], cert: readFileSync(`${MTLS_CERTS}/client.pem`), key: readFileSync(`${MTLS_CERTS}/client.key`), rejectUnauthorized: true } }
+    : {}),
+});
 
 /** The ordinary role (guardrails apply to it; the node's AllowAllAuthorizer lets it do the rest); idempotent. */
 export async function guardedRole(superuser: cassandra.Client): Promise<typeof GUARDED_ROLE> {
