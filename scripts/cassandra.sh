@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Local Apache Cassandra clusters for the demo and the tests, from Maven Central.
 #
-#   scripts/cassandra.sh start [source|target|ring|legacy|guarded|mtls|all]   default: source and target
-#   scripts/cassandra.sh stop  [source|target|ring|legacy|guarded|mtls|all]   default: all
+#   scripts/cassandra.sh start [source|target|ring|legacy|guarded|mtls|random|all]   default: source and target
+#   scripts/cassandra.sh stop  [source|target|ring|legacy|guarded|mtls|random|all]   default: all
 #   scripts/cassandra.sh status
 #
 # source: one node on 127.0.0.1:19042        (cluster "migrate-source")
@@ -19,6 +19,8 @@
 #         service sets: list operations that read before writing refused, SimpleStrategy refused, column
 #         values over 4 KiB refused. Guardrails do not apply to superusers, so it requires a password
 #         (cassandra / cassandra, the superuser; the tests create an ordinary role to run the tool as)
+# random: one node of Cassandra 5.0 on 127.0.0.1:39042 (cluster "migrate-random") with RandomPartitioner, as
+#         clusters begun before Cassandra 1.2 still run
 # mtls:   one node of Cassandra 5.0 on 127.0.0.1:39142 (cluster "migrate-mtls") that takes TLS connections
 #         only, from clients with a certificate signed by the test CA (mutual TLS, as Azure Managed Instance
 #         with client certificates on). The CA, the node's certificate and a client's (PEM, key, PKCS#12 with
@@ -48,6 +50,7 @@ node_spec() {
     legacy) echo "legacy migrate-legacy 127.0.0.1 49042 47000 127.0.0.1:47000 512m $LEGACY_VERSION" ;;
     guarded) echo "guarded migrate-guarded 127.0.0.1 59042 57000 127.0.0.1:57000 512m $CASSANDRA_VERSION" ;;
     mtls) echo "mtls migrate-mtls 127.0.0.1 39142 37100 127.0.0.1:37100 512m $CASSANDRA_VERSION" ;;
+    random) echo "random migrate-random 127.0.0.1 39042 37200 127.0.0.1:37200 512m $CASSANDRA_VERSION" ;;
     *) echo "unknown node $1" >&2; exit 2 ;;
   esac
 }
@@ -131,11 +134,13 @@ make_mtls() {
 write_config() {
   local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6 authenticator=AllowAllAuthenticator
   case "$cluster" in migrate-ring | migrate-guarded) authenticator=PasswordAuthenticator ;; esac
+  local partitioner=Murmur3Partitioner
+  [ "$cluster" = migrate-random ] && partitioner=RandomPartitioner
   mkdir -p "$dir/data"
   cat >"$dir/cassandra.yaml" <<YAML
 cluster_name: $cluster
 num_tokens: 16
-partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+partitioner: org.apache.cassandra.dht.$partitioner
 endpoint_snitch: SimpleSnitch
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
@@ -298,8 +303,9 @@ nodes_of() {
     legacy) echo legacy ;;
     guarded) echo guarded ;;
     mtls) echo mtls ;;
-    all) echo source target ring1 ring2 ring3 legacy guarded mtls ;;
-    *) echo "unknown cluster '$1': use source, target, ring, legacy, guarded, mtls or all" >&2; exit 2 ;;
+    random) echo random ;;
+    all) echo source target ring1 ring2 ring3 legacy guarded mtls random ;;
+    *) echo "unknown cluster '$1': use source, target, ring, legacy, guarded, mtls, random or all" >&2; exit 2 ;;
   esac
 }
 
@@ -335,7 +341,7 @@ start() {
 }
 
 status() {
-  for n in source target ring1 ring2 ring3 legacy guarded mtls; do
+  for n in source target ring1 ring2 ring3 legacy guarded mtls random; do
     local name cluster ip native storage seed heap
     read -r name cluster ip native storage seed heap _ <<<"$(node_spec "$n")"
     if cql_open "$ip" "$native"; then echo "$n $ip:$native up"
@@ -357,5 +363,5 @@ case "$cmd" in
     [ $# -eq 0 ] && set -- all
     for c in "$@"; do fetch_for $(nodes_of "$c"); done
     ;;
-  *) echo "usage: scripts/cassandra.sh start|stop|fetch [source|target|ring|legacy|guarded|mtls|all] | status" >&2; exit 2 ;;
+  *) echo "usage: scripts/cassandra.sh start|stop|fetch [source|target|ring|legacy|guarded|mtls|random|all] | status" >&2; exit 2 ;;
 esac

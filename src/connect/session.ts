@@ -55,6 +55,8 @@ export class Session {
     readonly releaseVersion: string,
     /** The cluster whatever contact points reach it: its name and its lowest host id. */
     readonly identity: string,
+    /** The partitioner class system.local names, e.g. org.apache.cassandra.dht.Murmur3Partitioner. */
+    readonly partitioner: string,
     private readonly retrier: Retrier,
     private readonly signal: AbortSignal | undefined,
     private readonly observe: SessionOptions['observe'],
@@ -104,12 +106,12 @@ export class Session {
       await client.shutdown().catch(() => undefined);
       throw connectFailure(options.side, options.contactPoints, error, localDc);
     }
-    const local = (await client.execute('SELECT release_version, cluster_name, host_id FROM system.local')).first();
+    const local = (await client.execute('SELECT release_version, cluster_name, host_id, partitioner FROM system.local')).first();
     const peers = (await client.execute('SELECT host_id FROM system.peers')).rows;
     const hostIds = [local, ...peers].map((row) => String(row?.get('host_id') ?? '')).filter(Boolean).sort();
     const identity = `${local?.get('cluster_name') ?? ''}:${hostIds[0] ?? options.contactPoints}`;
     const retrier = new Retrier(options.side, options.retry, options.warn, realClock, options.retried);
-    return new Session(options.side, client, localDc, readConsistency, writeConsistency, (local?.get('release_version') as string | undefined) ?? '0', identity, retrier, options.signal, options.observe);
+    return new Session(options.side, client, localDc, readConsistency, writeConsistency, (local?.get('release_version') as string | undefined) ?? '0', identity, String(local?.get('partitioner') ?? ''), retrier, options.signal, options.observe);
   }
 
   async read(query: string, params: unknown[] = [], options: cassandra.QueryOptions = {}): Promise<ResultSet> {

@@ -17,6 +17,8 @@ import { startProgress } from '../report/progress.js';
 import { Counters, type Summary, writeSummary } from '../report/summary.js';
 import { planRanges } from '../ring/read-ring.js';
 import { checkCoverage, parseRangeId, rangeId, shardOf, type TokenRange } from '../ring/token-range.js';
+import { buildReadPlan, rowValues } from '../read/select.js';
+import { checkPartitioners, type ClusterHashing, tokenFromBytes } from '../ring/partitioner.js';
 import { checkCompatibility } from '../schema/compatibility.js';
 import { readTableSchema } from '../schema/read-schema.js';
 import type { Column, TableSchema } from '../schema/table-schema.js';
@@ -243,6 +245,8 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
   const sourceSchema = await readTableSchema(source, options.keyspace, options.table);
   const targetSchema = await readTableSchema(target, options.targetKeyspace, options.targetTable);
   const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.renames, exclude: options.exclude, ignore: options.ignore });
+  // Validate reads both sides by the source's token ranges: the target must hash keys alike, as seen, not as claimed.
+  checkPartitioners(definition.command, { partitioner: source.partitioner }, { partitioner: target.partitioner, sample: definition.command === 'validate' ? await sampleToken(target, targetSchema) : undefined });
   if (source.identity === target.identity && options.keyspace === options.targetKeyspace && options.table === options.targetTable) {
     throw new InputError(`--source and --target are the same cluster and ${options.keyspace}.${options.table} is both the source and the target table: point --target at the other cluster, or give --target-keyspace/--target-table`);
   }
@@ -252,6 +256,15 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
   const tablePair = `${source.identity}/${options.keyspace}.${options.table} -> ${target.identity}/${options.targetKeyspace}.${options.targetTable}`;
   const jobKey = `${definition.command} ${tablePair}${options.shard ? ` [shard ${options.shard.index}/${options.shard.count}]` : ''}`;
   return { sourceSchema, targetSchema, cells, targetCells, tablePair, jobKey };
+}
+
+/** One row's partition key and the token the cluster gives it, for the partitioner probe; none from an empty table. */
+async function sampleToken(session: Session, schema: TableSchema): Promise<ClusterHashing['sample']> {
+  const plan = buildReadPlan(schema, { writetimes: false, ttls: false, cells: [], withToken: true });
+  const first = (await session.read(`SELECT ${plan.selectFrom} LIMIT 1`)).first();
+  if (!first) return undefined;
+  const row = rowValues(first as unknown as Record<string, unknown>, plan);
+  return { partitionKey: plan.keySlots.slice(0, schema.partitionKey.length).map((slot) => row[slot] as Buffer), token: tokenFromBytes(row[plan.tokenSlot as number] as Buffer) };
 }
 
 /** A copy of what the job reads of its run, to send to worker processes. */

@@ -35,8 +35,11 @@ export const MTLS = process.env.MIGRATE_TEST_MTLS ?? '127.0.0.1:39142';
 export const MTLS_CERTS = `${process.env.MIGRATE_CLUSTERS_DIR ?? `${REPO_ROOT}.cassandra`}/mtls-certs`;
 export const MTLS_KEYSTORE_PASSWORD = 'client-test';
 
-export type TestCluster = 'source' | 'target' | 'ring' | 'legacy' | 'guarded' | 'mtls';
-export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY, guarded: GUARDED, mtls: MTLS };
+/** A Cassandra 5.0 node with RandomPartitioner, as clusters begun before 1.2 still run. */
+export const RANDOM = process.env.MIGRATE_TEST_RANDOM ?? '127.0.0.1:39042';
+
+export type TestCluster = 'source' | 'target' | 'ring' | 'legacy' | 'guarded' | 'mtls' | 'random';
+export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY, guarded: GUARDED, mtls: MTLS, random: RANDOM };
 /** The ring requires a password (scripts/cassandra.sh): Cassandra's default superuser. */
 export const RING_CREDENTIALS = { username: 'cassandra', password: 'cassandra' };
 
