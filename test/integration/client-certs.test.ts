@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Summary } from '../../src/report/summary.js';
 import { runCli } from '../support/cli.js';
-import { MTLS, MTLS_CERTS, MTLS_KEYSTORE_PASSWORD, SOURCE, testClient } from '../support/clusters.js';
+import { freshKeyspaceWith, MTLS, MTLS_CERTS, MTLS_KEYSTORE_PASSWORD, SOURCE, testClient } from '../support/clusters.js';
 
 /**
  * Mutual TLS against a real Cassandra 5.0 node that takes only connections with a client certificate its CA
@@ -28,11 +28,7 @@ const job = (command: 'copy' | 'validate', tls: string[]) => [command, '--source
 beforeAll(async () => {
   source = await testClient('source');
   target = await testClient('mtls');
-  for (const client of [source, target]) {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${KS}`);
-    await client.execute(`CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-    await client.execute(`CREATE TABLE ${KS}.t (id int PRIMARY KEY, v text, l list<int>)`);
-  }
+  await freshKeyspaceWith([source, target], KS, ['t (id int PRIMARY KEY, v text, l list<int>)']);
   for (let id = 0; id < 50; id++) await source.execute(`INSERT INTO ${KS}.t (id, v, l) VALUES (?, ?, ?)`, [id, `v${id}`, [id]], { prepare: true });
   stateDir = await mkdtemp(join(tmpdir(), 'migrate-mtls-'));
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { RANDOM, SOURCE, testClient } from '../support/clusters.js';
+import { freshKeyspaceWith, RANDOM, SOURCE, testClient } from '../support/clusters.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 /**
@@ -26,11 +26,7 @@ const run = async (args: string[]) => {
 beforeAll(async () => {
   source = await testClient('source');
   random = await testClient('random');
-  for (const client of [source, random]) {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${KS}`);
-    await client.execute(`CREATE KEYSPACE ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-    await client.execute(`CREATE TABLE ${KS}.t (a int, b text, c int, v text, l list<int>, PRIMARY KEY ((a, b), c))`);
-  }
+  await freshKeyspaceWith([source, random], KS, ['t (a int, b text, c int, v text, l list<int>, PRIMARY KEY ((a, b), c))']);
   for (let i = 0; i < 200; i++) await source.execute(`INSERT INTO ${KS}.t (a, b, c, v, l) VALUES (?, ?, ?, ?, ?)`, [i % 40, `k${i % 7}`, i, `v${i}`, [i, i + 1]], { prepare: true });
 });
 

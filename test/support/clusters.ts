@@ -111,6 +111,15 @@ export async function dropKeyspace(client: cassandra.Client, keyspace: string): 
   await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 120_000 });
 }
 
+/** A keyspace made afresh (replication factor 1) on each cluster, with these tables (`CREATE TABLE` bodies after `KS.`). */
+export async function freshKeyspaceWith(clients: cassandra.Client[], keyspace: string, tables: string[]): Promise<void> {
+  for (const client of clients) {
+    await dropKeyspace(client, keyspace);
+    await client.execute(`CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+    for (const table of tables) await client.execute(`CREATE TABLE ${keyspace}.${table}`);
+  }
+}
+
 /** The sample schema made afresh (any earlier keyspace of that name dropped) on one cluster. */
 export async function freshSampleSchema(client: cassandra.Client, keyspace: string, replicationFactor = 1): Promise<void> {
   const { createSampleSchema } = await import('../../examples/sample-data.mjs');
