@@ -45,11 +45,11 @@ export async function status(options: StatusOptions, io: Io): Promise<number> {
   return ExitCode.ok;
 }
 
-/** ", exit 1: 0 missing, 500 mismatched, 0 extra, 0 target-newer" for a finished run. */
+/** " (exit 1: 0 missing, 500 mismatched, 0 extra, 0 target-newer)" for a finished run. */
 function outcomeText(r: RunStatus): string {
   if (r.exitCode === null) return '';
-  if (r.command === 'validate') return `, exit ${r.exitCode}: ${r.missing} missing, ${r.mismatched} mismatched, ${r.extra} extra, ${r.targetNewer} target-newer`;
-  return `, exit ${r.exitCode}${r.rejected > 0 ? `: ${r.rejected} rows refused` : ''}`;
+  if (r.command === 'validate') return ` (exit ${r.exitCode}: ${r.missing} missing, ${r.mismatched} mismatched, ${r.extra} extra, ${r.targetNewer} target-newer)`;
+  return ` (exit ${r.exitCode}${r.rejected > 0 ? `: ${r.rejected} rows refused` : ''})`;
 }
 
 export const whereRunsAre = (options: StatusOptions): string => (options.state.kind === 'local' ? options.stateDir : `keyspace ${options.state.keyspace} of the target cluster`);

@@ -110,6 +110,11 @@ export function isRefusal(error: unknown): boolean {
   return (error as { code?: number }).code === 0x2200;
 }
 
+/** The target's guardrail against list operations that read before writing (removal by index or by value). */
+export function isListRemovalRefused(error: unknown): boolean {
+  return isRefusal(error) && /read before write/i.test((error as { message?: string }).message ?? '');
+}
+
 /**
  * Errors after which a request is known not to have been applied: no host could take it (the driver
  * gives up on a non-idempotent request as soon as it may have been sent), or the coordinator refused it

@@ -48,6 +48,8 @@ export interface StampContext {
   runStamp: bigint;
   /** List elements (`elementId`) this run has just written: when the source no longer holds them, they are ours to remove. */
   written?: ReadonlySet<string>;
+  /** `whole-list` where the target refuses list removals that read before writing (see list-repair.ts). */
+  listRemoval?: 'by-value' | 'whole-list';
 }
 
 /** A list element's identity for `StampContext.written`: its value and writetime. */
@@ -166,8 +168,9 @@ function sameElement(a: Element, b: Element, options: CompareOptions): boolean {
   return !options.compareTtl || Math.abs(a.ttl - b.ttl) <= options.ttlToleranceSeconds;
 }
 
-export function listJudge({ own, runStamp, written }: StampContext): ListJudge {
+export function listJudge({ own, runStamp, written, listRemoval }: StampContext): ListJudge {
   return {
+    removal: listRemoval ?? 'by-value',
     isOurs: (e) => e.stamp !== null && (own.isOurs(e.stamp) || (written?.has(elementId(e.value, e.stamp)) ?? false)),
     runStamp,
     fill: (stamp) => own.fill(stamp),

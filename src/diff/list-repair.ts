@@ -12,10 +12,17 @@ import type { Element } from './cell-elements.js';
  *   runs, each at D, so only those written at or before D go; a cell written later (a new path) is untouched;
  * - prepends (paths counted backwards from a fixed reference time, so they sort before every existing cell),
  *   at the source's own writetimes.
+ * A target that refuses list operations reading before they write (Astra's guardrail, which refuses removal
+ * by value too) is repaired whole instead (`removal: 'whole-list'`): a collection tombstone just over what it
+ * holds, and the source's list prepended above it; the elements' writetimes are raised to clear it.
  * What no write of ours can have made is told apart from damage: an element (value and writetime) the target
  * holds more often than the source, or in another order relative to elements both hold, is a difference to
  * correct; `target-newer` is only an element whose value and writetime the source does not hold at all.
  */
+/** What the summary says once a target refused removals by value and lists were repaired whole. */
+export const WHOLE_LIST_NOTE =
+  'the target refuses list operations that read before writing (a guardrail, as on Astra): lists were repaired whole, a collection tombstone and the source list prepended, their elements written at raised writetimes';
+
 export type ListVerdict =
   /** The lists hold the same elements in the same order (they may differ in TTLs only). */
   | { action: 'same' }
@@ -32,6 +39,8 @@ export type ListVerdict =
  * stay where they are.
  */
 export interface ListRebuild {
+  /** A collection tombstone at this stamp first (whole-list repair): every cell written at or before it goes. */
+  clearAt?: bigint;
   discards: { value: Buffer; stamp: bigint }[];
   prepend: { value: Buffer; stamp: bigint; ttl: number }[];
 }
@@ -43,6 +52,8 @@ export interface ListJudge {
   runStamp: bigint;
   /** The writetime a source element is written at when the target lacks it (raised above our own tombstones). */
   fill(stamp: bigint): bigint;
+  /** How elements are removed: by value (the default), or the whole list cleared where the target refuses that. */
+  removal?: 'by-value' | 'whole-list';
 }
 
 export function judgeList(source: readonly Element[], target: readonly Element[], judge: ListJudge): ListVerdict {
@@ -50,6 +61,7 @@ export function judgeList(source: readonly Element[], target: readonly Element[]
   const unseen = unseenBySource(source, target, judge);
   const rest = target.filter((_, i) => !unseen.has(i));
   if (rest.length === source.length && rest.every((t, i) => matches(source[i] as Element, t))) return unseen.size > 0 ? { action: 'keep' } : { action: 'same' };
+  if (judge.removal === 'whole-list') return wholeList(source, target, unseen, judge);
 
   // The longest tail of the source that the target holds in order, matched from the end (greedy matching
   // from the end finds the longest); target elements between them are removed, unseen ones stepped over.
@@ -80,6 +92,23 @@ export function judgeList(source: readonly Element[], target: readonly Element[]
     sourceHead = Math.max(...hits) + 1;
     for (const [i, j] of kept) if (j < sourceHead) kept.delete(i);
   }
+}
+
+/**
+ * Everything but the elements the source has not seen goes under one collection tombstone at the newest
+ * writetime among them; the source's list is prepended above it. Left for the next run when that tombstone
+ * would also take an unseen element, or when the target shows no element writetimes.
+ */
+function wholeList(source: readonly Element[], target: readonly Element[], unseen: ReadonlySet<number>, judge: ListJudge): ListVerdict {
+  if (target.some((t) => t.stamp === null)) return { action: 'defer' };
+  const cleared = target.filter((_, i) => !unseen.has(i)).map((t) => t.stamp as bigint);
+  const clearAt = cleared.length === 0 ? undefined : cleared.reduce((a, b) => (b > a ? b : a));
+  if (clearAt !== undefined && [...unseen].some((i) => (target[i]?.stamp as bigint) <= clearAt)) return { action: 'defer' };
+  const above = (stamp: bigint) => (clearAt !== undefined && stamp <= clearAt ? clearAt + 1n : stamp);
+  return {
+    action: 'list',
+    rebuild: { ...(clearAt === undefined ? {} : { clearAt }), discards: [], prepend: source.map((s) => ({ value: s.value, stamp: above(judge.fill(s.stamp ?? judge.runStamp)), ttl: s.ttl })) },
+  };
 }
 
 /**

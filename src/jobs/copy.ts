@@ -1,19 +1,20 @@
 import type { JobOptions } from '../config/options.js';
 import { readRange } from '../read/range-reader.js';
 import { ExitCode, messageOf } from '../errors.js';
-import { isRefusal } from '../connect/retry.js';
+import { isListRemovalRefused, isRefusal } from '../connect/retry.js';
+import { WHOLE_LIST_NOTE } from '../diff/list-repair.js';
 import { type RangeCsv, RejectedCsv } from '../report/differences-csv.js';
 import { formatKeyValue } from '../report/format-key.js';
 import { rangeId } from '../ring/token-range.js';
 import { primaryKeyOf } from '../schema/table-schema.js';
 import { PointReader } from '../read/point-reader.js';
 import { readSettledCounters } from '../read/settled-counters.js';
-import type { Counters } from '../report/summary.js';
+import { Counters } from '../report/summary.js';
 import { buildReadPlan, type CellSlot, partitionStarts, type RawRow, type ReadPlan } from '../read/select.js';
 import { isMultiCell } from '../schema/cql-type.js';
 import type { Column } from '../schema/table-schema.js';
 import { counterStatement } from '../write/counters.js';
-import { type Mutation, MutationBuilder, type TargetLists, type TargetTable } from '../write/mutations.js';
+import { type Mutation, MutationBuilder, type TargetLists, type TargetTable, type WriteMode } from '../write/mutations.js';
 import { elementsOf } from '../diff/cell-elements.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, reportDirOf, runJob } from './pipeline.js';
@@ -62,11 +63,13 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
   const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.ttl === 'preserve', cells: ctx.cells, multiCellTimes, listWritetimes: multiCellTimes });
   const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter });
-  const builder = new MutationBuilder(sourceSchema, plan, { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.liveSince }, target);
-  const toPartitions = sourceSchema.isCounter ? counterPartitions(ctx, plan, target) : mutationPartitions(ctx, builder);
-  // With --max-errors, a page the target refused is written again row by row (lists guarded: part of the
-  // page may be written already), and each refused row goes to rejected.csv.
-  const alone = rejectedCsv && !sourceSchema.isCounter ? rowsAlone(ctx, new MutationBuilder(sourceSchema, plan, { ...builder.mode, guardLists: true }, target), writer, rejectedCsv) : undefined;
+  const mode: WriteMode = { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.liveSince, listRemoval: 'by-value' };
+  // What is written again after a refusal, where part of the page may be written already: lists guarded.
+  const again: WriteMode = { ...mode, guardLists: true };
+  const toPartitions = sourceSchema.isCounter ? counterPartitions(ctx, plan, target) : mutationPartitions(ctx, new MutationBuilder(sourceSchema, plan, mode, target));
+  const rewrite = mutationPartitions(ctx, new MutationBuilder(sourceSchema, plan, again, target));
+  // With --max-errors, a page the target refused is written again row by row, and each refused row goes to rejected.csv.
+  const alone = rejectedCsv && !sourceSchema.isCounter ? rowsAlone(ctx, new MutationBuilder(sourceSchema, plan, again, target), writer, rejectedCsv) : undefined;
 
   return async (range, counts) => {
     let previous: RawRow | null = null;
@@ -79,8 +82,14 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
       try {
         await writer.writePartitions(partitions);
       } catch (error) {
-        if (!alone || !isRefusal(error)) throw error;
-        refused = await alone(page, opens, rangeId(range), counts);
+        if (isListRemovalRefused(error)) {
+          // A guardrail refuses removals by value: lists are repaired whole from now on, this page again
+          // (pages planned before the first refusal meet it too).
+          mode.listRemoval = again.listRemoval = 'whole-list';
+          ctx.notes.add(WHOLE_LIST_NOTE);
+          await writer.writePartitions(await rewrite(page, opens, new Counters()));
+        } else if (alone && isRefusal(error)) refused = await alone(page, opens, rangeId(range), counts);
+        else throw error;
       }
       counts.rowsRead += page.length;
       counts.rowsWritten += page.length - refused;

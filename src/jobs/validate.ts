@@ -2,6 +2,7 @@ import xxhash from 'xxhash-wasm';
 import type { JobOptions } from '../config/options.js';
 import type { Session } from '../connect/session.js';
 import { compareDetail, elementId, type RowDifference, type StampContext } from '../diff/compare-rows.js';
+import { WHOLE_LIST_NOTE } from '../diff/list-repair.js';
 import { type Candidate, compareRange, type PageSource, type RangeComparison } from '../diff/range-compare.js';
 import { type CompareOptions, Digester, digestLayout } from '../diff/row-digest.js';
 import { ExitCode } from '../errors.js';
@@ -20,6 +21,7 @@ import { counterStatement } from '../write/counters.js';
 import type { Mutation, TargetTable } from '../write/mutations.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, reportDirOf, runJob } from './pipeline.js';
+import { isListRemovalRefused } from '../connect/retry.js';
 
 /**
  * `migrate validate [--autocorrect] [--delete-extra]`: both clusters read by the same token ranges, rows
@@ -94,7 +96,8 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
     token: sides.source.scan.tokenSlot as number,
     hasStatics: ctx.cells.some((c) => c.kind === 'static'),
   };
-  const stamps: StampContext = { own: await ownStamps(ctx), runStamp: ctx.stamp };
+  // How lists are repaired: by value, until the target refuses that (a guardrail), then whole (list-repair.ts).
+  const stamps: StampContext = { own: await ownStamps(ctx), runStamp: ctx.stamp, listRemoval: 'by-value' };
   const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
   const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.autocorrect, deleteExtra: options.deleteExtra, ...stamps });
   const isCounter = ctx.sourceSchema.isCounter;
@@ -140,10 +143,23 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
     const { candidate } = found;
     const partitionOnly = candidate.entity === 'partition';
     const written = new Set<string>();
+    let replanned = false;
     for (let attempt = 1; ; attempt++) {
       const mutations = isCounter ? await counterCorrection({ candidate, difference, sourceRow, targetRow }) : planner.corrections(candidate, difference, sourceRow, targetRow);
       if (mutations === null) return difference.targetNewer ? 'target-newer' : '';
-      await writer.writePartitions([mutations]);
+      try {
+        await writer.writePartitions([mutations]);
+      } catch (error) {
+        // Planned by value (before this or another correction in flight met the refusal): once more, whole.
+        if (replanned || !isListRemovalRefused(error)) throw error;
+        replanned = true;
+        stamps.listRemoval = 'whole-list';
+        ctx.notes.add(WHOLE_LIST_NOTE);
+        // Nothing of the refused batch was applied: the same difference, planned the other way.
+        difference = compareDetail(sides.source.detail, sourceRow, targetRow, candidate.entity, compare, stamps) ?? difference;
+        attempt--;
+        continue;
+      }
       for (const id of listElementsWritten(difference)) written.add(id);
       if (!isCounter) sourceRow = await readers.source.read(candidate.keys, partitionOnly);
       targetRow = await readers.target.read(candidate.keys, partitionOnly);

@@ -65,7 +65,8 @@ export function discardStatements(place: ListPlace, discards: readonly { value: 
   }));
 }
 
-/** A list repair (list-repair.ts) as statements: the removals, then the prepends. */
+/** A list repair (list-repair.ts) as statements: the clearing tombstone or the removals, then the prepends. */
 export function listRepairStatements(place: ListPlace, rebuild: ListRebuild): Statement[] {
-  return [...discardStatements(place, rebuild.discards), ...prependStatements(place, rebuild.prepend)];
+  const clear = rebuild.clearAt === undefined ? [] : [clearStatement(place, rebuild.clearAt)];
+  return [...clear, ...discardStatements(place, rebuild.discards), ...prependStatements(place, rebuild.prepend)];
 }

@@ -26,6 +26,8 @@ export interface WriteMode {
    * Undefined: unknown, so every row's lists are checked. Job-start mode uses its stamp as that boundary.
    */
   liveSince: bigint | null | undefined;
+  /** How a checked list removes what the target holds and the source does not (list-repair.ts); by value unless set. */
+  listRemoval?: 'by-value' | 'whole-list';
 }
 
 /** The target's elements of a row's non-frozen lists, by source slot: read for rows needsListCheck() names. */
@@ -88,7 +90,7 @@ export class MutationBuilder {
   constructor(
     source: TableSchema,
     private readonly plan: ReadPlan,
-    readonly mode: WriteMode,
+    private readonly mode: WriteMode,
     target: TargetTable,
   ) {
     this.table = tableName(target);
@@ -304,6 +306,7 @@ export class MutationBuilder {
       isOurs: (e) => !preserve && e.stamp === this.mode.stamp,
       runStamp: this.liveBoundary() ?? this.mode.stamp,
       fill: (stamp) => (preserve ? stamp : this.mode.stamp),
+      removal: this.mode.listRemoval ?? 'by-value',
     });
     if (verdict.action === 'defer') return undecided();
     // 'same' and 'keep': the target holds every element (and perhaps live ones the source has not seen yet).
