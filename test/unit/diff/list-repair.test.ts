@@ -155,6 +155,34 @@ describe('list verdicts: what is damage and what is a live write the source has 
   });
 });
 
+/**
+ * A random migrated row: history in the source, live operations through the proxy before and after the copy
+ * (which prepends the history no newer than S after a tombstone just below it), and one more live operation,
+ * the race, to run between a repair's read and its write. `byIndex`: live removals by index too.
+ */
+function randomRow(seed: number, liveFrom: bigint, byIndex: boolean): { source: ListModel; target: ListModel; race: () => void } {
+  const random = prng(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  const source = new ListModel();
+  const target = new ListModel();
+  let clock = liveFrom;
+  const liveOp = (): ((m: ListModel) => void) => {
+    const stamp = (clock += BigInt(1 + pick(1000)));
+    const v = 100 + pick(6);
+    const ops: ((m: ListModel) => void)[] = [(m) => m.append([v], stamp), (m) => m.prepend([v], stamp), (m) => m.set([v, 100 + pick(6)], stamp), (m) => m.discard([v], stamp)];
+    if (byIndex) ops.push((m) => m.deleteAt(pick(4), stamp));
+    return ops[pick(ops.length)] as (m: ListModel) => void;
+  };
+  source.append(Array.from({ length: pick(5) }, () => 100 + pick(6)), 10n + BigInt(pick(5)));
+  for (let i = pick(3); i > 0; i--) both([source, target], liveOp());
+  const copied = source.elements().filter((e) => (e.stamp as bigint) <= S).map((e) => e.value.readInt32BE(0));
+  target.deleteColumn(S - 1n);
+  if (copied.length > 0) target.prepend(copied, S);
+  for (let i = pick(3); i > 0; i--) both([source, target], liveOp());
+  const race = liveOp();
+  return { source, target, race: () => both([source, target], race) };
+}
+
 describe('list repair under random live writes (property)', () => {
   const clocks: [string, bigint][] = [
     ['application clocks in step', RUN],
@@ -162,34 +190,8 @@ describe('list repair under random live writes (property)', () => {
   ];
   it.each(clocks)('%s: after the raced run and one more, every list equals the source, and the raced run never duplicated an element', (_, liveFrom) => {
     for (let seed = 1; seed <= 400; seed++) {
-      const random = prng(seed);
-      const pick = (n: number) => Math.floor(random() * n);
-      const source = new ListModel();
-      const target = new ListModel();
-      let clock = liveFrom;
-      const liveOp = (): ((m: ListModel) => void) => {
-        const stamp = (clock += BigInt(1 + pick(1000)));
-        const v = 100 + pick(6);
-        const ops: ((m: ListModel) => void)[] = [
-          (m) => m.append([v], stamp),
-          (m) => m.prepend([v], stamp),
-          (m) => m.set([v, 100 + pick(6)], stamp),
-          (m) => m.discard([v], stamp),
-          (m) => m.deleteAt(pick(4), stamp),
-        ];
-        return ops[pick(ops.length)] as (m: ListModel) => void;
-      };
-      const history = Array.from({ length: pick(5) }, () => 100 + pick(6));
-      source.append(history, 10n + BigInt(pick(5)));
-      const before = pick(3);
-      for (let i = 0; i < before; i++) both([source, target], liveOp());
-      // the copy: history elements (no newer than S) prepended after a tombstone just below S
-      const copied = source.elements().filter((e) => (e.stamp as bigint) <= S).map((e) => e.value.readInt32BE(0));
-      target.deleteColumn(S - 1n);
-      if (copied.length > 0) target.prepend(copied, S);
-      for (let i = pick(3); i > 0; i--) both([source, target], liveOp());
-      const race = liveOp();
-      correct(source, target, first, () => both([source, target], race));
+      const { source, target, race } = randomRow(seed, liveFrom, true);
+      correct(source, target, first, race);
       expectNoDuplicate(source, target, first);
       correct(source, target, next);
       try {
@@ -234,25 +236,8 @@ describe('whole-list repair, for targets that refuse removals reading before wri
 
   it('random live writes with a race: after the raced run and one more, every list holds the source\'s values in order', () => {
     for (let seed = 1; seed <= 400; seed++) {
-      const random = prng(seed);
-      const pick = (n: number) => Math.floor(random() * n);
-      const source = new ListModel();
-      const target = new ListModel();
-      let clock = RUN;
-      const liveOp = (): ((m: ListModel) => void) => {
-        const stamp = (clock += BigInt(1 + pick(1000)));
-        const v = 100 + pick(6);
-        const ops: ((m: ListModel) => void)[] = [(m) => m.append([v], stamp), (m) => m.prepend([v], stamp), (m) => m.set([v, 100 + pick(6)], stamp), (m) => m.discard([v], stamp)];
-        return ops[pick(ops.length)] as (m: ListModel) => void;
-      };
-      source.append(Array.from({ length: pick(5) }, () => 100 + pick(6)), 10n);
-      for (let i = pick(3); i > 0; i--) both([source, target], liveOp());
-      const copied = source.elements().filter((e) => (e.stamp as bigint) <= S).map((e) => e.value.readInt32BE(0));
-      target.deleteColumn(S - 1n);
-      if (copied.length > 0) target.prepend(copied, S);
-      for (let i = pick(3); i > 0; i--) both([source, target], liveOp());
-      const race = liveOp();
-      correct(source, target, guarded(first), () => both([source, target], race));
+      const { source, target, race } = randomRow(seed, RUN, false);
+      correct(source, target, guarded(first), race);
       correct(source, target, guarded(next));
       expect({ seed, values: target.values() }).toEqual({ seed, values: source.values() });
     }
