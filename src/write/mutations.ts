@@ -108,7 +108,7 @@ export class MutationBuilder {
   needsListCheck(row: RawRow): boolean {
     const boundary = this.liveBoundary();
     if (boundary === null) return false;
-    return this.plan.cells.some((slot) => isNonFrozenList(slot) && row[slot.value] && (boundary === undefined || elementsOf(slot, row).some((e) => e.stamp !== null && e.stamp > boundary)));
+    return this.plan.cells.some((slot) => isNonFrozenList(slot) && row[slot.value] && (boundary === undefined || newerThan(slot, row, boundary)));
   }
 
   /** The row's primary key values, in key order (clustering null for a static-only row). */
@@ -400,6 +400,12 @@ export class MutationBuilder {
     return columns.map((c) => `${c} = ?`).join(' AND ');
   }
 
+}
+
+/** Whether one of the list's element writetimes is past the boundary: read off the writetimes alone (every row with a list asks). */
+function newerThan(slot: CellSlot, row: RawRow, boundary: bigint): boolean {
+  const stamps = slot.writetime === null ? null : row[slot.writetime];
+  return !!stamps && splitCollection(stamps).some((stamp) => stamp !== null && readBigint(stamp) > boundary);
 }
 
 const isNonFrozenList = (slot: CellSlot): boolean => slot.column.type.kind === 'list' && !slot.column.type.frozen;
