@@ -1,7 +1,7 @@
-import type { ReadyOptions } from '../config/options.js';
+import type { ReadyOptions } from '../config/command-options.js';
 import { ExitCode, InputError } from '../errors.js';
 import { judgeReadiness, type TableReadiness } from '../report/readiness.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { collectRuns, whereRunsAre } from './status.js';
 
 /**
@@ -11,14 +11,14 @@ import { collectRuns, whereRunsAre } from './status.js';
  */
 export async function ready(options: ReadyOptions, io: Io): Promise<number> {
   const runs = await collectRuns(options);
-  const verdict = judgeReadiness(options.keyspace, options.table, runs, { cleanRuns: options.cleanRuns, maxAgeMs: options.maxAgeMs, now: Date.now() });
-  if (options.table === undefined && verdict.tables.length === 0) {
-    throw new InputError(`no runs of keyspace ${options.keyspace} in ${whereRunsAre(options)}: check --keyspace and --state${options.state.kind === 'local' ? '-dir' : ''}`);
+  const verdict = judgeReadiness(options.scope.keyspace, options.scope.table, runs, { cleanRuns: options.scope.cleanRuns, maxAgeMs: options.scope.maxAgeMs, now: Date.now() });
+  if (options.scope.table === undefined && verdict.tables.length === 0) {
+    throw new InputError(`no runs of keyspace ${options.scope.keyspace} in ${whereRunsAre(options)}: check --keyspace and --state${options.run.state.kind === 'local' ? '-dir' : ''}`);
   }
-  if (options.json) io.out(JSON.stringify(verdict));
+  if (options.output.json) io.out(JSON.stringify(verdict));
   else {
     const notReady = verdict.tables.filter((t) => !t.ready);
-    io.out(verdict.ready ? `${options.keyspace}: ready to move reads to the target` : `${options.keyspace}: not ready (${notReady.length} of ${verdict.tables.length} tables)`);
+    io.out(verdict.ready ? `${options.scope.keyspace}: ready to move reads to the target` : `${options.scope.keyspace}: not ready (${notReady.length} of ${verdict.tables.length} tables)`);
     const width = Math.max(...verdict.tables.map((t) => t.table.length));
     for (const t of [...notReady, ...verdict.tables.filter((x) => x.ready)]) io.out(`  ${t.table.padEnd(width)}  ${tableLine(t)}`);
   }

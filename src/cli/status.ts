@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StatusOptions } from '../config/options.js';
+import type { StatusOptions } from '../config/command-options.js';
 import { ExitCode, InputError } from '../errors.js';
 import { outcomeOf, type RunOutcome } from '../state/run-outcome.js';
 import { listRuns, readCheckpoints, type RunRecord } from '../state/run-state.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** One run's line in `migrate status`: its outcome (exit code and counts, once every range is done) and progress. */
 export interface RunStatus extends RunOutcome {
@@ -25,10 +25,10 @@ export interface RunStatus extends RunOutcome {
 export async function status(options: StatusOptions, io: Io): Promise<number> {
   const where = whereRunsAre(options);
   const rows = await collectRuns(options);
-  if (options.runId !== undefined && rows.length === 0) {
-    throw new InputError(`run ${options.runId} was not found in ${where}: run "migrate status" with the same --state${options.state.kind === 'local' ? '-dir' : ''} to list runs`);
+  if (options.run.runId !== undefined && rows.length === 0) {
+    throw new InputError(`run ${options.run.runId} was not found in ${where}: run "migrate status" with the same --state${options.run.state.kind === 'local' ? '-dir' : ''} to list runs`);
   }
-  if (options.json) io.out(JSON.stringify(options.runId !== undefined && rows.length === 1 && rows[0]?.runId === options.runId ? rows[0] : rows));
+  if (options.output.json) io.out(JSON.stringify(options.run.runId !== undefined && rows.length === 1 && rows[0]?.runId === options.run.runId ? rows[0] : rows));
   else if (rows.length === 0) io.out(`no runs in ${where}`);
   else
     for (const r of rows) {
@@ -52,11 +52,11 @@ function outcomeText(r: RunStatus): string {
   return ` (exit ${r.exitCode}${r.rejected > 0 ? `: ${r.rejected} rows refused` : ''})`;
 }
 
-export const whereRunsAre = (options: StatusOptions): string => (options.state.kind === 'local' ? options.stateDir : `keyspace ${options.state.keyspace} of the target cluster`);
+export const whereRunsAre = (options: StatusOptions): string => (options.run.state.kind === 'local' ? options.run.stateDir : `keyspace ${options.run.state.keyspace} of the target cluster`);
 
 /** Every table run of the store (or those of one run id), with what each did. */
 export function collectRuns(options: StatusOptions): Promise<RunStatus[]> {
-  return options.state.kind === 'local' ? localStatus(options.stateDir, options.runId) : sharedStatus(options);
+  return options.run.state.kind === 'local' ? localStatus(options.run.stateDir, options.run.runId) : sharedStatus(options);
 }
 
 const matching = (runs: RunRecord[], runId: string | undefined) => runs.filter((r) => runId === undefined || r.runId === runId || r.runId.startsWith(`${runId}/`));
@@ -85,14 +85,15 @@ async function localStatus(stateDir: string, runId: string | undefined): Promise
 
 /** A shared run's status is read from its ledger rows: any machine that reaches the target sees the whole run. */
 async function sharedStatus(options: StatusOptions): Promise<RunStatus[]> {
-  if (options.state.kind !== 'cassandra') return [];
-  const { keyspace } = options.state;
+  if (options.run.state.kind !== 'cassandra') return [];
+  const { keyspace } = options.run.state;
+  const { target: cluster, ...requests } = options.clusters;
   const [{ withTarget }, { CassandraStore }] = await Promise.all([import('../connect/both-clusters.js'), import('../state/cassandra-store.js')]);
-  return withTarget(options, async (target) => {
-    const store = await CassandraStore.open(target, keyspace, options.stateDir, 30_000, false);
+  return withTarget({ ...cluster, contactPoints: cluster.contactPoints ?? '' }, requests, async (target) => {
+    const store = await CassandraStore.open(target, keyspace, options.run.stateDir, 30_000, false);
     if (!store) return [];
     return Promise.all(
-      matching(await store.listRuns(), options.runId).map(async (run) => {
+      matching(await store.listRuns(), options.run.runId).map(async (run) => {
         const rows = await store.rangeRows(run.runId);
         const now = Date.now();
         const done = rows.filter((r) => r.state === 'done' && r.checkpoint);

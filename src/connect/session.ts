@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
 import cassandra from 'cassandra-driver';
-import type { TlsOption } from '../config/options.js';
+import type { TlsOption } from '../config/clusters.js';
 import { ConnectError, InputError, messageOf } from '../errors.js';
 import { parseContactPoints } from './contact-points.js';
 import { installRawCells } from './raw-cells.js';

@@ -1,4 +1,3 @@
-import type { JobOptions } from '../config/options.js';
 import { readRange } from '../read/range-reader.js';
 import { ExitCode, messageOf } from '../errors.js';
 import { isListRemovalRefused, isRefusal } from '../connect/retry.js';
@@ -17,12 +16,7 @@ import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetLists, type TargetTable, type WriteMode } from '../write/mutations.js';
 import { elementsOf } from '../diff/cell-elements.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, reportDirOf, runJob } from './pipeline.js';
-
-/** `migrate copy`: every source row to the target, stamped so that no live write is overwritten. */
-export function copy(options: JobOptions): Promise<JobResult> {
-  return runJob(copyJob(), options);
-}
+import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
 
 /** One table's copy, as the pipeline runs it (alone, or as one table of a keyspace job). */
 export function copyJob(): JobDefinition {
@@ -31,10 +25,10 @@ export function copyJob(): JobDefinition {
     command: 'copy',
     begin: async (ctx) => {
       // A continued run keeps the refusals of the ranges it finished; the others are written again, and retried.
-      if (ctx.options.maxErrors > 0) await RejectedCsv.start(reportDirOf(ctx), primaryKeyOf(ctx.sourceSchema).map((c) => c.name), ctx.state.resumed ? new Set(ctx.state.done.keys()) : undefined);
+      if (ctx.options.write.maxErrors > 0) await RejectedCsv.start(reportDirOf(ctx), primaryKeyOf(ctx.sourceSchema).map((c) => c.name), ctx.state.resumed ? new Set(ctx.state.done.keys()) : undefined);
     },
     prepare: async (ctx) => {
-      rejectedCsv = ctx.options.maxErrors > 0 ? await RejectedCsv.append(reportDirOf(ctx)) : undefined;
+      rejectedCsv = ctx.options.write.maxErrors > 0 ? await RejectedCsv.append(reportDirOf(ctx)) : undefined;
       return prepareCopy(ctx, rejectedCsv);
     },
     finish: async () => {
@@ -48,22 +42,22 @@ const nonFrozenLists = (cells: Column[]) => cells.filter((c) => c.type.kind === 
 
 async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): Promise<RangeWorker> {
   const { options, sourceSchema } = ctx;
-  const preserve = options.writetime === 'preserve';
+  const preserve = options.write.writetime === 'preserve';
   const multiCellTimes = ctx.source.releaseMajor >= 5;
   if (preserve && !multiCellTimes && ctx.cells.some((c) => isMultiCell(c.type))) {
     ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read per-element writetimes of non-frozen collections and UDTs: they were written with the row's newest readable writetime`);
   }
-  if (options.ttl === 'preserve' && !multiCellTimes && ctx.cells.some((c) => isMultiCell(c.type))) {
+  if (options.write.ttl === 'preserve' && !multiCellTimes && ctx.cells.some((c) => isMultiCell(c.type))) {
     ctx.notes.add(`TTLs of non-frozen collection and UDT elements cannot be read from Cassandra ${ctx.source.releaseVersion}: such elements were written without a TTL, so they outlive their source copies (validate reports them as mismatched once they expire there)`);
   }
   const lists = nonFrozenLists(ctx.cells);
   if (lists.length > 0 && !multiCellTimes) {
     ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read list element writetimes: list elements written through the proxy during the copy cannot be told from history and are written again (validate reports such lists)`);
   }
-  const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.ttl === 'preserve', cells: ctx.cells, multiCellTimes, listWritetimes: multiCellTimes });
-  const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
+  const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.write.ttl === 'preserve', cells: ctx.cells, multiCellTimes, listWritetimes: multiCellTimes });
+  const target: TargetTable = { keyspace: options.selection.targetKeyspace, table: options.selection.targetTable, renames: options.selection.renames };
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter });
-  const mode: WriteMode = { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.liveSince, listRemoval: 'by-value' };
+  const mode: WriteMode = { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.write.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.write.liveSince, listRemoval: 'by-value' };
   // What is written again after a refusal, where part of the page may be written already: lists guarded.
   const again: WriteMode = { ...mode, guardLists: true };
   const toPartitions = sourceSchema.isCounter ? counterPartitions(ctx, plan, target) : mutationPartitions(ctx, new MutationBuilder(sourceSchema, plan, mode, target));
@@ -73,7 +67,7 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
 
   return async (range, counts) => {
     let previous: RawRow | null = null;
-    for await (const page of readRange(ctx.source, plan, range, { keyspace: options.keyspace, pageSize: options.pageSize, signal: ctx.signal })) {
+    for await (const page of readRange(ctx.source, plan, range, { keyspace: options.selection.keyspace, pageSize: options.throughput.pageSize, signal: ctx.signal })) {
       await ctx.throttle(page.length);
       const opens = partitionStarts(page, previous, plan, sourceSchema.partitionKey.length);
       const partitions = await toPartitions(page, opens, counts);
@@ -125,7 +119,7 @@ function rowsAlone(ctx: JobContext, builder: MutationBuilder, writer: PartitionW
  * ranges, or any earlier run of the same job in the run store. Only then do lists need the read-before-write guard.
  */
 async function mayHaveCopiedBefore(ctx: JobContext): Promise<boolean> {
-  if (ctx.state.resumed || ctx.options.rangesFile !== undefined) return true;
+  if (ctx.state.resumed || ctx.options.run.rangesFile !== undefined) return true;
   return ctx.knownRuns.some((r) => r.jobKey === ctx.state.record.jobKey && r.runId !== ctx.state.record.runId);
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { type JobOptions, parseJobOptions, redactOptions, type TableChoice } from '../config/options.js';
+import { type JobOptions, optionsForTable, redactOptions } from '../config/job-options.js';
 import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
@@ -9,7 +9,12 @@ import { DEFAULT_CLEAN_RUNS, DEFAULT_MAX_AGE_MS, judgeReadiness } from '../repor
 import { formatSummary, writeSummary } from '../report/summary.js';
 import type { LedgerStore } from '../state/ledger.js';
 import type { KeyspaceRunRecord } from '../state/run-state.js';
-import { type Budget, budgetFor, type Command, type JobDefinition, jobStartStamp, ledgerStore, newRunId, runConnected, withInterrupts, withMetrics } from './pipeline.js';
+import type { JobMetrics } from '../report/metrics.js';
+import { openLedgerStore } from '../state/choose-store.js';
+import { liveBudget, narrowedTo, shareOf, withOwnRate } from './budget.js';
+import type { Command, JobDefinition } from './job-definition.js';
+import { runConnected } from './pipeline.js';
+import { jobStartStamp, newRunId } from './run-plan.js';
 
 export type { KeyspaceSummary, TableOutcome } from '../report/keyspace-report.js';
 
@@ -25,110 +30,102 @@ export interface KeyspaceResult {
  * does not stop the others. Each table's run is a folder inside the keyspace run, so `--resume` skips the
  * tables (and ranges) already done.
  */
-export function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOptions, raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<KeyspaceResult> {
+export async function runKeyspaceJob(definitionFor: () => JobDefinition, shared: JobOptions, entries: ReadonlyMap<string, JobOptions>, abort: AbortController, metrics: JobMetrics): Promise<KeyspaceResult> {
   const command = definitionFor().command;
-  // Each named table's own options are checked before connecting: bad input stops the job before it writes.
-  for (const choice of shared.tables ?? []) tableOptions(raw, choice, env);
-  return withInterrupts((abort) =>
-    withMetrics(command, shared, (metrics) => withBothClusters(shared, abort.signal, async (source, target) => {
-      const jobKey = `${command} ${source.identity}/${shared.keyspace}.* -> ${target.identity}/${shared.targetKeyspace}.*`;
-      const store = await ledgerStore(shared, target);
-      const resumed = shared.resume === undefined ? undefined : await store.resumeKeyspaceRun(jobKey, shared.resume);
-      const runId = resumed?.runId ?? shared.runId ?? newRunId(command, new Date().toISOString());
+  return withBothClusters(
+    shared.clusters,
+    abort.signal,
+    async (source, target) => {
+      const { keyspace, targetKeyspace } = shared.selection;
+      const jobKey = `${command} ${source.identity}/${keyspace}.* -> ${target.identity}/${targetKeyspace}.*`;
+      const store = await openLedgerStore(shared.run, target);
+      const resumed = shared.run.resume === undefined ? undefined : await store.resumeKeyspaceRun(jobKey, shared.run.resume);
+      const runId = resumed?.runId ?? shared.run.runId ?? newRunId(command, new Date().toISOString());
       const release = await store.lock(jobKey, runId);
       try {
         const run = resumed ?? (await newKeyspaceRun(command, shared, jobKey, runId, store, await chooseTables(source, shared)));
-        const choices = run.tables.map((name) => shared.tables?.find((c) => c.name === name) ?? { name, overrides: {} });
-        const budget = budgetFor(shared, metrics);
-        const outcomes: Record<string, TableOutcome> = {};
-        const pool = pLimit(shared.tableConcurrency);
-        await Promise.all(
-          choices.map((choice) =>
-            pool(async () => {
-              if (abort.signal.aborted) {
-                outcomes[choice.name] = { exitCode: ExitCode.interrupted, error: 'not started: the job was interrupted' };
-                return;
-              }
-              try {
-                const options = { ...tableOptions(raw, choice, env), ...tableShare(shared, choice) };
-                if (shared.reportDir) options.reportDir = join(shared.reportDir, choice.name);
-                const placement = { runId: `${run.runId}/${choice.name}`, stamp: BigInt(run.jobStartMicros), budget: tableBudget(budget, choice) };
-                const result = await runConnected(definitionFor(), options, source, target, abort, { placement, metrics });
-                outcomes[choice.name] = { exitCode: result.exitCode, summary: result.summary, reportDir: result.reportDir };
-              } catch (error) {
-                outcomes[choice.name] = { exitCode: exitCodeOf(error), error: messageOf(error).split('\n')[0] as string };
-              }
-            }),
-          ),
-        );
-        const worst = Math.max(ExitCode.ok, ...Object.values(outcomes).map((o) => o.exitCode)) as ExitCode;
-        const exitCode = abort.signal.aborted ? ExitCode.interrupted : worst;
-        const summary: KeyspaceSummary = {
-          command,
-          runId: run.runId,
-          keyspace: shared.keyspace,
-          targetKeyspace: shared.targetKeyspace,
-          startedAt: run.startedAt,
-          finishedAt: new Date().toISOString(),
-          jobStartMicros: run.jobStartMicros,
-          exitCode,
-          tables: Object.fromEntries(run.tables.map((t) => [t, outcomes[t] as TableOutcome])),
-        };
-        const reportDir = shared.reportDir ?? join(shared.stateDir, 'runs', run.runId);
-        await writeSummary(reportDir, summary);
-        // After a keyspace validate, the cut-over verdict from every run recorded so far (migrate ready's defaults).
-        const readiness = command === 'validate' ? judgeReadiness(shared.keyspace, undefined, await store.outcomes(), { cleanRuns: DEFAULT_CLEAN_RUNS, maxAgeMs: DEFAULT_MAX_AGE_MS, now: Date.now() }) : null;
-        if (readiness) metrics.readiness(shared.keyspace, readiness);
-        await writeKeyspaceReport(reportDir, summary, readiness);
-        return { summary, reportDir, exitCode };
+        const outcomes = await runTables(definitionFor, shared, entries, run, { source, target, abort, metrics });
+        return await endKeyspaceRun(command, shared, run, outcomes, store, abort.signal, metrics);
       } finally {
         await release().catch(() => undefined);
       }
-    }, metrics)),
+    },
+    metrics,
   );
 }
 
-/**
- * What a table's worker processes may use (they cannot draw on this process's budget): the job's in-flight
- * cap and rate limit split between the tables that run at once, narrowed by the table's own rate limit, so
- * that the tables together stay within the job's budget. In this process the shared budget is used itself.
- */
-function tableShare(shared: JobOptions, choice: TableChoice): Pick<JobOptions, 'maxInFlight' | 'rateLimit'> {
-  const atOnce = Math.max(1, shared.tableConcurrency);
-  const share = shared.rateLimit === undefined ? undefined : Math.max(1, Math.floor(shared.rateLimit / atOnce));
-  const own = choice.overrides['rate-limit'] === undefined ? undefined : Number(choice.overrides['rate-limit']);
-  const rateLimit = share === undefined ? own : own === undefined ? share : Math.min(share, own);
-  return { maxInFlight: Math.max(1, Math.ceil(shared.maxInFlight / atOnce)), rateLimit };
+interface Connected {
+  source: Session;
+  target: Session;
+  abort: AbortController;
+  metrics: JobMetrics;
 }
 
-/** The job's budget, and a table's own rate limit on top when its config entry sets one. */
-function tableBudget(shared: Budget, choice: TableChoice): Budget {
-  const own = choice.overrides['rate-limit'];
-  if (own === undefined) return shared;
-  const cap = budgetFor({ maxInFlight: 1, rateLimit: Number(own), maxLatencyMs: undefined });
-  return {
-    inFlight: shared.inFlight,
-    throttle: async (rows) => {
-      await cap.throttle(rows);
-      await shared.throttle(rows);
-    },
+/** The run's tables, --table-concurrency at once, on one budget; a table that fails or differs does not stop the others. */
+async function runTables(definitionFor: () => JobDefinition, shared: JobOptions, entries: ReadonlyMap<string, JobOptions>, run: KeyspaceRunRecord, { source, target, abort, metrics }: Connected): Promise<Record<string, TableOutcome>> {
+  const budget = liveBudget(shared.throughput, metrics);
+  const atOnce = shared.run.tableConcurrency;
+  const outcomes: Record<string, TableOutcome> = {};
+  const pool = pLimit(atOnce);
+  await Promise.all(
+    run.tables.map((name) =>
+      pool(async () => {
+        if (abort.signal.aborted) {
+          outcomes[name] = { exitCode: ExitCode.interrupted, error: 'not started: the job was interrupted' };
+          return;
+        }
+        try {
+          const own = optionsForTable(shared, entries, name);
+          const ownRate = entries.has(name) ? own.throughput.rateLimit : undefined;
+          // What the table's worker processes may use (they cannot draw on this process's budget): the job's
+          // share for the tables that run at once, narrowed by the table's own rate limit.
+          const { maxInFlight, rateLimit } = narrowedTo(shareOf(shared.throughput, atOnce), ownRate);
+          const options = { ...own, throughput: { ...own.throughput, maxInFlight, rateLimit } };
+          if (shared.output.reportDir) options.output = { ...options.output, reportDir: join(shared.output.reportDir, name) };
+          const placement = { runId: `${run.runId}/${name}`, stamp: BigInt(run.jobStartMicros), budget: withOwnRate(budget, ownRate) };
+          const result = await runConnected(definitionFor(), options, source, target, abort, { placement, metrics });
+          outcomes[name] = { exitCode: result.exitCode, summary: result.summary, reportDir: result.reportDir };
+        } catch (error) {
+          outcomes[name] = { exitCode: exitCodeOf(error), error: messageOf(error).split('\n')[0] as string };
+        }
+      }),
+    ),
+  );
+  return outcomes;
+}
+
+/** The keyspace job's summary and report; after a keyspace validate, the cut-over verdict from every run recorded so far. */
+async function endKeyspaceRun(command: Command, shared: JobOptions, run: KeyspaceRunRecord, outcomes: Record<string, TableOutcome>, store: LedgerStore, signal: AbortSignal, metrics: JobMetrics): Promise<KeyspaceResult> {
+  const worst = Math.max(ExitCode.ok, ...Object.values(outcomes).map((o) => o.exitCode)) as ExitCode;
+  const exitCode = signal.aborted ? ExitCode.interrupted : worst;
+  const summary: KeyspaceSummary = {
+    command,
+    runId: run.runId,
+    keyspace: shared.selection.keyspace,
+    targetKeyspace: shared.selection.targetKeyspace,
+    startedAt: run.startedAt,
+    finishedAt: new Date().toISOString(),
+    jobStartMicros: run.jobStartMicros,
+    exitCode,
+    tables: Object.fromEntries(run.tables.map((t) => [t, outcomes[t] as TableOutcome])),
   };
-}
-
-/** A table's options: the job's, then its own from the config file's `tables:` entry. */
-function tableOptions(raw: Record<string, unknown>, choice: TableChoice, env: NodeJS.ProcessEnv): JobOptions {
-  const { tables: _tables, 'exclude-tables': _excluded, ...common } = raw;
-  return parseJobOptions({ ...common, 'target-table': choice.name, ...choice.overrides, table: choice.name }, env);
+  const reportDir = shared.output.reportDir ?? join(shared.run.stateDir, 'runs', run.runId);
+  await writeSummary(reportDir, summary);
+  // migrate ready's defaults.
+  const readiness = command === 'validate' ? judgeReadiness(shared.selection.keyspace, undefined, await store.outcomes(), { cleanRuns: DEFAULT_CLEAN_RUNS, maxAgeMs: DEFAULT_MAX_AGE_MS, now: Date.now() }) : null;
+  if (readiness) metrics.readiness(shared.selection.keyspace, readiness);
+  await writeKeyspaceReport(reportDir, summary, readiness);
+  return { summary, reportDir, exitCode };
 }
 
 /** The source keyspace's tables (views are not tables: the target builds its own), as chosen. */
 async function chooseTables(source: Session, options: JobOptions): Promise<string[]> {
-  const rows = await source.read('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [options.keyspace]);
+  const rows = await source.read('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [options.selection.keyspace]);
   const all = rows.rows.map((r) => r.get('table_name') as string).sort();
-  if (all.length === 0) throw new InputError(`keyspace ${options.keyspace} has no tables on the source cluster: check --keyspace`);
-  const unknown = [...(options.tables ?? []).map((c) => c.name), ...options.excludeTables].filter((t) => !all.includes(t));
-  if (unknown.length > 0) throw new InputError(`${unknown.join(', ')}: not a table of ${options.keyspace} on the source (its tables: ${all.join(', ')}); fix --tables or --exclude-tables`);
-  const chosen = (options.tables?.map((c) => c.name) ?? all).filter((t) => !options.excludeTables.includes(t));
+  if (all.length === 0) throw new InputError(`keyspace ${options.selection.keyspace} has no tables on the source cluster: check --keyspace`);
+  const unknown = [...(options.selection.tables ?? []).map((c) => c.name), ...options.selection.excludeTables].filter((t) => !all.includes(t));
+  if (unknown.length > 0) throw new InputError(`${unknown.join(', ')}: not a table of ${options.selection.keyspace} on the source (its tables: ${all.join(', ')}); fix --tables or --exclude-tables`);
+  const chosen = (options.selection.tables?.map((c) => c.name) ?? all).filter((t) => !options.selection.excludeTables.includes(t));
   if (chosen.length === 0) throw new InputError('--exclude-tables leaves no table to run: name fewer');
   return chosen;
 }
@@ -142,8 +139,8 @@ function newKeyspaceRun(command: Command, options: JobOptions, jobKey: string, r
     jobKey,
     startedAt: new Date().toISOString(),
     jobStartMicros: jobStartStamp(options).toString(),
-    keyspace: options.keyspace,
-    targetKeyspace: options.targetKeyspace,
+    keyspace: options.selection.keyspace,
+    targetKeyspace: options.selection.targetKeyspace,
     tables,
     options: redactOptions(options),
   });

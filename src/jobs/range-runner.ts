@@ -1,6 +1,6 @@
 import { parseRangeId } from '../ring/token-range.js';
 import type { Counters } from '../report/summary.js';
-import type { JobContext, JobDefinition } from './pipeline.js';
+import type { JobContext, JobDefinition } from './job-definition.js';
 
 /** Runs the ranges this process holds: here (one process), or on worker processes (`--workers`). */
 export interface RangeRunner {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SchemaOptions } from '../config/options.js';
+import type { SchemaOptions } from '../config/command-options.js';
 import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
 import { ExitCode, InputError } from '../errors.js';
@@ -19,27 +19,27 @@ export interface SchemaResult {
  * with another shape is reported (exit 2), and nothing is applied.
  */
 export function schema(options: SchemaOptions): Promise<SchemaResult> {
-  return withBothClusters(options, new AbortController().signal, async (source, target) => {
-    const sourceElements = await describeKeyspace(source, options.keyspace);
-    if (!sourceElements) throw new InputError(`keyspace ${options.keyspace} does not exist on the source cluster: check --keyspace`);
-    const targetElements = await describeKeyspace(target, options.targetKeyspace);
+  return withBothClusters(options.clusters, new AbortController().signal, async (source, target) => {
+    const sourceElements = await describeKeyspace(source, options.selection.keyspace);
+    if (!sourceElements) throw new InputError(`keyspace ${options.selection.keyspace} does not exist on the source cluster: check --keyspace`);
+    const targetElements = await describeKeyspace(target, options.selection.targetKeyspace);
     const plan = planSchema({
-      sourceKeyspace: options.keyspace,
-      targetKeyspace: options.targetKeyspace,
+      sourceKeyspace: options.selection.keyspace,
+      targetKeyspace: options.selection.targetKeyspace,
       source: sourceElements,
       target: targetElements,
       targetDcs: await dataCentres(target),
-      replication: options.replication,
+      replication: options.schema.replication,
       targetReleaseMajor: target.releaseMajor,
     });
     const bothHave = sourceElements.filter((e) => e.type === 'table' && targetElements?.some((t) => t.type === 'table' && t.name === e.name));
     for (const table of bothHave) {
-      const differences = shapeDifferences(await readTableSchema(source, options.keyspace, table.name), await readTableSchema(target, options.targetKeyspace, table.name));
-      if (differences.length > 0) plan.conflicts.push(`table ${options.targetKeyspace}.${table.name} exists with another shape: ${differences.join('; ')}`);
+      const differences = shapeDifferences(await readTableSchema(source, options.selection.keyspace, table.name), await readTableSchema(target, options.selection.targetKeyspace, table.name));
+      if (differences.length > 0) plan.conflicts.push(`table ${options.selection.targetKeyspace}.${table.name} exists with another shape: ${differences.join('; ')}`);
     }
     if (plan.conflicts.length > 0) return { plan, applied: false, exitCode: ExitCode.badInput };
-    if (options.apply) await apply(target, plan.statements);
-    return { plan, applied: options.apply, exitCode: ExitCode.ok };
+    if (options.schema.apply) await apply(target, plan.statements);
+    return { plan, applied: options.schema.apply, exitCode: ExitCode.ok };
   });
 }
 
@@ -74,7 +74,7 @@ export function formatSchemaPlan(result: SchemaResult, options: SchemaOptions): 
   const lines: string[] = [];
   for (const conflict of plan.conflicts) lines.push(`-- conflict: ${conflict}`);
   if (plan.conflicts.length > 0) lines.push('-- nothing was applied: the schema never drops or alters what exists; change the target by hand, then run schema again');
-  else if (plan.statements.length === 0) lines.push(`-- nothing to do: the target keyspace ${options.targetKeyspace} has every type, table, index and view of ${options.keyspace}`);
+  else if (plan.statements.length === 0) lines.push(`-- nothing to do: the target keyspace ${options.selection.targetKeyspace} has every type, table, index and view of ${options.selection.keyspace}`);
   else {
     lines.push(`-- ${result.applied ? 'applied' : 'to apply (run again with --apply)'}: ${plan.statements.length} statement${plan.statements.length === 1 ? '' : 's'}`);
     for (const statement of plan.statements) lines.push(statement.trim(), '');

@@ -1,5 +1,4 @@
 import xxhash from 'xxhash-wasm';
-import type { JobOptions } from '../config/options.js';
 import type { Session } from '../connect/session.js';
 import { compareDetail, elementId, type RowDifference, type StampContext } from '../diff/compare-rows.js';
 import { WHOLE_LIST_NOTE } from '../diff/list-repair.js';
@@ -20,7 +19,7 @@ import { CorrectionPlanner } from '../write/corrections.js';
 import { counterStatement } from '../write/counters.js';
 import type { Mutation, TargetTable } from '../write/mutations.js';
 import { PartitionWriter } from '../write/writer.js';
-import { type JobContext, type JobDefinition, type JobResult, type RangeWorker, reportDirOf, runJob } from './pipeline.js';
+import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
 import { isListRemovalRefused } from '../connect/retry.js';
 
 /**
@@ -28,11 +27,6 @@ import { isListRemovalRefused } from '../connect/retry.js';
  * matched by primary key and compared by digest; every difference re-read from both sides before it is
  * reported, and corrected so that no newer write in the target is overwritten.
  */
-export function validate(options: JobOptions): Promise<JobResult> {
-  return runJob(validateJob(), options);
-}
-
-/** One table's validate, as the pipeline runs it (alone, or as one table of a keyspace job). */
 export function validateJob(): JobDefinition {
   let csv: RangeCsv | undefined;
   return {
@@ -71,11 +65,11 @@ interface Side {
 async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWorker> {
   const { options } = ctx;
   const compare: CompareOptions = {
-    ignore: options.ignore,
-    compareWritetime: options.compareWritetime,
-    compareTtl: options.compareTtl,
-    ttlToleranceSeconds: options.ttlToleranceSeconds,
-    floatTolerance: options.floatTolerance,
+    ignore: options.compare.ignore,
+    compareWritetime: options.compare.compareWritetime,
+    compareTtl: options.compare.compareTtl,
+    ttlToleranceSeconds: options.compare.ttlToleranceSeconds,
+    floatTolerance: options.compare.floatTolerance,
   };
   const multiCellTimes = ctx.source.releaseMajor >= 5 && ctx.target.releaseMajor >= 5;
   const plans = (schema: TableSchema, cells: Column[]) => ({
@@ -98,8 +92,8 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
   };
   // How lists are repaired: by value, until the target refuses that (a guardrail), then whole (list-repair.ts).
   const stamps: StampContext = { own: await ownStamps(ctx), runStamp: ctx.stamp, listRemoval: 'by-value' };
-  const target: TargetTable = { keyspace: options.targetKeyspace, table: options.targetTable, renames: options.renames };
-  const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.autocorrect, deleteExtra: options.deleteExtra, ...stamps });
+  const target: TargetTable = { keyspace: options.selection.targetKeyspace, table: options.selection.targetTable, renames: options.selection.renames };
+  const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.compare.autocorrect, deleteExtra: options.compare.deleteExtra, ...stamps });
   const isCounter = ctx.sourceSchema.isCounter;
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !isCounter });
   const keyTypes = primaryKeyOf(ctx.sourceSchema).map((c) => c.type);
@@ -111,9 +105,9 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
 
   const read: PageSource = (side, range) => {
     const { session, scan, schema } = sides[side];
-    return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, pageSize: options.pageSize, signal: ctx.signal }));
+    return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, pageSize: options.throughput.pageSize, signal: ctx.signal }));
   };
-  const scanRange = (range: TokenRange): Promise<RangeComparison> => compareRange(range, read, shape, layout, digester, options.rangeBudget);
+  const scanRange = (range: TokenRange): Promise<RangeComparison> => compareRange(range, read, shape, layout, digester, options.compare.rangeBudget);
 
   const confirm = async (candidate: Candidate) => {
     const partitionOnly = candidate.entity === 'partition';
@@ -123,7 +117,7 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
   };
 
   const counterCorrection = async ({ candidate, difference, sourceRow, targetRow }: Found): Promise<Mutation[] | null> => {
-    const wanted = options.autocorrect === 'all' || options.autocorrect === difference.kind;
+    const wanted = options.compare.autocorrect === 'all' || options.compare.autocorrect === difference.kind;
     if (!wanted || difference.kind === 'extra') return planner.corrections(candidate, difference, sourceRow, targetRow);
     const partitionOnly = candidate.entity === 'partition';
     const settled = await readSettledCounters(sides.source.detail, readers, candidate.keys, partitionOnly, sourceRow);

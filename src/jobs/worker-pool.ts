@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { JobOptions } from '../config/options.js';
+import type { JobOptions } from '../config/job-options.js';
 import { type ExitCode, MigrateError } from '../errors.js';
 import { logEvent } from '../report/log.js';
 import type { JobMetrics } from '../report/metrics.js';
@@ -8,7 +8,7 @@ import type { Counters } from '../report/summary.js';
 import type { RunView } from '../state/ledger.js';
 import type { RunRecord } from '../state/run-state.js';
 import type { RangeRunner } from './range-runner.js';
-import type { Command } from './pipeline.js';
+import type { Command } from './job-definition.js';
 
 /** What a worker process is told once: the job, and the run it works in. */
 export interface WorkerStart {
@@ -96,7 +96,7 @@ export class WorkerPool implements RangeRunner {
       throw failure.reason;
     }
     signal.addEventListener('abort', () => pool.broadcast({ type: 'abort' }), { once: true });
-    if (start.options.maxLatencyMs !== undefined) metrics?.trackWindow(() => pool.window(), () => pool.sum((w) => w.last.smallestWindow));
+    if (start.options.throughput.maxLatencyMs !== undefined) metrics?.trackWindow(() => pool.window(), () => pool.sum((w) => w.last.smallestWindow));
     return pool;
   }
 

@@ -1,11 +1,13 @@
 import { setMaxListeners } from 'node:events';
-import type { JobOptions } from '../config/options.js';
+import type { JobOptions } from '../config/job-options.js';
 import { withBothClusters } from '../connect/both-clusters.js';
 import { exitCodeOf, InterruptedError, messageOf } from '../errors.js';
 import { setLogSink } from '../report/log.js';
 import { JobMetrics } from '../report/metrics.js';
 import { Counters } from '../report/summary.js';
-import { budgetFor, type JobContext, wireTable } from './pipeline.js';
+import { liveBudget, shareOf } from './budget.js';
+import type { JobContext } from './job-definition.js';
+import { wireTable } from './wire-table.js';
 import { inProcess } from './range-runner.js';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-pool.js';
 
@@ -34,12 +36,11 @@ class ForwardingMetrics extends JobMetrics {
   }
 }
 
-/** This process's share of the job's budget: the in-flight cap and the rate limit are split evenly. */
-const shareOf = (options: JobOptions, processes: number): JobOptions => ({
+/** This process's options: its share of the job's budget (the in-flight cap and the rate limit split evenly), and no workers of its own. */
+const processShare = (options: JobOptions, processes: number): JobOptions => ({
   ...options,
-  maxInFlight: Math.max(1, Math.ceil(options.maxInFlight / processes)),
-  rateLimit: options.rateLimit === undefined ? undefined : Math.max(1, Math.floor(options.rateLimit / processes)),
-  workers: 1,
+  throughput: shareOf(options.throughput, processes),
+  run: { ...options.run, workers: 1 },
 });
 
 async function work(start: WorkerStart): Promise<number> {
@@ -48,11 +49,11 @@ async function work(start: WorkerStart): Promise<number> {
   setMaxListeners(0, abort.signal);
   const metrics = new ForwardingMetrics();
   const definition = (start.command === 'copy' ? (await import('./copy.js')).copyJob : (await import('./validate.js')).validateJob)();
-  const options = shareOf(start.options, start.processes);
+  const options = processShare(start.options, start.processes);
   let ready = false;
   try {
     await withBothClusters(
-      options,
+      options.clusters,
       abort.signal,
       async (source, target) => {
         const table = await wireTable(definition, options, source, target);
@@ -64,7 +65,7 @@ async function work(start: WorkerStart): Promise<number> {
           ...table,
           state: start.view,
           knownRuns: start.knownRuns,
-          ...budgetFor(options, metrics),
+          ...liveBudget(options.throughput, metrics),
           stamp: BigInt(start.view.record.jobStartMicros),
           notes: new Set(),
           signal: abort.signal,

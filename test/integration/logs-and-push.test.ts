@@ -41,7 +41,7 @@ describe('--log-format json', () => {
     expect(await run.code).toBe(0);
     const logged = events(run.err());
     expect(logged.map((e) => e.event)).toEqual(['run-start', 'progress', 'run-end']);
-    expect(logged[0]).toMatchObject({ command: 'copy', keyspace: KS, table: 'orders', runId: 'logged', options: { sourceUser: 'alice', sourcePassword: '***' } });
+    expect(logged[0]).toMatchObject({ command: 'copy', keyspace: KS, table: 'orders', runId: 'logged', options: { clusters: { source: { user: 'alice', password: '***' } } } });
     expect(logged[2]).toMatchObject({ exitCode: 0, rangesFailed: 0, rowsWritten: 401 });
     expect(run.err()).not.toContain('hunter2');
     expect(run.out()).not.toContain('hunter2');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../../src/config/config-file.js';
-import { parseJobOptions, redactOptions } from '../../../src/config/options.js';
+import { parseJobOptions, redactOptions } from '../../../src/config/job-options.js';
 
 const base = { source: 'a:1', target: 'b:2', keyspace: 'ks', table: 't' };
 
@@ -12,26 +12,29 @@ describe('job options', () => {
   it('fills the documented defaults', () => {
     const o = parseJobOptions(base, {});
     expect(o).toMatchObject({
-      writetime: 'job-start', skewMarginSeconds: 60, ttl: 'preserve', concurrency: 8, pageSize: 1000, maxInFlight: 256,
-      readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM', stateDir: '.migrate', targetKeyspace: 'ks', targetTable: 't',
-      autocorrect: undefined, deleteExtra: false, floatTolerance: 0, rangeBudget: 5_000,
+      write: { writetime: 'job-start', ttl: 'preserve' },
+      run: { skewMarginSeconds: 60, stateDir: '.migrate' },
+      throughput: { concurrency: 8, pageSize: 1000, maxInFlight: 256 },
+      clusters: { readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' },
+      selection: { targetKeyspace: 'ks', targetTable: 't' },
+      compare: { autocorrect: undefined, deleteExtra: false, floatTolerance: 0, rangeBudget: 5_000 },
     });
   });
   it('reads an explicit stamp, renames, lists and shards', () => {
     const o = parseJobOptions({ ...base, writetime: '1767225600000000', rename: ['a:b', 'c:d'], exclude: ['x,y'], shard: '1/4', autocorrect: '' }, {});
-    expect(o.writetime).toBe(1767225600000000n);
-    expect([...o.renames]).toEqual([['a', 'b'], ['c', 'd']]);
-    expect(o.exclude).toEqual(['x', 'y']);
-    expect(o.shard).toEqual({ index: 1, count: 4 });
-    expect(o.autocorrect).toBe('all');
+    expect(o.write.writetime).toBe(1767225600000000n);
+    expect([...o.selection.renames]).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(o.selection.exclude).toEqual(['x', 'y']);
+    expect(o.run.shard).toEqual({ index: 1, count: 4 });
+    expect(o.compare.autocorrect).toBe('all');
   });
   it('takes passwords from the environment and never shows them', () => {
     const o = parseJobOptions(base, { MIGRATE_SOURCE_PASSWORD: 's3cret', MIGRATE_TARGET_PASSWORD: 't0p' });
-    expect([o.sourcePassword, o.targetPassword]).toEqual(['s3cret', 't0p']);
+    expect([o.clusters.source.password, o.clusters.target.password]).toEqual(['s3cret', 't0p']);
     const shown = JSON.stringify(redactOptions(o));
     expect(shown).not.toContain('s3cret');
     expect(shown).not.toContain('t0p');
-    expect(redactOptions(o).sourcePassword).toBe('***');
+    expect(redactOptions(o)).toMatchObject({ clusters: { source: { password: '***' }, target: { password: '***' } } });
   });
   it('refuses bad values with one line naming the option and the fix', () => {
     expect(() => parseJobOptions({ ...base, writetime: 'now' }, {})).toThrow('--writetime: use job-start, preserve, or a timestamp in microseconds');
@@ -49,7 +52,7 @@ describe('example config files', () => {
   for (const file of files) {
     it(`${file} parses into valid options`, () => {
       const options = parseJobOptions(readConfigFile(`${dir}${file}`), {});
-      expect(options.keyspace).toBe('shop');
+      expect(options.selection.keyspace).toBe('shop');
     });
   }
   it('a config that is not a mapping is refused with the fix', () => {

@@ -1,0 +1,116 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { option } from './declare.js';
+
+/** How a run is kept, shared and split; how fast it goes; what it tells. Part of the job options' declaration. */
+const positiveInt = z.coerce.number().int().positive();
+export const list = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+const count = (flag: string, help: string) => option(positiveInt.optional(), { flag, type: 'number', help });
+const text = (flag: string, help: string) => option(z.string().optional(), { flag, type: 'string', help });
+const flag = (name: string, help: string) => option(z.boolean().default(false), { flag: name, type: 'boolean', help });
+
+/** More worker processes than 4 per core only add memory and contention: --workers is capped there. */
+export const maxWorkers = (): number => 4 * availableParallelism();
+
+export type RunStore = { kind: 'local' } | { kind: 'cassandra'; keyspace: string };
+
+export const runIdOption = option(z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-"').optional(), {
+  flag: 'run-id',
+  type: 'string',
+  help: 'name of this run (default: generated); with --state cassandra, every process given the same id joins the run',
+});
+export const stateDirOption = option(z.string().default('.migrate'), { flag: 'state-dir', type: 'string', help: 'run state folder (default .migrate)' });
+/** Where the run's ledger lives: the state folder (one process), or a keyspace of the target (any number). */
+export const stateOption = option(
+  z
+    .string()
+    .regex(/^(local|cassandra(:[A-Za-z][A-Za-z0-9_]{0,47})?)$/, 'use local (the --state-dir folder) or cassandra[:KEYSPACE] (a keyspace of the target cluster, default cql_migrate)')
+    .default('local')
+    .transform((state): RunStore => (state === 'local' ? { kind: 'local' } : { kind: 'cassandra', keyspace: state.split(':')[1] ?? 'cql_migrate' })),
+  {
+    flag: 'state',
+    type: 'string',
+    help: 'where runs are kept: local (--state-dir, the default) or cassandra[:KEYSPACE] in the target (default cql_migrate): processes on any machines join one run with --run-id',
+  },
+);
+export const jsonOption = flag('json', 'print the summary as JSON');
+
+export const runSlice = z.object({
+  runId: runIdOption,
+  resume: option(
+    z
+      .union([z.string(), z.boolean()])
+      .optional()
+      .transform((resume) => (resume === true || resume === '' ? true : resume === false ? undefined : resume)),
+    { flag: 'resume', type: 'string', help: 'continue a run (default: the latest of this job), skipping finished ranges' },
+  ),
+  stateDir: stateDirOption,
+  state: stateOption,
+  /** Seconds a claim on a range (and a shared run's lock) lasts unless renewed: how soon a dead worker's ranges are taken over. */
+  leaseSeconds: option(z.coerce.number().min(3, 'give a lease of 3 seconds or more').default(30), {
+    flag: 'lease',
+    type: 'number',
+    help: "--state cassandra: seconds a worker's claim on a range lasts unless renewed; a dead worker's ranges go to others after it (default 30)",
+  }),
+  /** Worker processes this command runs, each with its own connections, sharing the run's ranges. */
+  workers: option(
+    z.coerce
+      .number()
+      .int()
+      .min(1, 'give 1 or more worker processes (default: the number of cores)')
+      .optional()
+      .transform((asked) => Math.min(asked ?? availableParallelism(), maxWorkers())),
+    { flag: 'workers', type: 'number', help: 'worker processes, each with its own connections, sharing the ranges (default: the number of cores)' },
+  ),
+  rangesFile: text('ranges-file', 'rerun the ranges of a failed-ranges.csv, inside the run they failed in'),
+  shard: option(
+    z
+      .string()
+      .regex(/^\d+\/\d+$/, 'use --shard I/N, for example 0/4')
+      .transform((text) => {
+        const [index, count] = text.split('/').map(Number) as [number, number];
+        if (count === 0 || index >= count) throw new InputError(`--shard ${text}: I must be below N (shards are numbered 0 to N-1)`);
+        return { index, count };
+      })
+      .optional(),
+    { flag: 'shard', type: 'string', help: 'I/N: this process takes shard I of N of the ranges' },
+  ),
+  splits: count('splits', 'token-range work units (default: 8 per core at least, more for big tables)'),
+  tableConcurrency: option(positiveInt.default(1), { flag: 'table-concurrency', type: 'number', help: 'without --table: tables run at once (default 1)' }),
+  skewMarginSeconds: option(z.coerce.number().nonnegative().default(60), { flag: 'skew-margin', type: 'number', help: "seconds subtracted from the run's start for its stamp (default 60)" }),
+});
+
+export const throughputSlice = z.object({
+  concurrency: option(positiveInt.default(8), { flag: 'concurrency', type: 'number', help: 'token ranges in flight, all worker processes together (default 8)' }),
+  maxInFlight: option(positiveInt.default(256), { flag: 'max-in-flight', type: 'number', help: 'requests in flight to each cluster, all ranges together (default 256)' }),
+  pageSize: option(positiveInt.default(1000), { flag: 'page-size', type: 'number', help: 'rows per page read (default 1000)' }),
+  rateLimit: count('rate-limit', 'rows per second, read and written (default: no limit)'),
+  /** Keep the p99 request latency under this many milliseconds by shrinking the in-flight window. */
+  maxLatencyMs: option(z.coerce.number().positive().optional(), {
+    flag: 'max-latency',
+    type: 'number',
+    help: 'MS: keep the p99 latency of requests to either cluster under this, by narrowing the in-flight window (AIMD)',
+  }),
+});
+
+export const outputSlice = z.object({
+  reportDir: text('report-dir', "summary.json and differences.csv folder (default: the run's state folder)"),
+  json: jsonOption,
+  quiet: flag('quiet', 'no progress output'),
+  logFormat: option(z.enum(['text', 'json'], { error: 'use text (lines for a person, the default) or json (one object per line)' }).default('text'), {
+    flag: 'log-format',
+    type: 'string',
+    help: 'stderr as text (default) or json: one JSON object per event (run start and end, range failures, retries, outages, progress)',
+  }),
+  /** Serve Prometheus metrics on this port while the run lasts. */
+  metricsPort: option(z.coerce.number().int().min(1).max(65535).optional(), { flag: 'metrics-port', type: 'number', help: 'serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts' }),
+  /** Write the final metrics here (the node exporter's textfile collector). */
+  metricsFile: text('metrics-file', "write the final metrics to this file (the node exporter's textfile collector)"),
+  /** Push the final metrics here when the run ends (cron runs). */
+  pushgateway: option(z.string().url('give the Pushgateway URL, e.g. http://pushgateway:9091').optional(), {
+    flag: 'pushgateway',
+    type: 'string',
+    help: 'push the final metrics (and the time of the last success) to this Prometheus Pushgateway URL when the run ends',
+  }),
+});

@@ -1,0 +1,38 @@
+import type { JobOptions } from '../config/job-options.js';
+import type { Session } from '../connect/session.js';
+import { InputError } from '../errors.js';
+import { buildReadPlan, rowValues } from '../read/select.js';
+import { checkPartitioners, type ClusterHashing, tokenFromBytes } from '../ring/partitioner.js';
+import { checkCompatibility } from '../schema/compatibility.js';
+import { readTableSchema } from '../schema/read-schema.js';
+import type { Column, TableSchema } from '../schema/table-schema.js';
+import type { JobDefinition, WiredTable } from './job-definition.js';
+
+/** Schemas read and checked against the options: InputError for anything that cannot run. */
+export async function wireTable(definition: JobDefinition, options: JobOptions, source: Session, target: Session): Promise<WiredTable> {
+  // One after the other, so that a keyspace missing on both sides is always blamed on the source.
+  const sourceSchema = await readTableSchema(source, options.selection.keyspace, options.selection.table);
+  const targetSchema = await readTableSchema(target, options.selection.targetKeyspace, options.selection.targetTable);
+  const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.selection.renames, exclude: options.selection.exclude, ignore: options.compare.ignore });
+  // Validate reads both sides by the source's token ranges: the target must hash keys alike, as seen, not as claimed.
+  checkPartitioners(definition.command, { partitioner: source.partitioner }, { partitioner: target.partitioner, sample: definition.command === 'validate' ? await sampleToken(target, targetSchema) : undefined });
+  if (source.identity === target.identity && options.selection.keyspace === options.selection.targetKeyspace && options.selection.table === options.selection.targetTable) {
+    throw new InputError(`--source and --target are the same cluster and ${options.selection.keyspace}.${options.selection.table} is both the source and the target table: point --target at the other cluster, or give --target-keyspace/--target-table`);
+  }
+  const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === (options.selection.renames.get(c.name) ?? c.name)) as Column);
+  definition.check?.({ options, source, target, sourceSchema, targetSchema, cells });
+  // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
+  const tablePair = `${source.identity}/${options.selection.keyspace}.${options.selection.table} -> ${target.identity}/${options.selection.targetKeyspace}.${options.selection.targetTable}`;
+  const jobKey = `${definition.command} ${tablePair}${options.run.shard ? ` [shard ${options.run.shard.index}/${options.run.shard.count}]` : ''}`;
+  return { sourceSchema, targetSchema, cells, targetCells, tablePair, jobKey };
+}
+
+/** One row's partition key and the token the cluster gives it, for the partitioner probe; none from an empty table. */
+async function sampleToken(session: Session, schema: TableSchema): Promise<ClusterHashing['sample']> {
+  const plan = buildReadPlan(schema, { writetimes: false, ttls: false, cells: [], withToken: true });
+  const first = (await session.read(`SELECT ${plan.selectFrom} LIMIT 1`)).first();
+  if (!first) return undefined;
+  const row = rowValues(first as unknown as Record<string, unknown>, plan);
+  return { partitionKey: plan.keySlots.slice(0, schema.partitionKey.length).map((slot) => row[slot] as Buffer), token: tokenFromBytes(row[plan.tokenSlot as number] as Buffer) };
+}
+
