@@ -1,5 +1,5 @@
 import type { RunOutcome } from './run-outcome.js';
-import type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-state.js';
+import type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-record.js';
 
 /**
  * One run as a process works on it: its plan (stamp, ranges), the ranges finished so far, and claims on

@@ -1,4 +1,4 @@
-import type { RangeCheckpoint, RunRecord } from './run-state.js';
+import type { RangeCheckpoint, RunRecord } from './run-record.js';
 
 /** What a table run did, read back from its record and the checkpoints of its finished ranges. Pure. */
 export interface RunOutcome {

@@ -1,43 +1,11 @@
 import { access, appendFile, link, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import type { Counters } from '../report/summary.js';
 import type { RunLedger } from './ledger.js';
+import type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-record.js';
 import { makeFolder } from './make-folder.js';
 
-/** What a run records when it starts; `--resume` reads it back. */
-export interface RunRecord {
-  runId: string;
-  command: 'copy' | 'validate';
-  /** Identifies the job (command, clusters, tables) across runs: resume and locks key on it. */
-  jobKey: string;
-  startedAt: string;
-  /** The stamp the copy writes (job-start or explicit), skew margin included; null in preserve mode. */
-  jobStartMicros: string;
-  writetimeMode: string;
-  /**
-   * The window above jobStartMicros that holds every stamp this job writes (DESIGN.md, "The one rule"):
-   * a later validate recognises a target cell in it as ours. Absent in records from before it existed.
-   */
-  ownWindowMicros?: string;
-  /** The work units, by range id, so a resumed run splits the ring the same way. */
-  ranges: string[];
-  options: Record<string, unknown>;
-}
-
-/** A keyspace job's run: its tables' runs are folders inside it (`runs/ID/TABLE`), one stamp for all. */
-export interface KeyspaceRunRecord {
-  kind: 'keyspace';
-  runId: string;
-  command: 'copy' | 'validate';
-  jobKey: string;
-  startedAt: string;
-  jobStartMicros: string;
-  keyspace: string;
-  targetKeyspace: string;
-  tables: string[];
-  options: Record<string, unknown>;
-}
+export type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-record.js';
 
 export async function createKeyspaceRun(stateDir: string, record: KeyspaceRunRecord): Promise<void> {
   await writeNewRecord(stateDir, record);
@@ -73,15 +41,6 @@ export async function resumeKeyspaceRun(stateDir: string, jobKey: string, runId:
   }
   if (run.jobKey !== jobKey) throw new InputError(`run ${run.runId} was a different job (${run.jobKey}): resume it with the same command, clusters and keyspace`);
   return run;
-}
-
-export interface RangeCheckpoint {
-  range: string;
-  /** What the range counted (rows read and written, differences...). */
-  counts: Partial<Counters>;
-  finishedAt: string;
-  /** How long the range took (absent in checkpoints from before it was recorded). */
-  seconds?: number;
 }
 
 /** One run's folder: run.json, the append-only checkpoint log, and its reports by default. One process works on it (the job lock). */

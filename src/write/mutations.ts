@@ -1,79 +1,16 @@
 import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
-import type { Statement } from '../connect/session.js';
 import { type CellSlot, type RawRow, type ReadPlan, tableName } from '../read/select.js';
 import { type Element, elementsOf } from '../diff/cell-elements.js';
+import type { ListTally, Mutation, TargetLists, TargetTable, WriteMode } from './mutation-types.js';
+
+export type { ListTally, Mutation, TargetLists, TargetTable, WriteMode } from './mutation-types.js';
 import { judgeList } from '../diff/list-repair.js';
-import { bigintBytes, intBytes, joinCollection, readBigint, readInt, splitCollection, splitFields } from '../read/serialized.js';
+import { bigintBytes, joinCollection, readBigint, splitCollection, splitFields } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import type { TableSchema } from '../schema/table-schema.js';
+import { type Assignment, CellGroups, NO_TTL } from './cell-groups.js';
+import { TableQueries } from './table-queries.js';
 import { clearStatement, type ListCell, type ListPlace, listRepairStatements, prependStatements } from './list-writes.js';
-
-/** How the copy stamps what it writes (DESIGN.md, "The one rule that makes live migration safe"). */
-export interface WriteMode {
-  /** Keep each cell's source writetime, or write every cell at `stamp`. */
-  writetime: 'preserve' | 'stamp';
-  /** The job-start stamp (skew margin included) or the explicit one; also the fallback in preserve mode. */
-  stamp: bigint;
-  ttl: 'preserve' | 'none';
-  /**
-   * Check the target before writing a non-frozen list: needed when an earlier run of the job may have
-   * written it already (a rerun or resume), since rewriting a list at the same timestamp duplicates it.
-   */
-  guardLists: boolean;
-  /**
-   * Preserve mode: when the proxy went live (a hint: a row whose list holds elements written since has its
-   * target list read before it is written). Null: no proxy, every element is copied without a look.
-   * Undefined: unknown, so every row's lists are checked. Job-start mode uses its stamp as that boundary.
-   */
-  liveSince: bigint | null | undefined;
-  /** How a checked list removes what the target holds and the source does not (list-repair.ts); by value unless set. */
-  listRemoval?: 'by-value' | 'whole-list';
-}
-
-/** The target's elements of a row's non-frozen lists, by source slot: read for rows needsListCheck() names. */
-export type TargetLists = ReadonlyMap<CellSlot, Element[]>;
-
-/** What the copy learned from the target's lists. */
-export interface ListTally {
-  /** Source list elements not written because the target holds them (the proxy wrote them). */
-  inTarget: number;
-  /** Lists the copy could not decide about (left to validate). */
-  undecided: number;
-}
-
-/** Where the rows go: the target table and each source column's name there. */
-export interface TargetTable {
-  keyspace: string;
-  table: string;
-  /** Source column name -> target column name (`--rename`); absent names are the same. */
-  renames: ReadonlyMap<string, string>;
-}
-
-/** A statement with what the writer must know about it. */
-export interface Mutation extends Statement {
-  /**
-   * A statement writing a non-frozen list that an earlier run of the job may have written: rewriting list
-   * elements duplicates them (CASSANDRA-11368), so the writer first reads the target's element writetimes,
-   * and drops every statement sharing this guard when an element there carries one of `stamps`.
-   */
-  listGuard?: { query: string; params: Buffer[]; stamps: ReadonlySet<bigint> };
-}
-
-interface Group {
-  stamp: Buffer;
-  ttl: Buffer;
-  assignments: string[];
-  values: Buffer[];
-  /** Cassandra refuses clustering restrictions on an UPDATE that sets static columns only. */
-  staticOnly: boolean;
-  /** The columns of an INSERT writing the same cells, or null when an assignment is an addition or a field. */
-  insertColumns: string[] | null;
-}
-
-/** How a cell is written: the whole column (`c = ?`, which INSERT can do too) or a part of it. */
-type Assignment = { column: string } | { text: string };
-
-const NO_TTL = intBytes(0);
 
 /**
  * Turns a source row (raw bytes, laid out by a ReadPlan) into the statements that write it to the target:
@@ -81,7 +18,7 @@ const NO_TTL = intBytes(0);
  */
 export class MutationBuilder {
   private readonly table: string;
-  private readonly keyColumns: string[];
+  private readonly queries: TableQueries;
   private readonly partitionKeyCount: number;
   private readonly hasClustering: boolean;
   private readonly targetName: (column: string) => string;
@@ -95,8 +32,9 @@ export class MutationBuilder {
   ) {
     this.table = tableName(target);
     this.targetName = (column) => quoteIdentifier(target.renames.get(column) ?? column);
-    this.keyColumns = plan.keySlots.map((_, i) => this.targetName(i < source.partitionKey.length ? (source.partitionKey[i]?.name as string) : (source.clustering[i - source.partitionKey.length]?.name as string)));
+    const keyColumns = plan.keySlots.map((_, i) => this.targetName(i < source.partitionKey.length ? (source.partitionKey[i]?.name as string) : (source.clustering[i - source.partitionKey.length]?.name as string)));
     this.partitionKeyCount = source.partitionKey.length;
+    this.queries = new TableQueries(this.table, keyColumns, this.partitionKeyCount);
     this.hasClustering = source.clustering.length > 0;
     this.stampBytes = bigintBytes(mode.stamp);
   }
@@ -135,36 +73,9 @@ export class MutationBuilder {
     // A partition that holds only its static row comes back with null clustering columns.
     const staticOnly = this.hasClustering && keys[this.partitionKeyCount] === null;
     const keysFor = (partitionOnly: boolean) => (partitionOnly ? keys.slice(0, this.partitionKeyCount) : keys) as Buffer[];
-    // Rows have one to a few groups: a list searched by bytes costs less than building string keys.
-    const groups: Group[] = [];
+    const groups = new CellGroups();
+    const assign = groups.assign;
     const mutations: Mutation[] = [];
-    let oldestCell: bigint | null = null;
-    let allCellsExpire = true;
-    let maxTtl = 0;
-    let regularCells = 0;
-
-    const assign = (stamp: Buffer, ttl: Buffer, assignment: Assignment, value: Buffer, isStatic: boolean) => {
-      let group = groups.find((g) => g.stamp.equals(stamp) && g.ttl.equals(ttl));
-      if (!group) groups.push((group = { stamp, ttl, assignments: [], values: [], staticOnly: true, insertColumns: [] }));
-      group.staticOnly &&= isStatic;
-      if ('column' in assignment) {
-        group.assignments.push(`${assignment.column} = ?`);
-        group.insertColumns?.push(assignment.column);
-      } else {
-        group.assignments.push(assignment.text);
-        group.insertColumns = null;
-      }
-      group.values.push(value);
-      if (!isStatic) {
-        regularCells++;
-        const micros = readBigint(stamp);
-        if (oldestCell === null || micros < oldestCell) oldestCell = micros;
-        const seconds = readInt(ttl);
-        if (seconds === 0) allCellsExpire = false;
-        else maxTtl = Math.max(maxTtl, seconds);
-      }
-    };
-
     for (const slot of this.plan.cells) {
       const isStatic = slot.column.kind === 'static';
       if (isStatic ? !withStatics : staticOnly) continue;
@@ -185,46 +96,18 @@ export class MutationBuilder {
         });
       } else if (type.kind === 'list' && !type.frozen) {
         const partitionOnly = staticOnly || isStatic;
-        const place: ListPlace = { table: this.table, column: name, where: this.where(partitionOnly), keys: keysFor(partitionOnly) };
+        const place: ListPlace = { table: this.table, column: name, where: this.queries.where(partitionOnly), keys: keysFor(partitionOnly) };
         const there = targetLists?.get(slot);
         const list = there === undefined ? this.blindList(slot, row, place) : this.checkedList(slot, row, place, there, tally);
         mutations.push(...list.statements);
-        if (!isStatic && list.cells.length > 0) {
-          regularCells++;
-          if (list.cells.some((c) => c.ttl === 0)) allCellsExpire = false;
-          else maxTtl = Math.max(maxTtl, ...list.cells.map((c) => c.ttl));
-        }
+        if (!isStatic) groups.countList(list.cells);
       } else {
         assign(this.cellStamp(slot, row), this.cellTtl(slot, row), { column: name }, value, isStatic);
       }
     }
 
-    // The oldest group, when an INSERT can write it, also carries the row marker: one statement fewer per
-    // row (in job-start mode a row is then one INSERT). Its TTL suits the marker: while a longer-lived or
-    // TTL-less cell lives, that cell keeps the row alive anyway.
-    // Only a group holding a regular cell will do: a static cell's TTL must not end a clustering row.
-    const oldest = groups
-      .filter((g) => !g.staticOnly)
-      .reduce<Group | null>((min, g) => (min === null || readBigint(g.stamp) < readBigint(min.stamp) ? g : min), null);
-    const markerGroup = !staticOnly && oldest?.insertColumns ? oldest : null;
-    for (const group of groups) {
-      if (group === markerGroup) {
-        mutations.push({ query: this.insertQuery(group.insertColumns as string[]), params: [...keysFor(false), ...group.values, group.stamp, group.ttl] });
-        continue;
-      }
-      const partitionOnly = staticOnly || group.staticOnly;
-      mutations.push({ query: this.updateQuery(group.assignments, partitionOnly), params: [group.stamp, group.ttl, ...group.values, ...keysFor(partitionOnly)] });
-    }
-    if (!staticOnly && markerGroup === null) {
-      // The row marker (INSERT's liveness info) keeps a row whose cells are all null alive. CQL cannot read
-      // its timestamp; the oldest cell's writetime (or the stamp, for a row of key columns only) stands in.
-      const markerStamp = this.mode.writetime === 'preserve' && oldestCell !== null ? bigintBytes(oldestCell) : this.stampBytes;
-      const markerTtl = regularCells > 0 && allCellsExpire ? maxTtl : 0;
-      mutations.push({
-        query: `INSERT INTO ${this.table} (${this.keyColumns.join(', ')}) VALUES (${this.keyColumns.map(() => '?').join(', ')}) USING TIMESTAMP ? AND TTL ?`,
-        params: [...keysFor(false), markerStamp, intBytes(markerTtl)],
-      });
-    }
+    const markerStamp = (oldestCell: bigint | null) => (this.mode.writetime === 'preserve' && oldestCell !== null ? bigintBytes(oldestCell) : this.stampBytes);
+    mutations.push(...groups.statements(this.queries, keysFor, staticOnly, markerStamp));
     return mutations;
   }
 
@@ -236,7 +119,7 @@ export class MutationBuilder {
     isMap: boolean,
     name: string,
     isStatic: boolean,
-    assign: (stamp: Buffer, ttl: Buffer, assignment: Assignment, value: Buffer, isStatic: boolean) => void,
+    assign: CellGroups['assign'],
   ): void {
     const wholeAtStamp = this.mode.writetime !== 'preserve' && (this.mode.ttl === 'none' || slot.ttl === null || allNull(row[slot.ttl]));
     if (wholeAtStamp) {
@@ -369,37 +252,6 @@ export class MutationBuilder {
     if (!list) return new Array(count).fill(NO_TTL);
     return splitCollection(list).map((t) => t ?? NO_TTL);
   }
-
-  // The same few statements come back row after row: the same string object each time is cheap for the
-  // driver's prepared-statement cache to look up (its hash is computed once).
-  private readonly queries = new Map<string, string>();
-
-  private insertQuery(columns: string[]): string {
-    const key = `i${columns.join(',')}`;
-    let query = this.queries.get(key);
-    if (query === undefined) {
-      const all = [...this.keyColumns, ...columns];
-      query = `INSERT INTO ${this.table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) USING TIMESTAMP ? AND TTL ?`;
-      this.queries.set(key, query);
-    }
-    return query;
-  }
-
-  private updateQuery(assignments: string[], partitionOnly: boolean): string {
-    const key = `${partitionOnly ? 'p' : 'u'}${assignments.join(',')}`;
-    let query = this.queries.get(key);
-    if (query === undefined) {
-      query = `UPDATE ${this.table} USING TIMESTAMP ? AND TTL ? SET ${assignments.join(', ')} WHERE ${this.where(partitionOnly)}`;
-      this.queries.set(key, query);
-    }
-    return query;
-  }
-
-  private where(partitionOnly: boolean): string {
-    const columns = partitionOnly ? this.keyColumns.slice(0, this.partitionKeyCount) : this.keyColumns;
-    return columns.map((c) => `${c} = ?`).join(' AND ');
-  }
-
 }
 
 /** Whether one of the list's element writetimes is past the boundary: read off the writetimes alone (every row with a list asks). */

@@ -1,0 +1,55 @@
+import type { Statement } from '../connect/session.js';
+import type { Element } from '../diff/cell-elements.js';
+import type { CellSlot } from '../read/select.js';
+
+/** How the copy stamps what it writes (DESIGN.md, "The one rule that makes live migration safe"). */
+export interface WriteMode {
+  /** Keep each cell's source writetime, or write every cell at `stamp`. */
+  writetime: 'preserve' | 'stamp';
+  /** The job-start stamp (skew margin included) or the explicit one; also the fallback in preserve mode. */
+  stamp: bigint;
+  ttl: 'preserve' | 'none';
+  /**
+   * Check the target before writing a non-frozen list: needed when an earlier run of the job may have
+   * written it already (a rerun or resume), since rewriting a list at the same timestamp duplicates it.
+   */
+  guardLists: boolean;
+  /**
+   * Preserve mode: when the proxy went live (a hint: a row whose list holds elements written since has its
+   * target list read before it is written). Null: no proxy, every element is copied without a look.
+   * Undefined: unknown, so every row's lists are checked. Job-start mode uses its stamp as that boundary.
+   */
+  liveSince: bigint | null | undefined;
+  /** How a checked list removes what the target holds and the source does not (list-repair.ts); by value unless set. */
+  listRemoval?: 'by-value' | 'whole-list';
+}
+
+/** The target's elements of a row's non-frozen lists, by source slot: read for rows needsListCheck() names. */
+export type TargetLists = ReadonlyMap<CellSlot, Element[]>;
+
+/** What the copy learned from the target's lists. */
+export interface ListTally {
+  /** Source list elements not written because the target holds them (the proxy wrote them). */
+  inTarget: number;
+  /** Lists the copy could not decide about (left to validate). */
+  undecided: number;
+}
+
+/** Where the rows go: the target table and each source column's name there. */
+export interface TargetTable {
+  keyspace: string;
+  table: string;
+  /** Source column name -> target column name (`--rename`); absent names are the same. */
+  renames: ReadonlyMap<string, string>;
+}
+
+/** A statement with what the writer must know about it. */
+export interface Mutation extends Statement {
+  /**
+   * A statement writing a non-frozen list that an earlier run of the job may have written: rewriting list
+   * elements duplicates them (CASSANDRA-11368), so the writer first reads the target's element writetimes,
+   * and drops every statement sharing this guard when an element there carries one of `stamps`.
+   */
+  listGuard?: { query: string; params: Buffer[]; stamps: ReadonlySet<bigint> };
+}
+
