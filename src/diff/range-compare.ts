@@ -121,8 +121,16 @@ async function compareChunk(
     compared++;
     candidates.push({ kind: 'missing', entity: 'row', keys: decodeKey(key) });
   }
-  // Statics: compared where both sides hold the partition; a partition on one side only is reported as
-  // such when it holds nothing but its static row (otherwise its rows already say it).
+  compared += compareStatics(sourcePartitions, targetPartitions, layout, candidates);
+  return { candidates, sourceRows, targetRows, compared, end };
+}
+
+/**
+ * Statics: compared where both sides hold the partition; a partition on one side only is reported as such
+ * when it holds nothing but its static row (otherwise its rows already say it). Returns how many it compared.
+ */
+function compareStatics(sourcePartitions: Map<string, PartitionEntry>, targetPartitions: Map<string, PartitionEntry>, layout: DigestLayout, candidates: Candidate[]): number {
+  let compared = 0;
   for (const [key, source] of sourcePartitions) {
     const target = targetPartitions.get(key);
     if (source.staticOnly) compared++;
@@ -138,7 +146,7 @@ async function compareChunk(
       candidates.push({ kind: 'extra', entity: 'partition', keys: decodeKey(key) });
     }
   }
-  return { candidates, sourceRows, targetRows, compared, end };
+  return compared;
 }
 
 /**

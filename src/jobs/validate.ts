@@ -1,26 +1,22 @@
 import xxhash from 'xxhash-wasm';
 import type { Session } from '../connect/session.js';
-import { compareDetail, elementId, type RowDifference, type StampContext } from '../diff/compare-rows.js';
-import { WHOLE_LIST_NOTE } from '../diff/list-repair.js';
+import { compareDetail, type StampContext } from '../diff/compare-rows.js';
 import { type Candidate, compareRange, type PageSource, type RangeComparison } from '../diff/range-compare.js';
 import { type CompareOptions, Digester, digestLayout } from '../diff/row-digest.js';
 import { ExitCode } from '../errors.js';
 import { OWN_WINDOW_MICROS, OwnStamps } from '../diff/own-stamps.js';
 import { PointReader } from '../read/point-reader.js';
-import { readSettledCounters } from '../read/settled-counters.js';
 import { readRange } from '../read/range-reader.js';
 import { buildReadPlan, type RawRow, type ReadPlan } from '../read/select.js';
 import { DifferencesCsv, type RangeCsv } from '../report/differences-csv.js';
 import { formatKeyValue } from '../report/format-key.js';
-import type { Counters } from '../report/summary.js';
 import { rangeId, type TokenRange } from '../ring/token-range.js';
 import { type Column, primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
 import { CorrectionPlanner } from '../write/corrections.js';
-import { counterStatement } from '../write/counters.js';
-import type { Mutation, TargetTable } from '../write/mutations.js';
+import type { TargetTable } from '../write/mutations.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
-import { isListRemovalRefused } from '../connect/retry.js';
+import { corrector } from './validate-correct.js';
 
 /**
  * `migrate validate [--autocorrect] [--delete-extra]`: both clusters read by the same token ranges, rows
@@ -47,12 +43,6 @@ export function validateJob(): JobDefinition {
 }
 
 
-interface Found {
-  candidate: Candidate;
-  difference: RowDifference;
-  sourceRow: RawRow | null;
-  targetRow: RawRow | null;
-}
 
 /** One cluster's side of the comparison: the range scan reads digests' inputs, the detail read everything. */
 interface Side {
@@ -94,8 +84,6 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
   const stamps: StampContext = { own: await ownStamps(ctx), runStamp: ctx.stamp, listRemoval: 'by-value' };
   const target: TargetTable = { keyspace: options.selection.targetKeyspace, table: options.selection.targetTable, renames: options.selection.renames };
   const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.compare.autocorrect, deleteExtra: options.compare.deleteExtra, ...stamps });
-  const isCounter = ctx.sourceSchema.isCounter;
-  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !isCounter });
   const keyTypes = primaryKeyOf(ctx.sourceSchema).map((c) => c.type);
   const pointOptions = { inFlight: ctx.inFlight };
   const readers = {
@@ -116,59 +104,7 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
     return difference ? { candidate, difference, sourceRow, targetRow } : null;
   };
 
-  const counterCorrection = async ({ candidate, difference, sourceRow, targetRow }: Found): Promise<Mutation[] | null> => {
-    const wanted = options.compare.autocorrect === 'all' || options.compare.autocorrect === difference.kind;
-    if (!wanted || difference.kind === 'extra') return planner.corrections(candidate, difference, sourceRow, targetRow);
-    const partitionOnly = candidate.entity === 'partition';
-    const settled = await readSettledCounters(sides.source.detail, readers, candidate.keys, partitionOnly, sourceRow);
-    if (!settled?.source) return null;
-    const statement = counterStatement(ctx.sourceSchema, sides.source.detail, target, settled.source, settled.target, partitionOnly);
-    return statement ? [statement] : null;
-  };
-
-  /**
-   * Corrects one confirmed difference, then re-reads both sides: a correction raced by a live write (a list
-   * element removed from the source between our read and our write, say) is planned again from what both
-   * sides hold now, with the list elements it wrote known as ours, up to REPAIR_ATTEMPTS times; what is left
-   * is reported for the next run. Counters are verified against the source as read, once.
-   */
-  const correct = async (found: Found, counts: Counters): Promise<string> => {
-    let { difference, sourceRow, targetRow } = found;
-    const { candidate } = found;
-    const partitionOnly = candidate.entity === 'partition';
-    const written = new Set<string>();
-    let replanned = false;
-    for (let attempt = 1; ; attempt++) {
-      const mutations = isCounter ? await counterCorrection({ candidate, difference, sourceRow, targetRow }) : planner.corrections(candidate, difference, sourceRow, targetRow);
-      if (mutations === null) return difference.targetNewer ? 'target-newer' : '';
-      try {
-        await writer.writePartitions([mutations]);
-      } catch (error) {
-        // Planned by value (before this or another correction in flight met the refusal): once more, whole.
-        if (replanned || !isListRemovalRefused(error)) throw error;
-        replanned = true;
-        stamps.listRemoval = 'whole-list';
-        ctx.notes.add(WHOLE_LIST_NOTE);
-        // Nothing of the refused batch was applied: the same difference, planned the other way.
-        difference = compareDetail(sides.source.detail, sourceRow, targetRow, candidate.entity, compare, stamps) ?? difference;
-        attempt--;
-        continue;
-      }
-      for (const id of listElementsWritten(difference)) written.add(id);
-      if (!isCounter) sourceRow = await readers.source.read(candidate.keys, partitionOnly);
-      targetRow = await readers.target.read(candidate.keys, partitionOnly);
-      const still = compareDetail(sides.source.detail, sourceRow, targetRow, candidate.entity, compare, { ...stamps, written });
-      if (still === null) {
-        if (difference.kind === 'extra') counts.deleted++;
-        else counts.corrected++;
-        return difference.kind === 'extra' ? 'deleted' : 'corrected';
-      }
-      if (still.kind === 'missing') return 'shadowed';
-      if (still.targetNewer) return 'target-newer';
-      if (isCounter || attempt >= REPAIR_ATTEMPTS) return '';
-      difference = still;
-    }
-  };
+  const correct = corrector({ ctx, detail: sides.source.detail, readers, compare, stamps, planner, target, writer: new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !ctx.sourceSchema.isCounter }) });
 
   return async (range, counts) => {
     const id = rangeId(range);
@@ -190,14 +126,6 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
       ]);
     }
   };
-}
-
-/** A correction is verified and, when a live write raced it, planned again this many times in all. */
-const REPAIR_ATTEMPTS = 3;
-
-/** The list elements a correction prepends, by value and writetime. */
-function listElementsWritten(difference: RowDifference): string[] {
-  return difference.cells.flatMap(({ fix }) => (fix.action === 'list' ? fix.rebuild.prepend.map((cell) => elementId(cell.value, cell.stamp)) : []));
 }
 
 /**
