@@ -170,6 +170,6 @@ describe('the built CLI', () => {
     const files = await readdir(join(stateDir, 'runs', 'secret'));
     const texts = [run.out(), run.err(), ...(await Promise.all(files.map((f) => readFile(join(stateDir, 'runs', 'secret', f), 'utf8'))))];
     for (const text of texts) expect(text).not.toMatch(/hunter2/);
-    expect(JSON.parse(await readFile(join(stateDir, 'runs', 'secret', 'run.json'), 'utf8')).options.sourcePassword).toBe('***');
+    expect(JSON.parse(await readFile(join(stateDir, 'runs', 'secret', 'run.json'), 'utf8')).options.clusters.source.password).toBe('***');
   });
 });
