@@ -81,6 +81,8 @@ async function openRun(command: JobDefinition['command'], options: JobOptions, j
     writetimeMode: String(options.write.writetime),
     ownWindowMicros: OWN_WINDOW_MICROS.toString(),
     ranges,
+    keyspace,
+    table,
     options: redactOptions(options),
   });
 }
@@ -137,7 +139,9 @@ async function runTable(definition: JobDefinition, wired: Wired, ledger: RunLedg
       },
       finished: (range, counts, notes, recorded) => {
         for (const note of notes) ctx.notes.add(note);
-        // Only finished ranges count: a failed range is done again from its start, and counted then.
+        // Only finished ranges count: a failed range is done again from its start, and counted then. Out of
+        // the running ones first, or live() would count this range twice (and stop a run short of --max-errors).
+        tally.inFlight.delete(counts);
         if (recorded) tally.totals.add(counts);
         progress.rangeFinished(range);
         stopPastMaxErrors(tally.live().rejected, options.write.maxErrors, abort);

@@ -30,8 +30,8 @@ export function outcomeOf(run: RunRecord, checkpoints: readonly RangeCheckpoint[
   return {
     runId: run.runId,
     command: run.command,
-    keyspace: String(run.options.keyspace ?? ''),
-    table: String(run.options.table ?? ''),
+    keyspace: run.keyspace ?? String(run.options.keyspace ?? ''),
+    table: run.table ?? String(run.options.table ?? ''),
     startedAt: run.startedAt,
     finishedAt: complete ? (checkpoints.map((c) => c.finishedAt).sort().at(-1) ?? run.startedAt) : null,
     rangesTotal: run.ranges.length,

@@ -17,6 +17,9 @@ export interface RunRecord {
   ownWindowMicros?: string;
   /** The work units, by range id, so a resumed run splits the ring the same way. */
   ranges: string[];
+  /** The source table (absent in records from before it was recorded: read from their options then). */
+  keyspace?: string;
+  table?: string;
   options: Record<string, unknown>;
 }
 
