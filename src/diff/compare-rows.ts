@@ -5,7 +5,7 @@ import { type Element, elementsOf } from './cell-elements.js';
 import { judgeList, type ListJudge, type ListVerdict } from './list-repair.js';
 import type { OwnStamps } from './own-stamps.js';
 import type { DifferenceKind } from './range-compare.js';
-import { type CompareOptions, withinTolerance } from './row-digest.js';
+import { cellParts, type CompareOptions, sameParts } from './row-digest.js';
 
 /** What autocorrect does with one cell (a whole column, or one element of a multi-cell column). */
 export type Fix =
@@ -73,28 +73,11 @@ export function compareDetail(
   const cells: CellDifference[] = [];
   for (const slot of plan.cells) {
     if ((slot.column.kind === 'static') !== (entity === 'partition') || options.ignore.includes(slot.column.name)) continue;
-    if (cellsEqual(slot, source, target, options)) continue;
+    if (sameParts(cellParts(slot, options), source, target)) continue;
     cells.push({ slot, fix: cellFix(slot, source, target, options, stamps) });
   }
   if (cells.length === 0) return null;
   return { kind: 'mismatched', cells, targetNewer: cells.every((c) => c.fix.action === 'keep') };
-}
-
-function cellsEqual(slot: CellSlot, source: RawRow, target: RawRow, options: CompareOptions): boolean {
-  const a = source[slot.value] ?? null;
-  const b = target[slot.value] ?? null;
-  const type = slot.column.type;
-  const isFloat = type.kind === 'native' && (type.name === 'float' || type.name === 'double');
-  if (isFloat && options.floatTolerance > 0 && a && b) {
-    const read = (x: Buffer) => (type.name === 'float' ? x.readFloatBE(0) : x.readDoubleBE(0));
-    if (!withinTolerance([read(a)], [read(b)], options.floatTolerance)) return false;
-  } else if (!sameBytes(a, b)) return false;
-  if (options.compareWritetime && slot.writetime !== null && !sameBytes(source[slot.writetime] ?? null, target[slot.writetime] ?? null)) return false;
-  if (options.compareTtl && slot.ttl !== null) {
-    const ttls = (row: RawRow) => numbersOf(row[slot.ttl as number] ?? null, isMultiCell(type), (x) => x.readInt32BE(0));
-    if (!withinTolerance(ttls(source), ttls(target), options.ttlToleranceSeconds)) return false;
-  }
-  return true;
 }
 
 function cellFix(slot: CellSlot, source: RawRow, target: RawRow, options: CompareOptions, stamps: StampContext): CellFix {
@@ -191,4 +174,3 @@ function numbersOf<T>(bytes: Buffer | null, multi: boolean, read: (b: Buffer) =>
 }
 
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
-const sameBytes = (a: Buffer | null, b: Buffer | null): boolean => (a === null || b === null ? a === b : a.equals(b));

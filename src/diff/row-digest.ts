@@ -28,29 +28,59 @@ export interface EntityLayout {
   tolerant: { slot: number; decode: (bytes: Buffer) => number[]; tolerance: number }[];
 }
 
+/**
+ * The one definition of what makes two rows equal: for each compared cell, the parts compared exactly (its
+ * value's bytes, its writetime with --compare-writetime) and the parts compared within a tolerance (a float
+ * with --float-tolerance, TTLs with --compare-ttl). The digest hashes these parts; the per-cell comparison
+ * of a candidate (compare-rows.ts) compares the same parts, so the two cannot drift apart.
+ */
+export function cellParts(slot: CellSlot, options: CompareOptions): EntityLayout {
+  const parts: EntityLayout = { exact: [], tolerant: [] };
+  const floatKind = floatKindOf(slot);
+  if (floatKind && options.floatTolerance > 0) {
+    parts.tolerant.push({ slot: slot.value, decode: (b) => [floatKind === 'float' ? b.readFloatBE(0) : b.readDoubleBE(0)], tolerance: options.floatTolerance });
+  } else {
+    parts.exact.push(slot.value);
+  }
+  if (options.compareWritetime && slot.writetime !== null) parts.exact.push(slot.writetime);
+  if (options.compareTtl && slot.ttl !== null) {
+    const multi = isMultiCell(slot.column.type);
+    parts.tolerant.push({
+      slot: slot.ttl,
+      decode: multi ? (b) => splitCollection(b).map((t) => (t ? readInt(t) : 0)) : (b) => [readInt(b)],
+      tolerance: options.ttlToleranceSeconds,
+    });
+  }
+  return parts;
+}
+
+/** The rows' cell parts, statics apart (a static difference is one per partition); --ignore'd columns left out. */
 export function digestLayout(plan: ReadPlan, options: CompareOptions): DigestLayout {
   const layout: DigestLayout = { regular: { exact: [], tolerant: [] }, statics: { exact: [], tolerant: [] } };
   for (const slot of plan.cells) {
     if (options.ignore.includes(slot.column.name)) continue;
     const entity = slot.column.kind === 'static' ? layout.statics : layout.regular;
-    const floatKind = floatKindOf(slot);
-    if (floatKind && options.floatTolerance > 0) {
-      entity.tolerant.push({ slot: slot.value, decode: (b) => [floatKind === 'float' ? b.readFloatBE(0) : b.readDoubleBE(0)], tolerance: options.floatTolerance });
-    } else {
-      entity.exact.push(slot.value);
-    }
-    if (options.compareWritetime && slot.writetime !== null) entity.exact.push(slot.writetime);
-    if (options.compareTtl && slot.ttl !== null) {
-      const multi = isMultiCell(slot.column.type);
-      entity.tolerant.push({
-        slot: slot.ttl,
-        decode: multi ? (b) => splitCollection(b).map((t) => (t ? readInt(t) : 0)) : (b) => [readInt(b)],
-        tolerance: options.ttlToleranceSeconds,
-      });
-    }
+    const parts = cellParts(slot, options);
+    entity.exact.push(...parts.exact);
+    entity.tolerant.push(...parts.tolerant);
   }
   return layout;
 }
+
+/** Two rows equal in the given parts (one cell's, from cellParts). */
+export function sameParts(parts: EntityLayout, a: RawRow, b: RawRow): boolean {
+  for (const slot of parts.exact) {
+    const [x, y] = [a[slot] ?? null, b[slot] ?? null];
+    if (x === null || y === null ? x !== y : !x.equals(y)) return false;
+  }
+  return parts.tolerant.every((part) => withinTolerance(looseOf(a, part), looseOf(b, part), part.tolerance));
+}
+
+// NaN marks an absent value; it is only equal to another absent value.
+const looseOf = (row: RawRow, part: EntityLayout['tolerant'][number]): number[] => {
+  const cell = row[part.slot];
+  return cell === null || cell === undefined ? [Number.NaN] : part.decode(cell);
+};
 
 function floatKindOf(slot: CellSlot): 'float' | 'double' | null {
   const type = slot.column.type;
@@ -89,12 +119,7 @@ export class Digester {
     }
     const hash = this.hash(this.scratch.subarray(0, offset));
     if (entity.tolerant.length === 0) return hash;
-    // NaN marks an absent value; it is only equal to another absent value.
-    const loose = entity.tolerant.map((part) => {
-      const cell = row[part.slot];
-      return cell === null || cell === undefined ? [Number.NaN] : part.decode(cell);
-    });
-    return { hash, loose };
+    return { hash, loose: entity.tolerant.map((part) => looseOf(row, part)) };
   }
 }
 
