@@ -2,13 +2,11 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
 import cassandra from 'cassandra-driver';
-import type { TlsOption } from '../config/clusters.js';
+import type { Side, TlsOption } from '../config/clusters.js';
 import { ConnectError, InputError, messageOf } from '../errors.js';
 import { parseContactPoints } from './contact-points.js';
 import { installRawCells } from './raw-cells.js';
 import { type OutageWarning, realClock, Retrier, type RetryPolicy } from './retry.js';
-
-export type Side = 'source' | 'target';
 
 export interface SessionOptions {
   side: Side;
@@ -47,7 +45,7 @@ export interface Statement {
 export class Session {
   private constructor(
     readonly side: Side,
-    readonly client: cassandra.Client,
+    private readonly client: cassandra.Client,
     readonly localDc: string,
     readonly readConsistency: Consistency,
     readonly writeConsistency: Consistency,
@@ -118,6 +116,28 @@ export class Session {
     return this.request('read', () => this.client.execute(query, params, { prepare: true, consistency: this.readConsistency, isIdempotent: true, ...options }));
   }
 
+  /** A read answered by the first node reached, from its own view (system.local and system.peers of one node). */
+  async readOnOneNode(query: string): Promise<ResultSet> {
+    const host = this.client.getState().getConnectedHosts()[0];
+    return this.read(query, [], host ? { host } : {});
+  }
+
+  /**
+   * A schema change, then a wait until every node agrees on the schema, so the next statement can build on
+   * it. Retried only when surely not applied, unless it says IF NOT EXISTS: a CREATE is not sent twice blindly.
+   */
+  async changeSchema(statement: string): Promise<void> {
+    const isIdempotent = /\bIF\s+NOT\s+EXISTS\b/i.test(statement);
+    await this.request('write', () => this.client.execute(statement, [], { prepare: false, isIdempotent }), isIdempotent ? 'never' : 'maybe');
+    // Present in the driver, missing from its typings.
+    const metadata = this.client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
+    for (let waited = 0; waited < 60_000; waited += 500) {
+      if (await metadata.checkSchemaAgreement()) return;
+      await sleep(500);
+    }
+    throw new InputError(`the ${this.side} nodes did not agree on the schema within 60 s: check that every node is up (nodetool describecluster), then run again`);
+  }
+
   /** One page of a token-range query, routed to a replica of the range. */
   async readPage(query: string, params: unknown[], page: { size: number; state?: string | undefined; keyspace: string; endToken: bigint }): Promise<ResultSet> {
     // A retried page starts from the same paging state: the range goes on where it was, on any replica.
@@ -128,9 +148,18 @@ export class Session {
       fetchSize: page.size,
       pageState: page.state,
       keyspace: page.keyspace,
-      // A Token routes the query to the range's replicas (the typings only admit a Buffer).
-      routingKey: this.client.metadata.newToken(page.endToken.toString()) as unknown as Buffer,
+      routingKey: this.routingToken(page.endToken),
     }));
+  }
+
+  /** The nodes a range query ending at this token is routed to (the replicas of the range). */
+  replicasOf(keyspace: string, endToken: bigint): string[] {
+    return (this.client.metadata.getReplicas(keyspace, this.routingToken(endToken)) ?? []).map((host) => host.address);
+  }
+
+  // A Token routes a query to the range's replicas (the typings only admit a Buffer).
+  private routingToken(token: bigint): Buffer {
+    return this.client.metadata.newToken(token.toString()) as unknown as Buffer;
   }
 
   /** `isIdempotent: false` (counter increments): retried only when the write surely was not applied. */

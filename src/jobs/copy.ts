@@ -8,7 +8,7 @@ import { rangeId } from '../ring/token-range.js';
 import { primaryKeyOf } from '../schema/table-schema.js';
 import { PointReader } from '../read/point-reader.js';
 import { readSettledCounters } from '../read/settled-counters.js';
-import { Counters } from '../report/summary.js';
+import { RowTally } from '../report/summary.js';
 import { buildReadPlan, type CellSlot, partitionStarts, type RawRow, type ReadPlan } from '../read/select.js';
 import { isMultiCell } from '../schema/cql-type.js';
 import type { Column } from '../schema/table-schema.js';
@@ -81,7 +81,7 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
           // (pages planned before the first refusal meet it too).
           mode.listRemoval = again.listRemoval = 'whole-list';
           ctx.notes.add(WHOLE_LIST_NOTE);
-          await writer.writePartitions(await rewrite(page, opens, new Counters()));
+          await writer.writePartitions(await rewrite(page, opens, new RowTally()));
         } else if (alone && isRefusal(error)) refused = await alone(page, opens, rangeId(range), counts);
         else throw error;
       }
@@ -95,7 +95,7 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
 function rowsAlone(ctx: JobContext, builder: MutationBuilder, writer: PartitionWriter, csv: RangeCsv) {
   const readLists = targetListReader(ctx, builder);
   const keyTypes = primaryKeyOf(ctx.sourceSchema).map((c) => c.type);
-  return async (page: RawRow[], opens: boolean[], range: string, counts: Counters): Promise<number> => {
+  return async (page: RawRow[], opens: boolean[], range: string, counts: RowTally): Promise<number> => {
     let refused = 0;
     for (const [i, row] of page.entries()) {
       const checked = readLists && builder.needsListCheck(row) ? await readLists(row) : undefined;
@@ -124,7 +124,7 @@ async function mayHaveCopiedBefore(ctx: JobContext): Promise<boolean> {
 }
 
 /** A page's statements, grouped by partition; `opens[i]`: row i is the first of its partition. */
-type ToPartitions = (page: RawRow[], opens: boolean[], counts: Counters) => Promise<Mutation[][]>;
+type ToPartitions = (page: RawRow[], opens: boolean[], counts: RowTally) => Promise<Mutation[][]>;
 
 /**
  * Statics are written with each partition's first row; a partition's statements go out together. A row
@@ -164,7 +164,7 @@ function targetListReader(ctx: JobContext, builder: MutationBuilder): ((row: Raw
 }
 
 /**
- * Counters: the difference between source and target is added, from reads that bracket each other (see
+ * RowTally: the difference between source and target is added, from reads that bracket each other (see
  * readSettledCounters); a counter that kept moving is left out and counted, for validate to correct.
  */
 function counterPartitions(ctx: JobContext, plan: ReadPlan, target: TargetTable): ToPartitions {

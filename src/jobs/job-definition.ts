@@ -1,7 +1,7 @@
 import type { JobOptions } from '../config/job-options.js';
 import type { Session } from '../connect/session.js';
 import type { ExitCode } from '../errors.js';
-import type { Counters, Summary } from '../report/summary.js';
+import type { RowTally, Summary } from '../report/summary.js';
 import type { TokenRange } from '../ring/token-range.js';
 import type { Column, TableSchema } from '../schema/table-schema.js';
 import type { RunView } from '../state/ledger.js';
@@ -40,7 +40,7 @@ export interface JobContext extends Budget {
 export const reportDirOf = (ctx: Pick<JobContext, 'options' | 'state'>): string => ctx.options.output.reportDir ?? ctx.state.dir;
 
 /** Works through one token range, adding what it does to `counts` as it goes (progress reads them live). */
-export type RangeWorker = (range: TokenRange, counts: Counters) => Promise<void>;
+export type RangeWorker = (range: TokenRange, counts: RowTally) => Promise<void>;
 
 /** What is known of a job before its run is recorded: enough to refuse bad input. */
 export type JobPlan = Pick<JobContext, 'options' | 'source' | 'target' | 'sourceSchema' | 'targetSchema' | 'cells'>;
@@ -56,7 +56,7 @@ export interface JobDefinition {
   /** Called in each process that prepared, after its last range. */
   finish?(ctx: JobContext): Promise<void>;
   /** The exit code of a run that was neither interrupted nor failed a range, from the whole run's counts. */
-  outcome?(counts: Counters): ExitCode;
+  outcome?(counts: RowTally): ExitCode;
 }
 
 export interface JobResult {

@@ -8,7 +8,7 @@ import { logEvent } from '../report/log.js';
 import type { JobMetrics } from '../report/metrics.js';
 import { startProgress } from '../report/progress.js';
 import { type RunResults, summaryOf, writeRunReports } from '../report/run-report.js';
-import { Counters } from '../report/summary.js';
+import { RowTally } from '../report/summary.js';
 import { planRanges } from '../ring/read-ring.js';
 import { checkCoverage, parseRangeId, rangeId, shardOf } from '../ring/token-range.js';
 import { openLedgerStore } from '../state/choose-store.js';
@@ -187,8 +187,8 @@ async function endRun(definition: JobDefinition, options: JobOptions, ledger: Ru
 
 /** What the run has counted: ranges finished before and by this process, ranges running now, ranges failed. */
 class RunTally {
-  totals: Counters;
-  readonly inFlight = new Set<Counters>();
+  totals: RowTally;
+  readonly inFlight = new Set<RowTally>();
   readonly failed: FailedRange[] = [];
 
   constructor(
@@ -199,12 +199,12 @@ class RunTally {
   }
 
   /** The whole run's counts as recorded: ranges an earlier (resumed) process finished, then this process's. */
-  finished(): Counters {
-    return this.mine.reduce((sum, id) => sum.add(this.ledger.done.get(id)?.counts ?? {}), new Counters());
+  finished(): RowTally {
+    return this.mine.reduce((sum, id) => sum.add(this.ledger.done.get(id)?.counts ?? {}), new RowTally());
   }
 
-  live(): Counters {
-    return [...this.inFlight].reduce((sum, c) => sum.add(c), new Counters().add(this.totals));
+  live(): RowTally {
+    return [...this.inFlight].reduce((sum, c) => sum.add(c), new RowTally().add(this.totals));
   }
 
   doneCount(): number {

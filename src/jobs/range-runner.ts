@@ -1,11 +1,11 @@
 import { parseRangeId } from '../ring/token-range.js';
-import type { Counters } from '../report/summary.js';
+import type { RowTally } from '../report/summary.js';
 import type { JobContext, JobDefinition } from './job-definition.js';
 
 /** Runs the ranges this process holds: here (one process), or on worker processes (`--workers`). */
 export interface RangeRunner {
   /** Works through one range, adding to `counts` as it goes; resolves with the notes the range made. */
-  run(range: string, counts: Counters): Promise<string[]>;
+  run(range: string, counts: RowTally): Promise<string[]>;
   /** Requests in flight to either cluster now. */
   inFlight(): number;
   /** The in-flight window now (--max-latency moves it). */

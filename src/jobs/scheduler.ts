@@ -1,18 +1,18 @@
 import { messageOf } from '../errors.js';
 import type { FailedRange } from '../report/failed-ranges.js';
-import { Counters } from '../report/summary.js';
+import { RowTally } from '../report/summary.js';
 import type { RunLedger } from '../state/ledger.js';
 import type { RangeRunner } from './range-runner.js';
 
 /** What the scheduler tells as it goes: the pipeline's progress, metrics and policies listen. */
 export interface ScheduleEvents {
   /** A range began; `counts` grows while it runs (progress reads it live). */
-  started(counts: Counters): void;
+  started(counts: RowTally): void;
   /** A range finished and was recorded (`recorded` false: another worker took it over; its result stands). */
-  finished(range: string, counts: Counters, notes: string[], recorded: boolean): void;
+  finished(range: string, counts: RowTally, notes: string[], recorded: boolean): void;
   failed(failure: FailedRange): void;
   /** A range ended either way. */
-  ended(counts: Counters): void;
+  ended(counts: RowTally): void;
 }
 
 /**
@@ -23,7 +23,7 @@ export interface ScheduleEvents {
 export async function runRanges(ledger: RunLedger, runner: RangeRunner, todo: readonly string[], concurrency: number, signal: AbortSignal, events: ScheduleEvents): Promise<void> {
   const loop = async (): Promise<void> => {
     for (let id = await ledger.next(todo, signal); id !== undefined && !signal.aborted; id = await ledger.next(todo, signal)) {
-      const counts = new Counters();
+      const counts = new RowTally();
       events.started(counts);
       try {
         const started = Date.now();

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SchemaOptions } from '../config/command-options.js';
 import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
@@ -46,26 +45,14 @@ export function schema(options: SchemaOptions): Promise<SchemaResult> {
 async function apply(target: Session, statements: string[]): Promise<void> {
   for (const statement of statements) {
     try {
-      // Not idempotent: a CREATE that may have been applied is not sent again blindly.
-      await target.write({ query: statement, params: [] }, { prepare: false, isIdempotent: false });
+      await target.changeSchema(statement);
     } catch (error) {
+      if (error instanceof InputError) throw error;
       const reason = (error as Error).message.split('\n')[0];
       const fix = /materialized views are disabled/i.test(reason ?? '') ? ': set materialized_views_enabled: true in the target nodes\' cassandra.yaml' : '';
       throw new InputError(`the target refused ${statement.split('\n')[0]} (${reason})${fix}`);
     }
-    await waitForAgreement(target);
   }
-}
-
-/** Each statement's schema change reaches every target node before the next one builds on it. */
-async function waitForAgreement(target: Session): Promise<void> {
-  for (let waited = 0; waited < 60_000; waited += 500) {
-    // Present in the driver, missing from its typings.
-    const metadata = target.client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
-    if (await metadata.checkSchemaAgreement()) return;
-    await sleep(500);
-  }
-  throw new InputError('the target nodes did not agree on the schema within 60 s: check that every node is up (nodetool describecluster), then run schema again');
 }
 
 /** The plan as a person reads it: CQL to run, then what it left out; or why there is nothing to do. */

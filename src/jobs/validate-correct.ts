@@ -6,7 +6,7 @@ import type { CompareOptions } from '../diff/row-digest.js';
 import type { PointReader } from '../read/point-reader.js';
 import type { RawRow, ReadPlan } from '../read/select.js';
 import { readSettledCounters } from '../read/settled-counters.js';
-import type { Counters } from '../report/summary.js';
+import type { RowTally } from '../report/summary.js';
 import type { CorrectionPlanner } from '../write/corrections.js';
 import { counterStatement } from '../write/counters.js';
 import type { Mutation, TargetTable } from '../write/mutations.js';
@@ -37,10 +37,10 @@ export interface CorrectorParts {
  * `--autocorrect`: corrects one confirmed difference, then re-reads both sides. A correction raced by a
  * live write (a list element removed from the source between our read and our write, say) is planned again
  * from what both sides hold now, with the list elements it wrote known as ours, up to REPAIR_ATTEMPTS times;
- * what is left is reported for the next run. Counters are verified against the source as read, once.
+ * what is left is reported for the next run. RowTally are verified against the source as read, once.
  * Resolves with the note differences.csv gives the row ('corrected', 'target-newer', '' when it remains...).
  */
-export function corrector({ ctx, detail, readers, compare, stamps, planner, target, writer }: CorrectorParts): (found: Found, counts: Counters) => Promise<string> {
+export function corrector({ ctx, detail, readers, compare, stamps, planner, target, writer }: CorrectorParts): (found: Found, counts: RowTally) => Promise<string> {
   const { options } = ctx;
   const isCounter = ctx.sourceSchema.isCounter;
   const counterCorrection = async ({ candidate, difference, sourceRow, targetRow }: Found): Promise<Mutation[] | null> => {

@@ -42,10 +42,8 @@ export function validateJob(): JobDefinition {
   };
 }
 
-
-
 /** One cluster's side of the comparison: the range scan reads digests' inputs, the detail read everything. */
-interface Side {
+interface CompareSide {
   session: Session;
   schema: TableSchema;
   scan: ReadPlan;
@@ -54,19 +52,13 @@ interface Side {
 
 async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWorker> {
   const { options } = ctx;
-  const compare: CompareOptions = {
-    ignore: options.compare.ignore,
-    compareWritetime: options.compare.compareWritetime,
-    compareTtl: options.compare.compareTtl,
-    ttlToleranceSeconds: options.compare.ttlToleranceSeconds,
-    floatTolerance: options.compare.floatTolerance,
-  };
+  const compare: CompareOptions = options.compare;
   const multiCellTimes = ctx.source.releaseMajor >= 5 && ctx.target.releaseMajor >= 5;
   const plans = (schema: TableSchema, cells: Column[]) => ({
     scan: buildReadPlan(schema, { writetimes: compare.compareWritetime, ttls: compare.compareTtl, cells, multiCellTimes, withToken: true }),
     detail: buildReadPlan(schema, { writetimes: true, ttls: true, cells, multiCellTimes }),
   });
-  const sides: { source: Side; target: Side } = {
+  const sides: { source: CompareSide; target: CompareSide } = {
     source: { session: ctx.source, schema: ctx.sourceSchema, ...plans(ctx.sourceSchema, ctx.cells) },
     target: { session: ctx.target, schema: ctx.targetSchema, ...plans(ctx.targetSchema, ctx.targetCells) },
   };

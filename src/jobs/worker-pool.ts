@@ -4,7 +4,7 @@ import type { JobOptions } from '../config/job-options.js';
 import { type ExitCode, MigrateError } from '../errors.js';
 import { logEvent } from '../report/log.js';
 import type { JobMetrics } from '../report/metrics.js';
-import type { Counters } from '../report/summary.js';
+import type { RowTally } from '../report/summary.js';
 import type { RunView } from '../state/ledger.js';
 import type { RunRecord } from '../state/run-state.js';
 import type { RangeRunner } from './range-runner.js';
@@ -29,7 +29,7 @@ export type FromWorker =
   | {
       type: 'progress';
       /** The counts so far of each range in progress. */
-      counts: Record<string, Partial<Counters>>;
+      counts: Record<string, Partial<RowTally>>;
       /** [cluster, operation, seconds] of each request since the last report. */
       requests: [string, string, number][];
       retries: string[];
@@ -37,7 +37,7 @@ export type FromWorker =
       window: number;
       smallestWindow: number;
     }
-  | { type: 'done'; range: string; counts: Partial<Counters>; notes: string[] }
+  | { type: 'done'; range: string; counts: Partial<RowTally>; notes: string[] }
   | { type: 'failed'; range: string; error: string; notes: string[] }
   | { type: 'log'; event: string; fields: Record<string, unknown>; line: string | undefined };
 
@@ -52,7 +52,7 @@ export class WorkerStartError extends MigrateError {
 }
 
 interface Pending {
-  counts: Counters;
+  counts: RowTally;
   resolve: (notes: string[]) => void;
   reject: (error: Error) => void;
 }
@@ -160,7 +160,7 @@ export class WorkerPool implements RangeRunner {
     if ((event === 'outage' && before === 0) || (event === 'recovered' && after === 0 && before > 0)) logEvent(event, fields, line);
   }
 
-  run(range: string, counts: Counters): Promise<string[]> {
+  run(range: string, counts: RowTally): Promise<string[]> {
     const worker = this.workers.filter((w) => w.alive).sort((a, b) => a.running.size - b.running.size)[0];
     if (!worker) return Promise.reject(new Error('no worker process is left (see the errors above)'));
     return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@ import { withBothClusters } from '../connect/both-clusters.js';
 import { exitCodeOf, InterruptedError, messageOf } from '../errors.js';
 import { setLogSink } from '../report/log.js';
 import { JobMetrics } from '../report/metrics.js';
-import { Counters } from '../report/summary.js';
+import { RowTally } from '../report/summary.js';
 import { liveBudget, shareOf } from './budget.js';
 import type { JobContext } from './job-definition.js';
 import { wireTable } from './wire-table.js';
@@ -71,7 +71,7 @@ async function work(start: WorkerStart): Promise<number> {
           signal: abort.signal,
         };
         const runner = await inProcess(definition, ctx);
-        const running = new Map<string, Counters>();
+        const running = new Map<string, RowTally>();
         let smallestWindow = ctx.inFlight.concurrency;
         const report = () => {
           smallestWindow = Math.min(smallestWindow, ctx.inFlight.concurrency);
@@ -91,7 +91,7 @@ async function work(start: WorkerStart): Promise<number> {
         await new Promise<void>((stop) => {
           process.on('message', (message: ToWorker) => {
             if (message.type === 'range') {
-              const counts = new Counters();
+              const counts = new RowTally();
               running.set(message.range, counts);
               runner
                 .run(message.range, counts)

@@ -1,13 +1,13 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
-import type { Counters } from './summary.js';
+import type { RowTally } from './summary.js';
 import type { Readiness } from './readiness.js';
 
 /** What a table's run shows while it runs: read on every scrape, never copied. */
 export interface LiveRun {
   labels: { command: string; keyspace: string; table: string; run_id: string };
   /** Finished ranges' counts plus those of the ranges in progress. */
-  counts(): Counters;
+  counts(): RowTally;
   ranges(): { total: number; done: number; failed: number };
   /** Requests in flight to both clusters, all ranges together. */
   inFlight(): number;

@@ -1,14 +1,14 @@
 import type { RunLedger } from '../state/ledger.js';
 import { type FailedRange, writeFailedRanges } from './failed-ranges.js';
 import { writeHtmlReport } from './html-report.js';
-import { type Counters, type Summary, writeSummary } from './summary.js';
+import { type RowTally, type Summary, writeSummary } from './summary.js';
 
 /** What a table run's reports are made of: its record, the ranges this process answers for, their results. */
 export interface RunResults {
   ledger: Pick<RunLedger, 'record' | 'done'>;
   /** The ranges of the run this process answers for (its shard's, or all). */
   ranges: readonly string[];
-  totals: Counters;
+  totals: RowTally;
   failed: FailedRange[];
   errors: string[];
   notes: string[];

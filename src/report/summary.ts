@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { makeFolder } from '../state/make-folder.js';
 
 /** summary.json, field for field as DESIGN.md lists it; counts that do not apply are 0. */
-export interface Summary {
+export interface Summary extends Omit<Counts, 'remaining'> {
   command: 'copy' | 'validate';
   runId: string;
   keyspace: string;
@@ -17,28 +17,13 @@ export interface Summary {
   rangesTotal: number;
   rangesDone: number;
   rangesFailed: number;
-  rowsRead: number;
-  rowsWritten: number;
-  rowsCompared: number;
-  missing: number;
-  mismatched: number;
-  extra: number;
-  targetNewer: number;
-  corrected: number;
-  deleted: number;
-  /** copy: source list elements not written because the target held them already (the proxy wrote them). */
-  listElementsInTarget: number;
-  /** copy: lists the copy could not complete safely (a target without element writetimes, a live write in the way), left to validate. */
-  listsLeftToValidate: number;
-  /** copy --max-errors: rows the target refused, listed in rejected.csv. */
-  rejected: number;
   errors: string[];
   /** What the run had to approximate, in words (for example list TTLs that differed per element). */
   notes: string[];
 }
 
-/** What one range (or a whole run, summed) counted; each finished range's counts go into its checkpoint. */
-export class Counters {
+/** What one range (or a whole run, summed) counted in rows; each finished range's counts go into its checkpoint. */
+export class RowTally {
   rowsRead = 0;
   rowsWritten = 0;
   rowsCompared = 0;
@@ -48,17 +33,22 @@ export class Counters {
   targetNewer = 0;
   corrected = 0;
   deleted = 0;
+  /** copy: source list elements not written because the target held them already (the proxy wrote them). */
   listElementsInTarget = 0;
+  /** copy: lists the copy could not complete safely (a target without element writetimes, a live write in the way), left to validate. */
   listsLeftToValidate = 0;
+  /** copy --max-errors: rows the target refused, listed in rejected.csv. */
   rejected = 0;
   /** Differences still there at the end (target-newer rows aside): validate's exit code. */
   remaining = 0;
 
-  add(other: Partial<Counters>): this {
+  add(other: Partial<RowTally>): this {
     for (const key of COUNTS) this[key] += other[key] ?? 0;
     return this;
   }
 }
+
+type Counts = { [key in (typeof COUNTS)[number]]: number };
 
 export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'listElementsInTarget', 'listsLeftToValidate', 'rejected', 'remaining'] as const;
 

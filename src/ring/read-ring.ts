@@ -9,9 +9,8 @@ import { ringRanges, splitRing, type TokenRange } from './token-range.js';
 export async function readRingTokens(session: Session): Promise<{ tokens: bigint[]; nodes: number }> {
   const tokens: bigint[] = [];
   let nodes = 0;
-  const host = session.client.getState().getConnectedHosts()[0];
   for (const table of ['system.local', 'system.peers']) {
-    const result = await session.read(`SELECT tokens FROM ${table}`, [], host ? { host } : {});
+    const result = await session.readOnOneNode(`SELECT tokens FROM ${table}`);
     for (const row of result.rows) {
       nodes++;
       for (const token of (row.get('tokens') as string[] | null) ?? []) tokens.push(BigInt(token));

@@ -41,8 +41,8 @@ export class CassandraStore implements LedgerStore {
     const have = new Set(existing.rows.map((r) => r.get('table_name') as string));
     if (Object.keys(TABLES).some((t) => !have.has(t))) {
       if (!create) return undefined;
-      if (have.size === 0) await session.read(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${await replicationFor(session)}`, [], { prepare: false });
-      for (const [name, cql] of Object.entries(TABLES)) if (!have.has(name)) await session.read(cql.replace('%s', keyspace), [], { prepare: false });
+      if (have.size === 0) await session.changeSchema(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${await replicationFor(session)}`);
+      for (const [name, cql] of Object.entries(TABLES)) if (!have.has(name)) await session.changeSchema(cql.replace('%s', keyspace));
     }
     return new CassandraStore(session, keyspace, reportRoot, leaseMs);
   }

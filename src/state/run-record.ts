@@ -1,4 +1,4 @@
-import type { Counters } from '../report/summary.js';
+import type { RowTally } from '../report/summary.js';
 
 /** What a run records when it starts; `--resume` reads it back. */
 export interface RunRecord {
@@ -40,7 +40,7 @@ export interface KeyspaceRunRecord {
 export interface RangeCheckpoint {
   range: string;
   /** What the range counted (rows read and written, differences...). */
-  counts: Partial<Counters>;
+  counts: Partial<RowTally>;
   finishedAt: string;
   /** How long the range took (absent in checkpoints from before it was recorded). */
   seconds?: number;
