@@ -13,7 +13,8 @@ import { buildReadPlan, type CellSlot, partitionStarts, type RawRow, type ReadPl
 import { isMultiCell } from '../schema/cql-type.js';
 import type { Column } from '../schema/table-schema.js';
 import { counterStatement } from '../write/counters.js';
-import { type Mutation, MutationBuilder, type TargetLists, type TargetTable, type WriteMode } from '../write/mutations.js';
+import { type Mutation, MutationBuilder, type TargetLists, type WriteMode } from '../write/mutations.js';
+import type { TargetTable } from '../schema/target-table.js';
 import { elementsOf } from '../diff/cell-elements.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
@@ -55,7 +56,7 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
     ctx.notes.add(`the source (Cassandra ${ctx.source.releaseVersion}) cannot read list element writetimes: list elements written through the proxy during the copy cannot be told from history and are written again (validate reports such lists)`);
   }
   const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.write.ttl === 'preserve', cells: ctx.cells, multiCellTimes, listWritetimes: multiCellTimes });
-  const target: TargetTable = { keyspace: options.selection.targetKeyspace, table: options.selection.targetTable, renames: options.selection.renames };
+  const target = ctx.targetTable;
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter });
   const mode: WriteMode = { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.write.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.write.liveSince, listRemoval: 'by-value' };
   // What is written again after a refusal, where part of the page may be written already: lists guarded.

@@ -7,6 +7,7 @@ import type { Column, TableSchema } from '../schema/table-schema.js';
 import type { RunView } from '../state/ledger.js';
 import type { RunRecord } from '../state/run-state.js';
 import type { Budget } from './budget.js';
+import type { TargetTable } from '../schema/target-table.js';
 
 /** What a job is: the command's definition, what its range workers are given, what it ends with. */
 export type Command = 'copy' | 'validate';
@@ -19,6 +20,8 @@ export interface JobContext extends Budget {
   target: Session;
   sourceSchema: TableSchema;
   targetSchema: TableSchema;
+  /** The target table and the source columns' names there (--rename applied). */
+  targetTable: TargetTable;
   /** The source cell columns the job moves or compares (after --exclude). */
   cells: Column[];
   /** The target column of each of `cells`, in the same order (after --rename). */
@@ -75,5 +78,5 @@ export interface KeyspacePlacement {
 }
 
 /** What a table's job knows once both schemas are read and checked; a worker process wires the same. */
-export type WiredTable = Pick<JobContext, 'sourceSchema' | 'targetSchema' | 'cells' | 'targetCells' | 'tablePair'> & { jobKey: string };
+export type WiredTable = Pick<JobContext, 'sourceSchema' | 'targetSchema' | 'targetTable' | 'cells' | 'targetCells' | 'tablePair'> & { jobKey: string };
 

@@ -9,7 +9,8 @@ import { readSettledCounters } from '../read/settled-counters.js';
 import type { RowTally } from '../report/summary.js';
 import type { CorrectionPlanner } from '../write/corrections.js';
 import { counterStatement } from '../write/counters.js';
-import type { Mutation, TargetTable } from '../write/mutations.js';
+import type { TargetTable } from '../schema/target-table.js';
+import type { Mutation } from '../write/mutations.js';
 import type { PartitionWriter } from '../write/writer.js';
 import type { JobContext } from './job-definition.js';
 

@@ -13,7 +13,6 @@ import { formatKeyValue } from '../report/format-key.js';
 import { rangeId, type TokenRange } from '../ring/token-range.js';
 import { type Column, primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
 import { CorrectionPlanner } from '../write/corrections.js';
-import type { TargetTable } from '../write/mutations.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
 import { corrector } from './validate-correct.js';
@@ -74,7 +73,7 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
   };
   // How lists are repaired: by value, until the target refuses that (a guardrail), then whole (list-repair.ts).
   const stamps: StampContext = { own: await ownStamps(ctx), runStamp: ctx.stamp, listRemoval: 'by-value' };
-  const target: TargetTable = { keyspace: options.selection.targetKeyspace, table: options.selection.targetTable, renames: options.selection.renames };
+  const target = ctx.targetTable;
   const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.compare.autocorrect, deleteExtra: options.compare.deleteExtra, ...stamps });
   const keyTypes = primaryKeyOf(ctx.sourceSchema).map((c) => c.type);
   const pointOptions = { inFlight: ctx.inFlight };

@@ -6,6 +6,7 @@ import { checkPartitioners, type ClusterHashing, tokenFromBytes } from '../ring/
 import { checkCompatibility } from '../schema/compatibility.js';
 import { readTableSchema } from '../schema/read-schema.js';
 import type { Column, TableSchema } from '../schema/table-schema.js';
+import { TargetTable } from '../schema/target-table.js';
 import type { JobDefinition, WiredTable } from './job-definition.js';
 
 /** Schemas read and checked against the options: InputError for anything that cannot run. */
@@ -13,18 +14,19 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
   // One after the other, so that a keyspace missing on both sides is always blamed on the source.
   const sourceSchema = await readTableSchema(source, options.selection.keyspace, options.selection.table);
   const targetSchema = await readTableSchema(target, options.selection.targetKeyspace, options.selection.targetTable);
-  const cells = checkCompatibility(sourceSchema, targetSchema, { renames: options.selection.renames, exclude: options.selection.exclude, ignore: options.compare.ignore });
+  const targetTable = new TargetTable(options.selection.targetKeyspace, options.selection.targetTable, options.selection.renames);
+  const cells = checkCompatibility(sourceSchema, targetSchema, { target: targetTable, exclude: options.selection.exclude, ignore: options.compare.ignore });
   // Validate reads both sides by the source's token ranges: the target must hash keys alike, as seen, not as claimed.
   checkPartitioners(definition.command, { partitioner: source.partitioner }, { partitioner: target.partitioner, sample: definition.command === 'validate' ? await sampleToken(target, targetSchema) : undefined });
   if (source.identity === target.identity && options.selection.keyspace === options.selection.targetKeyspace && options.selection.table === options.selection.targetTable) {
     throw new InputError(`--source and --target are the same cluster and ${options.selection.keyspace}.${options.selection.table} is both the source and the target table: point --target at the other cluster, or give --target-keyspace/--target-table`);
   }
-  const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === (options.selection.renames.get(c.name) ?? c.name)) as Column);
+  const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === targetTable.nameOf(c.name)) as Column);
   definition.check?.({ options, source, target, sourceSchema, targetSchema, cells });
   // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
   const tablePair = `${source.identity}/${options.selection.keyspace}.${options.selection.table} -> ${target.identity}/${options.selection.targetKeyspace}.${options.selection.targetTable}`;
   const jobKey = `${definition.command} ${tablePair}${options.run.shard ? ` [shard ${options.run.shard.index}/${options.run.shard.count}]` : ''}`;
-  return { sourceSchema, targetSchema, cells, targetCells, tablePair, jobKey };
+  return { sourceSchema, targetSchema, targetTable, cells, targetCells, tablePair, jobKey };
 }
 
 /** One row's partition key and the token the cluster gives it, for the partitioner probe; none from an empty table. */

@@ -1,9 +1,10 @@
 import { InputError } from '../errors.js';
 import { formatCqlType } from './cql-type.js';
 import { type Column, primaryKeyOf, sameType, type TableSchema } from './table-schema.js';
+import type { TargetTable } from './target-table.js';
 
 export interface ColumnMapping {
-  renames: ReadonlyMap<string, string>;
+  target: TargetTable;
   exclude: readonly string[];
   /** validate --ignore: compared columns left out of the comparison. */
   ignore?: readonly string[];
@@ -15,7 +16,7 @@ export interface ColumnMapping {
  */
 export function checkCompatibility(source: TableSchema, target: TableSchema, mapping: ColumnMapping): Column[] {
   const sourceNames = new Set(source.columns.map((c) => c.name));
-  const named: [flag: string, names: Iterable<string>][] = [['--rename', mapping.renames.keys()], ['--exclude', mapping.exclude], ['--ignore', mapping.ignore ?? []]];
+  const named: [flag: string, names: Iterable<string>][] = [['--rename', mapping.target.renames.keys()], ['--exclude', mapping.exclude], ['--ignore', mapping.ignore ?? []]];
   for (const [flag, names] of named) {
     for (const name of names) {
       if (!sourceNames.has(name)) throw new InputError(`column ${name} named in ${flag} is not in ${source.keyspace}.${source.table}: use one of ${[...sourceNames].join(', ')}`);
@@ -23,7 +24,7 @@ export function checkCompatibility(source: TableSchema, target: TableSchema, map
   }
   const targetByName = new Map(target.columns.map((c) => [c.name, c]));
   const where = `${target.keyspace}.${target.table}`;
-  const mapped = (c: Column) => mapping.renames.get(c.name) ?? c.name;
+  const mapped = (c: Column) => mapping.target.nameOf(c.name);
 
   for (const key of primaryKeyOf(source)) {
     if (mapping.exclude.includes(key.name)) throw new InputError(`--exclude ${key.name}: primary key columns cannot be excluded`);
@@ -41,7 +42,7 @@ export function checkCompatibility(source: TableSchema, target: TableSchema, map
   const moved = source.columns.filter((c) => !mapping.exclude.includes(c.name));
   for (const column of moved) {
     const other = targetByName.get(mapped(column));
-    if (!other && mapping.renames.has(column.name)) {
+    if (!other && mapping.target.renames.has(column.name)) {
       throw new InputError(`--rename ${column.name}:${mapped(column)}: the target ${where} has no column ${mapped(column)}: use one of ${[...targetByName.keys()].join(', ')}`);
     }
     if (!other) {

@@ -2,12 +2,13 @@ import type { Statement } from '../connect/session.js';
 import { type CellDifference, type ElementFix, newestStamp, type RowDifference } from '../diff/compare-rows.js';
 import type { OwnStamps } from '../diff/own-stamps.js';
 import type { Candidate } from '../diff/range-compare.js';
-import { type CellSlot, type RawRow, type ReadPlan, tableName } from '../read/select.js';
+import type { CellSlot, RawRow, ReadPlan } from '../read/select.js';
 import { bigintBytes, intBytes, joinCollection, readBigint, splitCollection } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import { primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
 import { listRepairStatements } from './list-writes.js';
-import { type Mutation, MutationBuilder, type TargetTable } from './mutations.js';
+import type { TargetTable } from '../schema/target-table.js';
+import { type Mutation, MutationBuilder } from './mutations.js';
 
 export interface CorrectionOptions {
   autocorrect: 'missing' | 'mismatched' | 'all' | undefined;
@@ -38,7 +39,7 @@ export class CorrectionPlanner {
   ) {
     const stamp = options.own.level ?? options.runStamp;
     this.builder = new MutationBuilder(source, plan, { writetime: 'preserve', stamp, ttl: 'preserve', guardLists: false, liveSince: null }, target);
-    this.table = tableName(target);
+    this.table = target.qualifiedName;
     this.keyNames = primaryKeyOf(source).map((c) => this.columnName(c.name));
   }
 
@@ -129,7 +130,7 @@ export class CorrectionPlanner {
   }
 
   private columnName(name: string): string {
-    return quoteIdentifier(this.target.renames.get(name) ?? name);
+    return this.target.columnName(name);
   }
 
   private where(keys: Buffer[]): string {

@@ -1,9 +1,8 @@
 import type { Statement } from '../connect/session.js';
-import { type RawRow, type ReadPlan, tableName } from '../read/select.js';
+import type { RawRow, ReadPlan } from '../read/select.js';
 import { bigintBytes, readBigint } from '../read/serialized.js';
-import { quoteIdentifier } from '../schema/cql-type.js';
 import type { TableSchema } from '../schema/table-schema.js';
-import type { TargetTable } from './mutations.js';
+import type { TargetTable } from '../schema/target-table.js';
 
 /**
  * Counters cannot be written, only incremented, and an increment is not idempotent. So the copy adds the
@@ -14,7 +13,7 @@ export function counterStatement(source: TableSchema, plan: ReadPlan, target: Ta
   const partitionKeyCount = source.partitionKey.length;
   const keys = plan.keySlots.map((slot) => row[slot] ?? null);
   const staticOnly = source.clustering.length > 0 && keys[partitionKeyCount] === null;
-  const name = (column: string) => quoteIdentifier(target.renames.get(column) ?? column);
+  const name = (column: string) => target.columnName(column);
   const assignments: string[] = [];
   const deltas: Buffer[] = [];
   for (const slot of plan.cells) {
@@ -33,7 +32,7 @@ export function counterStatement(source: TableSchema, plan: ReadPlan, target: Ta
   if (assignments.length === 0) return null;
   const keyColumns = [...source.partitionKey, ...(staticOnly ? [] : source.clustering)];
   return {
-    query: `UPDATE ${tableName(target)} SET ${assignments.join(', ')} WHERE ${keyColumns.map((c) => `${name(c.name)} = ?`).join(' AND ')}`,
+    query: `UPDATE ${target.qualifiedName} SET ${assignments.join(', ')} WHERE ${keyColumns.map((c) => `${name(c.name)} = ?`).join(' AND ')}`,
     params: [...deltas, ...(staticOnly ? keys.slice(0, partitionKeyCount) : keys)],
   };
 }

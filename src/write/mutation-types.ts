@@ -35,14 +35,6 @@ export interface ListTally {
   undecided: number;
 }
 
-/** Where the rows go: the target table and each source column's name there. */
-export interface TargetTable {
-  keyspace: string;
-  table: string;
-  /** Source column name -> target column name (`--rename`); absent names are the same. */
-  renames: ReadonlyMap<string, string>;
-}
-
 /** A statement with what the writer must know about it. */
 export interface Mutation extends Statement {
   /**

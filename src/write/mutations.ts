@@ -1,9 +1,10 @@
 import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
-import { type CellSlot, type RawRow, type ReadPlan, tableName } from '../read/select.js';
+import type { CellSlot, RawRow, ReadPlan } from '../read/select.js';
 import { type Element, elementsOf } from '../diff/cell-elements.js';
-import type { ListTally, Mutation, TargetLists, TargetTable, WriteMode } from './mutation-types.js';
+import type { TargetTable } from '../schema/target-table.js';
+import type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-types.js';
 
-export type { ListTally, Mutation, TargetLists, TargetTable, WriteMode } from './mutation-types.js';
+export type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-types.js';
 import { judgeList } from '../diff/list-repair.js';
 import { bigintBytes, joinCollection, readBigint, splitCollection, splitFields } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
@@ -30,8 +31,8 @@ export class MutationBuilder {
     private readonly mode: WriteMode,
     target: TargetTable,
   ) {
-    this.table = tableName(target);
-    this.targetName = (column) => quoteIdentifier(target.renames.get(column) ?? column);
+    this.table = target.qualifiedName;
+    this.targetName = (column) => target.columnName(column);
     const keyColumns = plan.keySlots.map((_, i) => this.targetName(i < source.partitionKey.length ? (source.partitionKey[i]?.name as string) : (source.clustering[i - source.partitionKey.length]?.name as string)));
     this.partitionKeyCount = source.partitionKey.length;
     this.queries = new TableQueries(this.table, keyColumns, this.partitionKeyCount);

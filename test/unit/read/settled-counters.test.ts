@@ -4,6 +4,7 @@ import { readSettledCounters } from '../../../src/read/settled-counters.js';
 import { buildReadPlan, type RawRow } from '../../../src/read/select.js';
 import { counterStatement } from '../../../src/write/counters.js';
 import { big, schemaOf, text } from '../../support/schemas.js';
+import { TargetTable } from '../../../src/schema/target-table.js';
 
 const schema = schemaOf([
   ['page', 'partition_key', 'text', 0],
@@ -11,7 +12,7 @@ const schema = schemaOf([
 ]);
 const plan = buildReadPlan(schema, { writetimes: false, ttls: false });
 const counter = (views: bigint): RawRow => [text('/p'), big(views)];
-const table = { keyspace: 'ks', table: 'pv', renames: new Map<string, string>() };
+const table = new TargetTable('ks', 'pv', new Map<string, string>());
 
 /** A counter whose value on each cluster moves when the script says: reads return the values in turn. */
 function readers(source: bigint[], target: bigint[]) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCompatibility } from '../../../src/schema/compatibility.js';
+import { TargetTable } from '../../../src/schema/target-table.js';
 import { schemaOf } from '../../support/schemas.js';
 
 const source = schemaOf(
@@ -12,7 +13,7 @@ const source = schemaOf(
   ],
   [{ name: 'addr', fields: [{ name: 'city', typeText: 'text' }] }],
 );
-const none = { renames: new Map<string, string>(), exclude: [] as string[] };
+const none = { target: new TargetTable('ks', 't'), exclude: [] as string[] };
 
 describe('checkCompatibility', () => {
   it('returns the cells to move when the target matches, UDTs compared by their fields not their names', () => {
@@ -36,7 +37,7 @@ describe('checkCompatibility', () => {
       ['num', 'regular', 'int'],
       ['s', 'static', 'text'],
     ]);
-    expect(checkCompatibility(source, target, { renames: new Map([['n', 'num']]), exclude: ['home'] }).map((c) => c.name)).toEqual(['n', 's']);
+    expect(checkCompatibility(source, target, { target: new TargetTable('ks', 't', new Map([['n', 'num']])), exclude: ['home'] }).map((c) => c.name)).toEqual(['n', 's']);
   });
   it('names the column, both types and the fix', () => {
     const target = schemaOf([

@@ -5,6 +5,7 @@ import { buildReadPlan, type RawRow } from '../../../src/read/select.js';
 import { OwnStamps } from '../../../src/diff/own-stamps.js';
 import { CorrectionPlanner } from '../../../src/write/corrections.js';
 import { big, int, schemaOf, text } from '../../support/schemas.js';
+import { TargetTable } from '../../../src/schema/target-table.js';
 
 const schema = schemaOf([
   ['pk', 'partition_key', 'int', 0],
@@ -13,7 +14,7 @@ const schema = schemaOf([
   ['v', 'regular', 'text'],
 ]);
 const plan = buildReadPlan(schema, { writetimes: true, ttls: true });
-const target = { keyspace: 'ks', table: 't', renames: new Map<string, string>() };
+const target = new TargetTable('ks', 't', new Map<string, string>());
 const v = plan.cells.find((c) => c.column.name === 'v')!;
 const s = plan.cells.find((c) => c.column.name === 's')!;
 const row = (value: string | null, wt: bigint, staticValue: string | null = null): RawRow => {

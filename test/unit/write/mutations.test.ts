@@ -4,6 +4,7 @@ import { joinCollection } from '../../../src/read/serialized.js';
 import { MutationBuilder, type WriteMode } from '../../../src/write/mutations.js';
 import { counterStatement } from '../../../src/write/counters.js';
 import { big, int, schemaOf, text } from '../../support/schemas.js';
+import { TargetTable } from '../../../src/schema/target-table.js';
 
 const schema = schemaOf(
   [
@@ -18,7 +19,7 @@ const schema = schemaOf(
   ],
   [{ name: 'addr', fields: [{ name: 'city', typeText: 'text' }, { name: 'zip', typeText: 'int' }] }],
 );
-const target = { keyspace: 'tks', table: 'tt', renames: new Map([['a', 'a2']]) };
+const target = new TargetTable('tks', 'tt', new Map([['a', 'a2']]));
 const preserve: WriteMode = { writetime: 'preserve', stamp: 1000n, ttl: 'preserve', guardLists: true, liveSince: null };
 const plan = buildReadPlan(schema, { writetimes: true, ttls: true });
 const slot = (name: string) => plan.cells.find((c) => c.column.name === name)!;
@@ -130,7 +131,7 @@ describe('counterStatement', () => {
   ]);
   const cplan = buildReadPlan(counters, { writetimes: false, ttls: false });
   const crow = (views: bigint | null, clicks: bigint | null): RawRow => [text('/p'), clicks === null ? null : big(clicks), views === null ? null : big(views)];
-  const t = { keyspace: 'ks', table: 'pv', renames: new Map<string, string>() };
+  const t = new TargetTable('ks', 'pv', new Map<string, string>());
 
   it('adds the difference between source and target', () => {
     expect(counterStatement(counters, cplan, t, crow(10n, 3n), crow(4n, 3n), false)).toEqual({
