@@ -8,6 +8,7 @@ import type { RunView } from '../state/ledger.js';
 import type { RunRecord } from '../state/run-state.js';
 import type { Budget } from './budget.js';
 import type { TargetTable } from '../schema/target-table.js';
+import type { JobKey } from '../state/job-key.js';
 
 /** What a job is: the command's definition, what its range workers are given, what it ends with. */
 export type Command = 'copy' | 'validate';
@@ -26,8 +27,8 @@ export interface JobContext extends Budget {
   cells: Column[];
   /** The target column of each of `cells`, in the same order (after --rename). */
   targetCells: Column[];
-  /** The clusters (by identity) and tables of the job: what copy and validate runs of one migration share. */
-  tablePair: string;
+  /** The job: command, clusters (by identity) and tables, shard; copy and validate runs of one migration share its table pair. */
+  job: JobKey;
   /** The run's plan and the ranges finished when this process began. */
   state: RunView;
   /** Every run in the run store when this run began (earlier runs of this table pair tell validate what we wrote). */
@@ -78,5 +79,5 @@ export interface KeyspacePlacement {
 }
 
 /** What a table's job knows once both schemas are read and checked; a worker process wires the same. */
-export type WiredTable = Pick<JobContext, 'sourceSchema' | 'targetSchema' | 'targetTable' | 'cells' | 'targetCells' | 'tablePair'> & { jobKey: string };
+export type WiredTable = Pick<JobContext, 'sourceSchema' | 'targetSchema' | 'targetTable' | 'cells' | 'targetCells' | 'job'> & { jobKey: string };
 

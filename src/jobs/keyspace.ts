@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { type JobOptions, optionsForTable, redactOptions } from '../config/job-options.js';
+import { type JobOptions, optionsForTable, redactOptions, WHOLE_KEYSPACE } from '../config/job-options.js';
 import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
 import { ExitCode, exitCodeOf, InputError, messageOf } from '../errors.js';
@@ -13,8 +13,9 @@ import type { JobMetrics } from '../report/metrics.js';
 import { openLedgerStore } from '../state/choose-store.js';
 import { liveBudget, narrowedTo, shareOf, withOwnRate } from './budget.js';
 import type { Command, JobDefinition } from './job-definition.js';
-import { runConnected } from './pipeline.js';
+import { runConnected, withJobLock } from './pipeline.js';
 import { jobStartStamp, newRunId } from './run-plan.js';
+import { encodeJobKey } from '../state/job-key.js';
 
 export type { KeyspaceSummary, TableOutcome } from '../report/keyspace-report.js';
 
@@ -37,18 +38,15 @@ export async function runKeyspaceJob(definitionFor: () => JobDefinition, shared:
     abort.signal,
     async (source, target) => {
       const { keyspace, targetKeyspace } = shared.selection;
-      const jobKey = `${command} ${source.identity}/${keyspace}.* -> ${target.identity}/${targetKeyspace}.*`;
+      const jobKey = encodeJobKey({ command, source: { cluster: source.identity, keyspace, table: WHOLE_KEYSPACE }, target: { cluster: target.identity, keyspace: targetKeyspace, table: WHOLE_KEYSPACE } });
       const store = await openLedgerStore(shared.run, target);
       const resumed = shared.run.resume === undefined ? undefined : await store.resumeKeyspaceRun(jobKey, shared.run.resume);
       const runId = resumed?.runId ?? shared.run.runId ?? newRunId(command, new Date().toISOString());
-      const release = await store.lock(jobKey, runId);
-      try {
+      return withJobLock(store, jobKey, runId, abort, async () => {
         const run = resumed ?? (await newKeyspaceRun(command, shared, jobKey, runId, store, await chooseTables(source, shared)));
         const outcomes = await runTables(definitionFor, shared, entries, run, { source, target, abort, metrics });
-        return await endKeyspaceRun(command, shared, run, outcomes, store, abort.signal, metrics);
-      } finally {
-        await release().catch(() => undefined);
-      }
+        return endKeyspaceRun(command, shared, run, outcomes, store, abort.signal, metrics);
+      });
     },
     metrics,
   );
@@ -112,7 +110,7 @@ async function endKeyspaceRun(command: Command, shared: JobOptions, run: Keyspac
   const reportDir = shared.output.reportDir ?? join(shared.run.stateDir, 'runs', run.runId);
   await writeSummary(reportDir, summary);
   // migrate ready's defaults.
-  const readiness = command === 'validate' ? judgeReadiness(shared.selection.keyspace, undefined, await store.outcomes(), { cleanRuns: DEFAULT_CLEAN_RUNS, maxAgeMs: DEFAULT_MAX_AGE_MS, now: Date.now() }) : null;
+  const readiness = command === 'validate' ? judgeReadiness(shared.selection.keyspace, undefined, await store.progress(), { cleanRuns: DEFAULT_CLEAN_RUNS, maxAgeMs: DEFAULT_MAX_AGE_MS, now: Date.now() }) : null;
   if (readiness) metrics.readiness(shared.selection.keyspace, readiness);
   await writeKeyspaceReport(reportDir, summary, readiness);
   return { summary, reportDir, exitCode };

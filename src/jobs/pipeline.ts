@@ -42,8 +42,7 @@ export async function runConnected(definition: JobDefinition, options: JobOption
   const store = await openLedgerStore(options.run, target);
   const choice = await whatTheStoreKnows(definition.command, options, table.jobKey, store, extras);
   const runId = chooseRunId(choice);
-  const release = await store.lock(table.jobKey, runId);
-  try {
+  return withJobLock(store, table.jobKey, runId, abort, async () => {
     const ledger = await openRun(definition.command, options, table.jobKey, runId, store, source, choice);
     try {
       const wired = { command: definition.command, options, source, target, ...table, state: ledger, knownRuns: await store.listRuns() };
@@ -52,8 +51,19 @@ export async function runConnected(definition: JobDefinition, options: JobOption
     } finally {
       await ledger.close();
     }
+  });
+}
+
+/** Work under the job's lock; a lock lost to another run stops the run (its finished ranges recorded, exit 3). */
+export async function withJobLock<T>(store: LedgerStore, jobKey: string, runId: string, abort: AbortController, work: () => Promise<T>): Promise<T> {
+  const lock = await store.lock(jobKey, runId);
+  const stop = () => abort.abort(lock.lost.reason);
+  lock.lost.addEventListener('abort', stop, { once: true });
+  try {
+    return await work();
   } finally {
-    await release().catch(() => undefined);
+    lock.lost.removeEventListener('abort', stop);
+    await lock.release().catch(() => undefined);
   }
 }
 

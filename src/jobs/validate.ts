@@ -16,6 +16,7 @@ import { CorrectionPlanner } from '../write/corrections.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
 import { corrector } from './validate-correct.js';
+import { type JobKey, parseJobKey, sameTablePair } from '../state/job-key.js';
 
 /**
  * `migrate validate [--autocorrect] [--delete-extra]`: both clusters read by the same token ranges, rows
@@ -125,8 +126,10 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
  * one step above every validate run that started before it.
  */
 async function ownStamps(ctx: JobContext): Promise<OwnStamps> {
-  const pair = ctx.tablePair;
-  const ofThisPair = (command: string, key: string) => key === `${command} ${pair}` || key.startsWith(`${command} ${pair} [shard `);
+  const ofThisPair = (command: JobKey['command'], text: string) => {
+    const key = parseJobKey(text);
+    return key !== undefined && key.command === command && sameTablePair(key, ctx.job);
+  };
   const runs = ctx.knownRuns;
   const copies = runs.filter((r) => ofThisPair('copy', r.jobKey) && r.writetimeMode !== 'preserve');
   const me = ctx.state.record;

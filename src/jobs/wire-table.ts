@@ -7,6 +7,7 @@ import { checkCompatibility } from '../schema/compatibility.js';
 import { readTableSchema } from '../schema/read-schema.js';
 import type { Column, TableSchema } from '../schema/table-schema.js';
 import { TargetTable } from '../schema/target-table.js';
+import { encodeJobKey, type JobKey } from '../state/job-key.js';
 import type { JobDefinition, WiredTable } from './job-definition.js';
 
 /** Schemas read and checked against the options: InputError for anything that cannot run. */
@@ -24,9 +25,13 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
   const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === targetTable.nameOf(c.name)) as Column);
   definition.check?.({ options, source, target, sourceSchema, targetSchema, cells });
   // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
-  const tablePair = `${source.identity}/${options.selection.keyspace}.${options.selection.table} -> ${target.identity}/${options.selection.targetKeyspace}.${options.selection.targetTable}`;
-  const jobKey = `${definition.command} ${tablePair}${options.run.shard ? ` [shard ${options.run.shard.index}/${options.run.shard.count}]` : ''}`;
-  return { sourceSchema, targetSchema, targetTable, cells, targetCells, tablePair, jobKey };
+  const job: JobKey = {
+    command: definition.command,
+    source: { cluster: source.identity, keyspace: options.selection.keyspace, table: options.selection.table },
+    target: { cluster: target.identity, keyspace: options.selection.targetKeyspace, table: options.selection.targetTable },
+    shard: options.run.shard,
+  };
+  return { sourceSchema, targetSchema, targetTable, cells, targetCells, job, jobKey: encodeJobKey(job) };
 }
 
 /** One row's partition key and the token the cluster gives it, for the partitioner probe; none from an empty table. */

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import type { Session } from '../connect/session.js';
 import { InputError, LockedError } from '../errors.js';
-import type { LedgerStore, RunLedger } from './ledger.js';
+import type { JobLock, LedgerStore, RunHistory, RunLedger } from './ledger.js';
 import type { KeyspaceRunRecord, RunRecord } from './run-record.js';
 import { makeFolder } from './make-folder.js';
-import { outcomeOf, type RunOutcome } from './run-outcome.js';
-import { type LedgerRangeRow, QUORUM, readRangeRows, SERIAL, SharedRun, workerId } from './shared-run.js';
-
+import { isRunOf, progressOf, type RunProgress } from './run-outcome.js';
+import { QUORUM, readRangeRows, SERIAL, SharedRun, workerId } from './shared-run.js';
 
 const TABLES = {
   runs: 'CREATE TABLE IF NOT EXISTS %s.runs (run_id text PRIMARY KEY, job_key text, started_at text, record text)',
@@ -45,6 +44,11 @@ export class CassandraStore implements LedgerStore {
       for (const [name, cql] of Object.entries(TABLES)) if (!have.has(name)) await session.changeSchema(cql.replace('%s', keyspace));
     }
     return new CassandraStore(session, keyspace, reportRoot, leaseMs);
+  }
+
+  /** The ledger's runs, to read (status, ready): no lease or report folder is needed, none is given. */
+  static history(session: Session, keyspace: string): Promise<RunHistory | undefined> {
+    return CassandraStore.open(session, keyspace, '', 0, false);
   }
 
   /** Every record of the store, table runs and keyspace runs, oldest first. */
@@ -129,7 +133,7 @@ export class CassandraStore implements LedgerStore {
    * the job is refused until the lock's lease runs out (its workers are gone). Renewed while this process
    * runs; released when it ends and no other worker of the run holds a live claim.
    */
-  async lock(jobKey: string, runId: string): Promise<() => Promise<void>> {
+  async lock(jobKey: string, runId: string): Promise<JobLock> {
     const table = `${this.keyspace}.locks`;
     const take = async (): Promise<void> => {
       const now = Date.now();
@@ -153,38 +157,50 @@ export class CassandraStore implements LedgerStore {
       if (!taken.applied && taken.row?.get('run_id') !== runId) throw new LockedError(`another run of this job took its lock in ${this.where} just now (${jobKey}): wait for it to finish`);
     };
     await take();
+    const lost = new AbortController();
     const renew = setInterval(() => {
       this.session
         .conditional(`UPDATE ${table} SET lease_until = ? WHERE job_key = ? IF run_id = ?`, [Date.now() + this.leaseMs, jobKey, runId])
-        .then(({ applied, row }) => (applied || row?.get('run_id') !== undefined ? undefined : take()))
-        .catch(() => undefined);
+        .then(({ applied, row }) => {
+          if (applied) return;
+          const holder = row?.get('run_id') as string | null | undefined;
+          // The lock row is gone (released by a worker of this run that saw nobody else at work): take it again.
+          if (holder === undefined || holder === null) return take();
+          throw new LockedError(`run ${holder} of this job took its lock in ${this.where} after this run could not renew it: check "migrate status --state cassandra:${this.keyspace}", then rerun`);
+        })
+        .catch((error: unknown) => {
+          // A renewal that could not reach the cluster is tried again; the lock is lost only to another run.
+          if (!(error instanceof LockedError)) return;
+          clearInterval(renew);
+          lost.abort(error);
+        });
     }, this.leaseMs / 3);
     renew.unref();
-    return async () => {
+    const release = async () => {
       clearInterval(renew);
+      if (lost.signal.aborted) return;
       const ranges = await this.session.read(`SELECT state, owner, lease_until FROM ${this.keyspace}.ranges WHERE run_id = ?`, [runId], { consistency: QUORUM });
       const now = Date.now();
       const othersAtWork = ranges.rows.some((r) => r.get('state') === 'claimed' && r.get('owner') !== workerId && Number(r.get('lease_until') ?? 0) >= now);
       if (!othersAtWork) await this.session.conditional(`DELETE FROM ${table} WHERE job_key = ? IF run_id = ?`, [jobKey, runId]);
     };
+    return { lost: lost.signal, release };
   }
 
-  /** Every range row of a run (status). */
-  async outcomes(): Promise<RunOutcome[]> {
-    const runs = await this.listRuns();
+  async progress(runId?: string): Promise<RunProgress[]> {
+    const runs = (await this.listRuns()).filter((run) => isRunOf(runId, run));
     return Promise.all(
       runs.map(async (run) => {
-        const done = (await this.rangeRows(run.runId)).flatMap((r) => (r.state === 'done' && r.checkpoint ? [r.checkpoint] : []));
-        return outcomeOf(run, done);
+        const rows = await readRangeRows(this.session, this.keyspace, run.runId);
+        const now = Date.now();
+        const checkpoints = rows.flatMap((r) => (r.state === 'done' && r.checkpoint ? [r.checkpoint] : []));
+        const failed = rows.filter((r) => r.state === 'failed').map((r) => r.range);
+        const liveClaims = rows.filter((r) => r.state === 'claimed' && (r.leaseUntil ?? 0) >= now).map((r) => r.owner ?? '');
+        return progressOf(run, checkpoints, { failed, liveClaims });
       }),
     );
   }
-
-  rangeRows(runId: string): Promise<LedgerRangeRow[]> {
-    return readRangeRows(this.session, this.keyspace, runId);
-  }
 }
-
 function checkSameJob(record: Pick<RunRecord, 'runId' | 'jobKey'>, jobKey: string): void {
   if (record.jobKey !== jobKey) throw new InputError(`run ${record.runId} is a different job (${record.jobKey}): join or resume it with the same command, clusters and table`);
 }

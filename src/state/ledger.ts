@@ -1,4 +1,4 @@
-import type { RunOutcome } from './run-outcome.js';
+import type { RunProgress } from './run-outcome.js';
 import type { KeyspaceRunRecord, RangeCheckpoint, RunRecord } from './run-record.js';
 
 /**
@@ -18,7 +18,7 @@ export interface RunLedger {
   next(candidates: readonly string[], signal: AbortSignal): Promise<string | undefined>;
   /** Records a finished range; false when another worker took it over (this process's lease lapsed): its result stands. */
   recordDone(checkpoint: RangeCheckpoint): Promise<boolean>;
-  /** Gives a range up with its error, so that a rerun (or another live process) does it again. */
+  /** Gives a range up with its error (status counts it), so that a rerun (or another live process) does it again. */
   recordFailed(range: string, error: string): Promise<void>;
   /** Reads back what every process has recorded: the whole run's results, and ranges others failed. */
   refresh(): Promise<{ failed: Map<string, string> }>;
@@ -26,14 +26,27 @@ export interface RunLedger {
   close(): Promise<void>;
 }
 
-/** Where runs, claims and locks are kept: the local state folder, or a keyspace of the target cluster. */
-export interface LedgerStore {
+/** The runs a store holds, as `migrate status` and `migrate ready` read them. */
+export interface RunHistory {
   /** The place, for messages ("in .migrate", "in keyspace cql_migrate of the target cluster"). */
   readonly where: string;
   /** Every table run of the store, oldest first. */
   listRuns(): Promise<RunRecord[]>;
-  /** What every table run of the store did (`migrate status`, `migrate ready`), oldest first. */
-  outcomes(): Promise<RunOutcome[]>;
+  /** What each table run did and who works on it now, oldest first: every run, or one run id's (a keyspace run's tables too). */
+  progress(runId?: string): Promise<RunProgress[]>;
+}
+
+/**
+ * The job's lock, held for one run: `lost` aborts when another run of the job took it (a lease that ran
+ * out while this process could not renew it), so the run stops rather than work beside the other one.
+ */
+export interface JobLock {
+  readonly lost: AbortSignal;
+  release(): Promise<void>;
+}
+
+/** Where runs, claims and locks are kept: the local state folder, or a keyspace of the target cluster. */
+export interface LedgerStore extends RunHistory {
   /** The latest run of the job (`--resume` without an id). */
   latestRunOf(jobKey: string): Promise<string>;
   exists(runId: string): Promise<boolean>;
@@ -44,8 +57,8 @@ export interface LedgerStore {
   createKeyspaceRun(record: KeyspaceRunRecord): Promise<KeyspaceRunRecord>;
   /** A keyspace job's run to continue: the given id, or the latest run of the job. */
   resumeKeyspaceRun(jobKey: string, runId: string | true): Promise<KeyspaceRunRecord>;
-  /** The job's lock for `runId`: another run of the job is refused while it is held; returns its release. */
-  lock(jobKey: string, runId: string): Promise<() => Promise<void>>;
+  /** The job's lock for `runId`: another run of the job is refused while it is held. */
+  lock(jobKey: string, runId: string): Promise<JobLock>;
 }
 
 /** What a job reads of its run: the plan, where its reports go, and what was finished when it began. */

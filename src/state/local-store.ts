@@ -1,8 +1,8 @@
-import type { LedgerStore, RunLedger } from './ledger.js';
-import { acquireJobLock } from './lock.js';
 import { join } from 'node:path';
-import { outcomeOf, type RunOutcome } from './run-outcome.js';
-import { createKeyspaceRun, type KeyspaceRunRecord, latestRunOf, listRuns, readCheckpoints, resumeKeyspaceRun, type RunRecord, RunState } from './run-state.js';
+import type { JobLock, LedgerStore, RunLedger } from './ledger.js';
+import { acquireJobLock } from './lock.js';
+import { isRunOf, progressOf, type RunProgress } from './run-outcome.js';
+import { createKeyspaceRun, type KeyspaceRunRecord, latestRunOf, listRuns, readCheckpoints, readFailedRanges, resumeKeyspaceRun, type RunRecord, RunState } from './run-state.js';
 
 /** Runs kept in the local state folder (`--state-dir`): one process works on a run at a time. */
 export class LocalStore implements LedgerStore {
@@ -16,9 +16,15 @@ export class LocalStore implements LedgerStore {
     return listRuns(this.stateDir);
   }
 
-  async outcomes(): Promise<RunOutcome[]> {
-    const runs = await listRuns(this.stateDir);
-    return Promise.all(runs.map(async (run) => outcomeOf(run, [...(await readCheckpoints(join(this.stateDir, 'runs', run.runId))).values()])));
+  async progress(runId?: string): Promise<RunProgress[]> {
+    const runs = (await listRuns(this.stateDir)).filter((run) => isRunOf(runId, run));
+    return Promise.all(
+      runs.map(async (run) => {
+        const dir = join(this.stateDir, 'runs', run.runId);
+        // One process works on a local run: nobody else holds its ranges.
+        return progressOf(run, [...(await readCheckpoints(dir)).values()], { failed: await readFailedRanges(dir), liveClaims: [] });
+      }),
+    );
   }
 
   latestRunOf(jobKey: string): Promise<string> {
@@ -46,7 +52,7 @@ export class LocalStore implements LedgerStore {
     return resumeKeyspaceRun(this.stateDir, jobKey, runId);
   }
 
-  lock(jobKey: string): Promise<() => Promise<void>> {
+  lock(jobKey: string): Promise<JobLock> {
     return acquireJobLock(this.stateDir, jobKey);
   }
 }

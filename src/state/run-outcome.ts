@@ -45,3 +45,39 @@ export function outcomeOf(run: RunRecord, checkpoints: readonly RangeCheckpoint[
     exitCode: complete ? (rejected > 0 ? 5 : remaining > 0 ? 1 : 0) : null,
   };
 }
+
+/** A table run as `migrate status` shows it: its outcome so far, and who works on it now. */
+export interface RunProgress extends RunOutcome {
+  jobKey: string;
+  jobStartMicros: string;
+  /** Ranges that failed and were not finished since. */
+  rangesFailed: number;
+  /** Ranges a live worker holds now (a shared run). */
+  rangesClaimed: number;
+  /** The workers holding live claims now (a shared run). */
+  workers: string[];
+  rowsRead: number;
+}
+
+/** What the store knows of a run beyond its checkpoints: ranges given up with an error, and live claims. */
+export interface RunActivity {
+  failed: Iterable<string>;
+  /** The owner of each range a worker holds under a lease that has not run out. */
+  liveClaims: readonly string[];
+}
+
+export function progressOf(run: RunRecord, checkpoints: readonly RangeCheckpoint[], activity: RunActivity): RunProgress {
+  const done = new Set(checkpoints.map((c) => c.range));
+  return {
+    ...outcomeOf(run, checkpoints),
+    jobKey: run.jobKey,
+    jobStartMicros: run.jobStartMicros,
+    rangesFailed: new Set([...activity.failed].filter((range) => !done.has(range))).size,
+    rangesClaimed: activity.liveClaims.length,
+    workers: [...new Set(activity.liveClaims)],
+    rowsRead: checkpoints.reduce((sum, c) => sum + (c.counts.rowsRead ?? 0), 0),
+  };
+}
+
+/** The runs `migrate status RUN_ID` asks for: that run, or a keyspace run's table runs (ID/TABLE). */
+export const isRunOf = (runId: string | undefined, run: Pick<RunRecord, 'runId'>): boolean => runId === undefined || run.runId === runId || run.runId.startsWith(`${runId}/`);

@@ -98,8 +98,10 @@ export class RunState implements RunLedger {
     return true;
   }
 
-  /** Failed ranges are reported in failed-ranges.csv; the run's folder records only finished ones. */
-  async recordFailed(): Promise<void> {}
+  /** A failed range is done again by a rerun; failed.jsonl tells status it failed (failed-ranges.csv has the report). */
+  async recordFailed(range: string, error: string): Promise<void> {
+    await appendFile(join(this.dir, 'failed.jsonl'), `${JSON.stringify({ range, error })}\n`);
+  }
 
   async refresh(): Promise<{ failed: Map<string, string> }> {
     return { failed: new Map() };
@@ -109,18 +111,24 @@ export class RunState implements RunLedger {
 }
 
 export async function readCheckpoints(dir: string): Promise<Map<string, RangeCheckpoint>> {
-  const done = new Map<string, RangeCheckpoint>();
-  const text = await readFile(join(dir, 'ranges.jsonl'), 'utf8').catch(() => '');
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
+  return new Map((await readJsonLines<RangeCheckpoint>(join(dir, 'ranges.jsonl'))).map((c) => [c.range, c]));
+}
+
+/** The ranges of a run's folder recorded as failed (some may have been finished since). */
+export async function readFailedRanges(dir: string): Promise<string[]> {
+  return (await readJsonLines<{ range: string }>(join(dir, 'failed.jsonl'))).map((f) => f.range);
+}
+
+/** An append-only log; a line cut short by a crash is left out (its range is simply done again). */
+async function readJsonLines<T>(path: string): Promise<T[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text.split('\n').flatMap((line) => {
     try {
-      const checkpoint = JSON.parse(line) as RangeCheckpoint;
-      done.set(checkpoint.range, checkpoint);
+      return line.trim() ? [JSON.parse(line) as T] : [];
     } catch {
-      // A line cut short by a crash: that range is simply done again.
+      return [];
     }
-  }
-  return done;
+  });
 }
 
 /** Every table run in the state folder, those inside keyspace runs included, oldest first. */

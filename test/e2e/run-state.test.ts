@@ -131,6 +131,10 @@ describe('the built CLI', () => {
     expect(csv[0]).toBe('range,error,run_id,job_start_micros');
     expect(csv).toHaveLength(summary.rangesFailed + 1);
     expect(csv[1]).toMatch(new RegExp(`,unavailable,${summary.jobStartMicros}$`));
+    // status knows the failed ranges from the run state, wherever the reports went
+    const stopped = cli(['status', 'unavailable', '--state-dir', stateDir]);
+    expect(await stopped.code).toBe(0);
+    expect(stopped.out()).toMatch(new RegExp(`^unavailable  copy  ${summary.rangesDone}/${summary.rangesTotal} ranges  0 rows  stopped, ${summary.rangesFailed} ranges failed  started `));
 
     await target.execute(`ALTER KEYSPACE ${KS}_rf3 WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
     const rerun = cli(job('orders', stateDir, ['--target-keyspace', `${KS}_rf3`, '--ranges-file', failedCsv, '--json']));
