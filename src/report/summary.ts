@@ -22,35 +22,30 @@ export interface Summary extends Omit<Counts, 'remaining'> {
   notes: string[];
 }
 
-/** What one range (or a whole run, summed) counted in rows; each finished range's counts go into its checkpoint. */
-export class RowTally {
-  rowsRead = 0;
-  rowsWritten = 0;
-  rowsCompared = 0;
-  missing = 0;
-  mismatched = 0;
-  extra = 0;
-  targetNewer = 0;
-  corrected = 0;
-  deleted = 0;
-  /** copy: source list elements not written because the target held them already (the proxy wrote them). */
-  listElementsInTarget = 0;
-  /** copy: lists the copy could not complete safely (a target without element writetimes, a live write in the way), left to validate. */
-  listsLeftToValidate = 0;
-  /** copy --max-errors: rows the target refused, listed in rejected.csv. */
-  rejected = 0;
-  /** Differences still there at the end (target-newer rows aside): validate's exit code. */
-  remaining = 0;
+/**
+ * The row counts of a run. Beyond the plain ones: listElementsInTarget (copy: source list elements not
+ * written because the target held them already, the proxy wrote them), listsLeftToValidate (copy: lists it
+ * could not complete safely, a target without element writetimes or a live write in the way, left to
+ * validate), rejected (copy --max-errors: rows the target refused, listed in rejected.csv), remaining
+ * (differences still there at the end, target-newer rows aside: validate's exit code).
+ */
+export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'listElementsInTarget', 'listsLeftToValidate', 'rejected', 'remaining'] as const;
 
-  add(other: Partial<RowTally>): this {
+type Counts = { [key in (typeof COUNTS)[number]]: number };
+
+/** What one range (or a whole run, summed) counted in rows; each finished range's counts go into its checkpoint. */
+export interface RowTally extends Counts {}
+// The interface declares the fields the constructor sets, one per name in COUNTS.
+export class RowTally {
+  constructor() {
+    for (const key of COUNTS) this[key] = 0;
+  }
+
+  add(other: Partial<Counts>): this {
     for (const key of COUNTS) this[key] += other[key] ?? 0;
     return this;
   }
 }
-
-type Counts = { [key in (typeof COUNTS)[number]]: number };
-
-export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'listElementsInTarget', 'listsLeftToValidate', 'rejected', 'remaining'] as const;
 
 /** A table run's Summary, or a keyspace job's summary of its tables. */
 export async function writeSummary(dir: string, summary: object): Promise<string> {
