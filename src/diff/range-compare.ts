@@ -16,8 +16,9 @@ export interface Candidate {
 export interface KeyShape {
   partitionKey: number[];
   clustering: number[];
-  /** Where the row's token (`token(pk)`, 8 bytes) sits. */
+  /** Where the row's token (`token(pk)`) sits, and how it reads (8 bytes for Murmur3, a varint for Random). */
   token: number;
+  readToken: (bytes: Buffer) => bigint;
   hasStatics: boolean;
 }
 
@@ -92,7 +93,7 @@ async function compareChunk(
   let lastToken: bigint | null = null;
   source: for await (const page of read('source', range)) {
     for (const row of page) {
-      const token = (row[shape.token] as Buffer).readBigInt64BE(0);
+      const token = shape.readToken(row[shape.token] as Buffer);
       if (lastToken !== null && token !== lastToken && rows.size + sourcePartitions.size >= budget) {
         end = lastToken;
         break source;

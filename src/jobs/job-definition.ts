@@ -9,6 +9,7 @@ import type { RunRecord } from '../state/run-state.js';
 import type { Budget } from './budget.js';
 import type { TargetTable } from '../schema/target-table.js';
 import type { JobKey } from '../state/job-key.js';
+import type { Comparison } from '../ring/partitioner.js';
 
 /** What a job is: the command's definition, what its range workers are given, what it ends with. */
 export type Command = 'copy' | 'validate';
@@ -27,6 +28,8 @@ export interface JobContext extends Budget {
   cells: Column[];
   /** The target column of each of `cells`, in the same order (after --rename). */
   targetCells: Column[];
+  /** validate: by the source's token ranges on both sides, or across partitioners (the target filed by source range). */
+  comparison: Comparison;
   /** The job: command, clusters (by identity) and tables, shard; copy and validate runs of one migration share its table pair. */
   job: JobKey;
   /** The run's plan and the ranges finished when this process began. */
@@ -47,7 +50,7 @@ export const reportDirOf = (ctx: Pick<JobContext, 'options' | 'state'>): string 
 export type RangeWorker = (range: TokenRange, counts: RowTally) => Promise<void>;
 
 /** What is known of a job before its run is recorded: enough to refuse bad input. */
-export type JobPlan = Pick<JobContext, 'options' | 'source' | 'target' | 'sourceSchema' | 'targetSchema' | 'cells'>;
+export type JobPlan = Pick<JobContext, 'options' | 'source' | 'target' | 'sourceSchema' | 'targetSchema' | 'cells' | 'comparison'>;
 
 export interface JobDefinition {
   command: Command;
@@ -79,5 +82,5 @@ export interface KeyspacePlacement {
 }
 
 /** What a table's job knows once both schemas are read and checked; a worker process wires the same. */
-export type WiredTable = Pick<JobContext, 'sourceSchema' | 'targetSchema' | 'targetTable' | 'cells' | 'targetCells' | 'job'> & { jobKey: string };
+export type WiredTable = Pick<JobContext, 'sourceSchema' | 'targetSchema' | 'targetTable' | 'cells' | 'targetCells' | 'comparison' | 'job'> & { jobKey: string };
 

@@ -11,6 +11,7 @@ import { type RunResults, summaryOf, writeRunReports } from '../report/run-repor
 import { RowTally } from '../report/summary.js';
 import { planRanges } from '../ring/read-ring.js';
 import { checkCoverage, parseRangeId, rangeId, shardOf } from '../ring/token-range.js';
+import { tokenSpaceOf } from '../ring/token-space.js';
 import { openLedgerStore } from '../state/choose-store.js';
 import type { LedgerStore, RunLedger, RunView } from '../state/ledger.js';
 import { type Budget, liveBudget } from './budget.js';
@@ -81,7 +82,7 @@ async function whatTheStoreKnows(command: string, options: JobOptions, jobKey: s
 async function openRun(command: JobDefinition['command'], options: JobOptions, jobKey: string, runId: string, store: LedgerStore, source: Session, choice: RunChoice): Promise<RunLedger> {
   if (continues(choice, runId)) return store.resume(jobKey, runId);
   const { keyspace, table } = options.selection;
-  const ranges = choice.fileRanges?.ranges ?? checkCoverage(await planRanges(source, keyspace, table, options.run.splits, options.run.shard?.count)).map(rangeId);
+  const ranges = choice.fileRanges?.ranges ?? checkCoverage(await planRanges(source, keyspace, table, options.run.splits, options.run.shard?.count), tokenSpaceOf(source.partitioner)).map(rangeId);
   return store.create({
     runId,
     command,

@@ -16,6 +16,8 @@ import { CorrectionPlanner } from '../write/corrections.js';
 import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
 import { corrector } from './validate-correct.js';
+import { checkAcross, fileTarget, sourceRing } from './validate-across.js';
+import { TargetBuckets } from '../diff/target-buckets.js';
 import { type JobKey, parseJobKey, sameTablePair } from '../state/job-key.js';
 
 /**
@@ -27,9 +29,11 @@ export function validateJob(): JobDefinition {
   let csv: RangeCsv | undefined;
   return {
     command: 'validate',
+    check: checkAcross,
     begin: async (ctx) => {
       // A continued run keeps the differences its earlier part reported for the ranges it finished.
       await DifferencesCsv.start(reportDirOf(ctx), primaryKeyOf(ctx.sourceSchema).map((c) => c.name), ctx.state.resumed ? new Set(ctx.state.done.keys()) : undefined);
+      if (ctx.comparison === 'across') await fileTarget(ctx, scanPlans(ctx).target.scan);
     },
     prepare: async (ctx) => {
       csv = await DifferencesCsv.append(reportDirOf(ctx));
@@ -50,18 +54,25 @@ interface CompareSide {
   detail: ReadPlan;
 }
 
-async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWorker> {
-  const { options } = ctx;
-  const compare: CompareOptions = options.compare;
+/** Each side's reads: the range scan (digests' inputs and the token) and the detail read of a candidate. */
+function scanPlans(ctx: JobContext): { source: CompareSide; target: CompareSide } {
+  const compare = ctx.options.compare;
   const multiCellTimes = ctx.source.releaseMajor >= 5 && ctx.target.releaseMajor >= 5;
   const plans = (schema: TableSchema, cells: Column[]) => ({
     scan: buildReadPlan(schema, { writetimes: compare.compareWritetime, ttls: compare.compareTtl, cells, multiCellTimes, withToken: true }),
     detail: buildReadPlan(schema, { writetimes: true, ttls: true, cells, multiCellTimes }),
   });
-  const sides: { source: CompareSide; target: CompareSide } = {
+  return {
     source: { session: ctx.source, schema: ctx.sourceSchema, ...plans(ctx.sourceSchema, ctx.cells) },
     target: { session: ctx.target, schema: ctx.targetSchema, ...plans(ctx.targetSchema, ctx.targetCells) },
   };
+}
+
+async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWorker> {
+  const { options } = ctx;
+  const compare: CompareOptions = options.compare;
+  const sides = scanPlans(ctx);
+  const ring = sourceRing(ctx);
   const layout = digestLayout(sides.source.scan, compare);
   const digester = new Digester((await xxhash()).h64Raw);
   const pkCount = ctx.sourceSchema.partitionKey.length;
@@ -70,6 +81,7 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
     partitionKey: keySlots.slice(0, pkCount),
     clustering: keySlots.slice(pkCount),
     token: sides.source.scan.tokenSlot as number,
+    readToken: ring.readToken,
     hasStatics: ctx.cells.some((c) => c.kind === 'static'),
   };
   // How lists are repaired: by value, until the target refuses that (a guardrail), then whole (list-repair.ts).
@@ -83,7 +95,10 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
     target: new PointReader(ctx.target, sides.target.detail, ctx.targetSchema, pointOptions),
   };
 
+  // Across partitioners, the target's rows of a source range come from its filing (validate-across.ts).
+  const filed = ctx.comparison === 'across' ? TargetBuckets.open(ctx.state.dir, ring.ranges, sides.target.scan.tokenSlot as number, ring.readToken) : undefined;
   const read: PageSource = (side, range) => {
+    if (side === 'target' && filed) return filed.pages(range); // read from disk: the rate limit guards the clusters
     const { session, scan, schema } = sides[side];
     return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, pageSize: options.throughput.pageSize, signal: ctx.signal }));
   };

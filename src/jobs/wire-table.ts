@@ -2,7 +2,7 @@ import type { JobOptions } from '../config/job-options.js';
 import type { Session } from '../connect/session.js';
 import { InputError } from '../errors.js';
 import { buildReadPlan, rowValues } from '../read/select.js';
-import { checkPartitioners, type ClusterHashing, tokenFromBytes } from '../ring/partitioner.js';
+import { type ClusterHashing, comparisonOf, tokenFromBytes } from '../ring/partitioner.js';
 import { checkCompatibility } from '../schema/compatibility.js';
 import { readTableSchema } from '../schema/read-schema.js';
 import type { Column, TableSchema } from '../schema/table-schema.js';
@@ -17,13 +17,14 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
   const targetSchema = await readTableSchema(target, options.selection.targetKeyspace, options.selection.targetTable);
   const targetTable = new TargetTable(options.selection.targetKeyspace, options.selection.targetTable, options.selection.renames);
   const cells = checkCompatibility(sourceSchema, targetSchema, { target: targetTable, exclude: options.selection.exclude, ignore: options.compare.ignore });
-  // Validate reads both sides by the source's token ranges: the target must hash keys alike, as seen, not as claimed.
-  checkPartitioners(definition.command, { partitioner: source.partitioner }, { partitioner: target.partitioner, sample: definition.command === 'validate' ? await sampleToken(target, targetSchema) : undefined });
+  // Whether validate may read both sides by the source's token ranges: the target hashes keys alike, as seen, not as claimed.
+  const sample = definition.command === 'validate' ? await sampleToken(target, targetSchema) : undefined;
+  const comparison = comparisonOf(definition.command, { partitioner: source.partitioner }, { partitioner: target.partitioner, sample });
   if (source.identity === target.identity && options.selection.keyspace === options.selection.targetKeyspace && options.selection.table === options.selection.targetTable) {
     throw new InputError(`--source and --target are the same cluster and ${options.selection.keyspace}.${options.selection.table} is both the source and the target table: point --target at the other cluster, or give --target-keyspace/--target-table`);
   }
   const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === targetTable.nameOf(c.name)) as Column);
-  definition.check?.({ options, source, target, sourceSchema, targetSchema, cells });
+  definition.check?.({ options, source, target, sourceSchema, targetSchema, cells, comparison });
   // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
   const job: JobKey = {
     command: definition.command,
@@ -31,7 +32,7 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
     target: { cluster: target.identity, keyspace: options.selection.targetKeyspace, table: options.selection.targetTable },
     shard: options.run.shard,
   };
-  return { sourceSchema, targetSchema, targetTable, cells, targetCells, job, jobKey: encodeJobKey(job) };
+  return { sourceSchema, targetSchema, targetTable, cells, targetCells, comparison, job, jobKey: encodeJobKey(job) };
 }
 
 /** One row's partition key and the token the cluster gives it, for the partitioner probe; none from an empty table. */

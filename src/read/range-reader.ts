@@ -1,6 +1,6 @@
 import type { Session } from '../connect/session.js';
-import { bigintBytes } from './serialized.js';
 import type { TokenRange } from '../ring/token-range.js';
+import { tokenBytes, tokenSpaceOf } from '../ring/token-space.js';
 import { rangeQuery, type RawRow, type ReadPlan, rowValues } from './select.js';
 
 export interface RangeReadOptions {
@@ -15,7 +15,8 @@ export interface RangeReadOptions {
  */
 export async function* readRange(session: Session, plan: ReadPlan, range: TokenRange, options: RangeReadOptions): AsyncGenerator<RawRow[]> {
   const query = rangeQuery(plan);
-  const params = [bigintBytes(range.start), bigintBytes(range.end)];
+  const space = tokenSpaceOf(session.partitioner);
+  const params = [tokenBytes(space, range.start), tokenBytes(space, range.end)];
   const fetchPage = (state?: string) => {
     const page = session.readPage(query, params, { size: options.pageSize, state, keyspace: options.keyspace, endToken: range.end });
     page.catch(() => undefined); // awaited below; an abandoned prefetch must not be an unhandled rejection

@@ -13,9 +13,6 @@ export interface RangeReport {
   error: string | undefined;
 }
 
-const TOKEN_MIN = -(2n ** 63n);
-const TOKEN_SPAN = 2n ** 64n;
-
 /** report.html beside summary.json: self-contained (no script, no network), for a person to look at. */
 export async function writeHtmlReport(dir: string, summary: Summary, ranges: RangeReport[]): Promise<string> {
   const path = join(dir, 'report.html');
@@ -77,12 +74,15 @@ ${summary.notes.length > 0 ? `<h2>Notes</h2><ul>${summary.notes.map((n) => `<li>
 
 const COLORS = { done: '#4caf50', differences: '#ff9800', failed: '#e53935', pending: '#cfd8dc' };
 
-/** Each range an arc of the ring, placed by its tokens (Murmur3: -2^63 at the top, clockwise). */
+/** Each range an arc of the ring, placed by its tokens (the ring's lowest token at the top, clockwise; any partitioner). */
 function ringSvg(ranges: RangeReport[], differences: (r: RangeReport) => number): string {
   const size = 320;
   const center = size / 2;
   const radius = 120;
-  const angle = (token: bigint) => (Number(((token - TOKEN_MIN) * 1_000_000n) / TOKEN_SPAN) / 1_000_000) * 2 * Math.PI;
+  const bounds = ranges.map((r) => parseRangeId(r.range));
+  const lowest = bounds.reduce((min, b) => (b.start < min ? b.start : min), bounds[0]?.start ?? 0n);
+  const span = bounds.reduce((max, b) => (b.end > max ? b.end : max), lowest + 1n) - lowest;
+  const angle = (token: bigint) => (Number(((token - lowest) * 1_000_000n) / span) / 1_000_000) * 2 * Math.PI;
   const point = (a: number) => `${(center + radius * Math.sin(a)).toFixed(2)} ${(center - radius * Math.cos(a)).toFixed(2)}`;
   const arcs = ranges.map((r) => {
     const { start, end } = parseRangeId(r.range);

@@ -1,12 +1,12 @@
 import cliProgress from 'cli-progress';
-import { parseRangeId, RING_SIZE } from '../ring/token-range.js';
+import { parseRangeId } from '../ring/token-range.js';
 import { logEvent, logFormat } from './log.js';
 import { formatTimeLeft, TimeLeft } from './time-left.js';
 
-/** A range's share of the ring's tokens. */
+/** A range's width in tokens: its share of the work, relative to the others (any partitioner's tokens). */
 const ringShare = (id: string): number => {
   const { start, end } = parseRangeId(id);
-  return Number(end - start) / Number(RING_SIZE);
+  return Number(end - start);
 };
 
 export interface Progress {

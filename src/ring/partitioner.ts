@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { InputError } from '../errors.js';
+import { tokenSpaceOf } from './token-space.js';
 
 /**
  * Which partitioner a cluster hashes keys with, what that lets a job do, and whether the cluster really
@@ -61,25 +61,19 @@ export function hashesAsClaimed(cluster: ClusterHashing): boolean {
   return tokenOf(kind, cluster.sample.partitionKey) === cluster.sample.token;
 }
 
+/** How validate reads the target: by the source's token ranges, or filed by source range (target-buckets.ts). */
+export type Comparison = 'aligned' | 'across';
+
 /**
- * What a job may do: the source's ring is split into Murmur3 token ranges, so the source must be Murmur3;
- * validate reads both sides by those ranges, so the target must hash keys the same way (claimed and seen).
- * Copy writes by key and works into any target.
+ * The source's ring is split in its partitioner's token space (Murmur3 or Random; InputError otherwise).
+ * Validate reads the target by the same ranges when it hashes keys as the source does, claimed and seen
+ * (its token for a sample row); otherwise across partitioners, which reads the target whole by its own
+ * ranges, so its ring must be one we can split too. Copy writes by key and works into any target.
  */
-export function checkPartitioners(command: 'copy' | 'validate', source: ClusterHashing, target: ClusterHashing): void {
-  const name = (c: ClusterHashing) => c.partitioner.split('.').at(-1) as string;
-  if (partitionerKind(source.partitioner) !== 'murmur3') {
-    throw new InputError(`the source cluster uses ${name(source)}: migrate splits only Murmur3Partitioner rings so far (RandomPartitioner and byte-ordered sources are not supported yet)`);
-  }
-  if (command !== 'validate') return;
-  if (partitionerKind(target.partitioner) !== 'murmur3') {
-    throw new InputError(
-      `the target cluster uses ${name(target)} and the source Murmur3Partitioner: validate compares both clusters token range by token range, which needs them to hash keys alike (rows only the target holds would never be seen); comparing across partitioners is not supported yet, copy is`,
-    );
-  }
-  if (!hashesAsClaimed(target)) {
-    throw new InputError(
-      `the target cluster names ${name(target)} but hashes keys otherwise (the token it gave a sample row is not ${name(target)}'s), as some managed services do: validate compares token range by token range and would miss rows there; comparing across partitioners is not supported yet, copy is`,
-    );
-  }
+export function comparisonOf(command: 'copy' | 'validate', source: ClusterHashing, target: ClusterHashing): Comparison {
+  const space = tokenSpaceOf(source.partitioner, 'source');
+  if (command !== 'validate') return 'aligned';
+  if (partitionerKind(target.partitioner) === space.kind && hashesAsClaimed(target)) return 'aligned';
+  tokenSpaceOf(target.partitioner, 'target');
+  return 'across';
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Session } from '../connect/session.js';
 import { ringRanges, splitRing, type TokenRange } from './token-range.js';
+import { tokenSpaceOf } from './token-space.js';
 
 /**
  * The tokens of every node of the source ring, from one node's system.local and system.peers (both read on
@@ -40,7 +41,7 @@ const UNITS_PER_SHARD = 256;
  */
 export async function planRanges(session: Session, keyspace: string, table: string, splits: number | undefined, shards?: number): Promise<TokenRange[]> {
   const { tokens, nodes } = await readRingTokens(session);
-  const ring = ringRanges(tokens);
+  const ring = ringRanges(tokens, tokenSpaceOf(session.partitioner));
   if (splits !== undefined) return splitRing(ring, splits);
   if (shards !== undefined) return splitRing(ring, shards * UNITS_PER_SHARD);
   const estimate = await estimatePartitions(session, keyspace, table, nodes).catch(() => 0);

@@ -1,11 +1,11 @@
+import { MURMUR3, RANDOM, type TokenSpace } from './token-space.js';
+
 /**
- * Murmur3 token ranges as bigints. A range is (start, end]: exclusive start, inclusive end, as CQL's
- * `token(pk) > ? AND token(pk) <= ?` reads it. Pure.
+ * Token ranges as bigints, in a partitioner's token space (Murmur3 unless given). A range is (start, end]:
+ * exclusive start, inclusive end, as CQL's `token(pk) > ? AND token(pk) <= ?` reads it. Pure.
  */
-export const MIN_TOKEN = -(1n << 63n);
-export const MAX_TOKEN = (1n << 63n) - 1n;
-/** Every token a key can have: (MIN, MAX]. MIN itself is never a key's token. */
-export const RING_SIZE = MAX_TOKEN - MIN_TOKEN;
+export const MIN_TOKEN = MURMUR3.min;
+export const MAX_TOKEN = MURMUR3.max;
 
 export interface TokenRange {
   /** Exclusive. */
@@ -21,8 +21,9 @@ export function parseRangeId(id: string): TokenRange {
   const match = /^(-?\d+):(-?\d+)$/.exec(id.trim());
   if (!match) throw new Error(`"${id}" is not a token range: expected START:END`);
   const range = { start: BigInt(match[1] as string), end: BigInt(match[2] as string) };
-  if (range.start < MIN_TOKEN || range.end > MAX_TOKEN || range.start >= range.end) {
-    throw new Error(`"${id}" is not a token range: need ${MIN_TOKEN} <= START < END <= ${MAX_TOKEN}`);
+  // Bounds of any partitioner's space: which one a run's ranges are in is checked against its ring (checkCoverage).
+  if (range.start < MURMUR3.min || range.end > RANDOM.max || range.start >= range.end) {
+    throw new Error(`"${id}" is not a token range: need ${MURMUR3.min} <= START < END <= ${RANDOM.max}`);
   }
   return range;
 }
@@ -33,15 +34,15 @@ export const rangeSize = (range: TokenRange): bigint => range.end - range.start;
  * The ranges a ring's tokens delimit, unwrapped: each node owns (previous token, its token]; the range
  * that wraps past MAX is returned as (last, MAX] and (MIN, first].
  */
-export function ringRanges(tokens: bigint[]): TokenRange[] {
+export function ringRanges(tokens: bigint[], space: TokenSpace = MURMUR3): TokenRange[] {
   const sorted = [...new Set(tokens)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (sorted.length === 0) throw new Error('the ring has no tokens');
   const ranges: TokenRange[] = [];
   const first = sorted[0] as bigint;
   const last = sorted[sorted.length - 1] as bigint;
-  if (first > MIN_TOKEN) ranges.push({ start: MIN_TOKEN, end: first });
+  if (first > space.min) ranges.push({ start: space.min, end: first });
   for (let i = 1; i < sorted.length; i++) ranges.push({ start: sorted[i - 1] as bigint, end: sorted[i] as bigint });
-  if (last < MAX_TOKEN) ranges.push({ start: last, end: MAX_TOKEN });
+  if (last < space.max) ranges.push({ start: last, end: space.max });
   return ranges;
 }
 
@@ -76,9 +77,9 @@ export function splitRing(ranges: TokenRange[], target: number): TokenRange[] {
  * Refuses an incomplete or overlapping set of ranges: sorted, they must run contiguously from MIN to MAX.
  * Returns the sorted ranges.
  */
-export function checkCoverage(ranges: TokenRange[]): TokenRange[] {
+export function checkCoverage(ranges: TokenRange[], space: TokenSpace = MURMUR3): TokenRange[] {
   const sorted = [...ranges].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-  let expected = MIN_TOKEN;
+  let expected = space.min;
   for (const range of sorted) {
     if (range.start !== expected) {
       throw new Error(range.start > expected ? `tokens (${expected}, ${range.start}] are in no range` : `range ${rangeId(range)} overlaps the one before it`);
@@ -86,7 +87,7 @@ export function checkCoverage(ranges: TokenRange[]): TokenRange[] {
     if (range.end <= range.start) throw new Error(`range ${rangeId(range)} is empty or reversed`);
     expected = range.end;
   }
-  if (expected !== MAX_TOKEN) throw new Error(`tokens (${expected}, ${MAX_TOKEN}] are in no range`);
+  if (expected !== space.max) throw new Error(`tokens (${expected}, ${space.max}] are in no range`);
   return sorted;
 }
 

@@ -35,7 +35,7 @@ function sides(source: RawRow[], target: RawRow[], pageSize = 2) {
   return { read, asked };
 }
 const options: CompareOptions = { ignore: [], compareWritetime: false, compareTtl: false, ttlToleranceSeconds: 60, floatTolerance: 0 };
-const shape = { partitionKey: [0], clustering: [1], token: 5, hasStatics: true };
+const shape = { partitionKey: [0], clustering: [1], token: 5, readToken: (b: Buffer) => b.readBigInt64BE(0), hasStatics: true };
 
 let digester: Digester;
 beforeAll(async () => {

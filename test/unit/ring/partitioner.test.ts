@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPartitioners, hashesAsClaimed, partitionerKind, tokenFromBytes, tokenOf } from '../../../src/ring/partitioner.js';
+import { comparisonOf, hashesAsClaimed, partitionerKind, tokenFromBytes, tokenOf } from '../../../src/ring/partitioner.js';
 import { int, text } from '../../support/schemas.js';
 
 const MURMUR3 = 'org.apache.cassandra.dht.Murmur3Partitioner';
@@ -36,16 +36,22 @@ describe('partitioners', () => {
     expect(hashesAsClaimed({ partitioner: MURMUR3 })).toBe(true);
   });
 
-  it('what a job may do with each pair', () => {
+  it('what a job may do with each pair: copy between any two, validate aligned where both hash alike (claimed and seen), across otherwise', () => {
     const murmur3 = { partitioner: MURMUR3 };
     const random = { partitioner: RANDOM };
     const disguised = { partitioner: MURMUR3, sample: { partitionKey: [int(1)], token: 42n } };
-    expect(() => checkPartitioners('copy', murmur3, random)).not.toThrow();
-    expect(() => checkPartitioners('validate', murmur3, murmur3)).not.toThrow();
-    expect(() => checkPartitioners('validate', murmur3, random)).toThrow(/^the target cluster uses RandomPartitioner and the source Murmur3Partitioner: validate compares/);
-    expect(() => checkPartitioners('validate', murmur3, disguised)).toThrow(/^the target cluster names Murmur3Partitioner but hashes keys otherwise/);
-    expect(() => checkPartitioners('copy', random, murmur3)).toThrow(/^the source cluster uses RandomPartitioner: migrate splits only Murmur3Partitioner rings so far/);
-    expect(() => checkPartitioners('copy', { partitioner: 'org.apache.cassandra.dht.ByteOrderedPartitioner' }, murmur3)).toThrow(/ByteOrderedPartitioner/);
+    const honest = { partitioner: MURMUR3, sample: { partitionKey: [int(1)], token: tokenOf('murmur3', [int(1)]) } };
+    expect(comparisonOf('copy', murmur3, random)).toBe('aligned');
+    expect(comparisonOf('copy', random, murmur3)).toBe('aligned');
+    expect(comparisonOf('validate', murmur3, murmur3)).toBe('aligned');
+    expect(comparisonOf('validate', murmur3, honest)).toBe('aligned');
+    expect(comparisonOf('validate', random, random)).toBe('aligned');
+    expect(comparisonOf('validate', murmur3, random)).toBe('across');
+    expect(comparisonOf('validate', random, murmur3)).toBe('across');
+    expect(comparisonOf('validate', murmur3, disguised)).toBe('across');
+    const byteOrdered = { partitioner: 'org.apache.cassandra.dht.ByteOrderedPartitioner' };
+    expect(() => comparisonOf('copy', byteOrdered, murmur3)).toThrow(/^the source cluster uses ByteOrderedPartitioner: migrate splits Murmur3Partitioner and RandomPartitioner rings only/);
+    expect(() => comparisonOf('validate', murmur3, byteOrdered)).toThrow(/^the target cluster uses ByteOrderedPartitioner: migrate splits Murmur3Partitioner and RandomPartitioner rings only/);
     expect(partitionerKind('org.apache.cassandra.dht.OrderPreservingPartitioner')).toBe('other');
   });
 });
