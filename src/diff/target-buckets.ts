@@ -36,6 +36,11 @@ export class TargetBuckets {
     return join(runDir, 'target-buckets');
   }
 
+  /** Removes the filing once the run no longer needs it (every range compared). */
+  static async drop(runDir: string): Promise<void> {
+    await rm(TargetBuckets.dirOf(runDir), { recursive: true, force: true });
+  }
+
   /** Whether a complete filing is in the run folder (a resumed run reuses it). */
   static async filed(runDir: string): Promise<boolean> {
     return (await readdir(TargetBuckets.dirOf(runDir)).catch(() => [] as string[])).includes(COMPLETE);

@@ -62,6 +62,8 @@ export interface JobDefinition {
   prepare(ctx: JobContext): Promise<RangeWorker>;
   /** Called in each process that prepared, after its last range. */
   finish?(ctx: JobContext): Promise<void>;
+  /** Called once on this machine when every range of the run is done (validate drops its filing of the target). */
+  end?(ctx: JobContext): Promise<void>;
   /** The exit code of a run that was neither interrupted nor failed a range, from the whole run's counts. */
   outcome?(counts: RowTally): ExitCode;
 }

@@ -162,6 +162,7 @@ async function runTable(definition: JobDefinition, wired: Wired, ledger: RunLedg
     progress.stop();
     await runner.close();
   }
+  if (!abort.signal.aborted && tally.doneCount() === mine.length) await definition.end?.(ctx);
   return endRun(definition, options, ledger, tally, ctx.notes, abort.signal, runLabels);
 }
 

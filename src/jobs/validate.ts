@@ -42,6 +42,9 @@ export function validateJob(): JobDefinition {
     finish: async () => {
       await csv?.close();
     },
+    end: async (ctx) => {
+      if (ctx.comparison === 'across') await TargetBuckets.drop(ctx.state.dir);
+    },
     outcome: (counts) => (counts.remaining === 0 ? ExitCode.ok : ExitCode.differencesRemain),
   };
 }
