@@ -21,6 +21,8 @@ const ROWS = Number(process.argv[2] ?? 1_000_000);
 const SMALL = Math.round(ROWS / 10);
 const SOURCE = ['127.0.0.1', 19042];
 const TARGET = ['127.0.0.1', 29042];
+/** A RandomPartitioner node: validate across partitioners reads the target once and files it by source range. */
+const RANDOM = ['127.0.0.1', 39042];
 const KS = 'bench';
 
 const client = ([host, port]) =>
@@ -113,21 +115,23 @@ const safeRead = (path) => {
   }
 };
 
-const migrate = (args) => [process.execPath, `${root}dist/cli/main.js`, ...args, '--source', SOURCE.join(':'), '--target', TARGET.join(':'), '--keyspace', KS, '--quiet', '--json'];
+const migrate = (args, to = TARGET) => [process.execPath, `${root}dist/cli/main.js`, ...args, '--source', SOURCE.join(':'), '--target', to.join(':'), '--keyspace', KS, '--quiet', '--json'];
 
 const contact = ([host, port]) => ['-h', host, '-port', String(port)];
 
-execFileSync('bash', [`${root}scripts/cassandra.sh`, 'start', 'source', 'target'], { stdio: 'inherit' });
+execFileSync('bash', [`${root}scripts/cassandra.sh`, 'start', 'source', 'target', 'random'], { stdio: 'inherit' });
 const dsbulkLib = fetchDsbulk();
 const source = client(SOURCE);
 const target = client(TARGET);
-await Promise.all([source.connect(), target.connect()]);
+const random = client(RANDOM);
+await Promise.all([source.connect(), target.connect(), random.connect()]);
 const TARGET_TABLES = ['by_migrate', 'by_migrate_one_worker', 'by_migrate_preserve', 'by_dsbulk', 'small_by_migrate', 'small_by_migrate_preserve'];
 try {
   console.log(`Loading ${ROWS} and ${SMALL} rows of 20 columns into the source...`);
   const loadStarted = Date.now();
   for (const table of ['wide', 'wide_small']) await createTable(source, table);
   for (const table of TARGET_TABLES) await createTable(target, table);
+  await createTable(random, 'by_migrate');
   await load(source, 'wide', ROWS);
   await load(source, 'wide_small', SMALL);
   console.log(`loaded in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s`);
@@ -155,6 +159,8 @@ try {
   await run('`migrate copy --workers 1` (job-start, one process)', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate_one_worker', '--workers', '1', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
   await run('`migrate copy --writetime preserve`', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate_preserve', '--writetime', 'preserve', '--live-since', 'none', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
   await run('`migrate validate` (rows of both sides read)', migrate(['validate', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir]), ROWS * 2, exact('rowsCompared'));
+  await run('`migrate copy` into a RandomPartitioner node (job-start)', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir], RANDOM), ROWS, exact('rowsWritten'));
+  await run('`migrate validate` across partitioners (Murmur3 source, RandomPartitioner target)', migrate(['validate', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir], RANDOM), ROWS * 2, exact('rowsCompared'));
   await run('DSBulk unload of full rows, one side (the read reference)', ['bash', '-o', 'pipefail', '-c', `${dsbulk(dsbulkLib, ['unload', '-k', KS, '-t', 'wide', ...contact(SOURCE), '-url', '-'], KS, logDir).map(quote).join(' ')} > /dev/null`], ROWS);
   // The same at a tenth of the rows: memory must not grow with the table.
   await run('`migrate copy` (job-start), ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
@@ -171,6 +177,7 @@ try {
   const validate = by('`migrate validate` (rows of both sides read)');
   const pipeRun = by('DSBulk `unload -url - | load -url -` (one query timestamp)');
   const unload = by('DSBulk unload of full rows, one side (the read reference)');
+  const across = by('`migrate validate` across partitioners (Murmur3 source, RandomPartitioner target)');
   const cpuPerMillion = (r) => ((r.cpu / r.rows) * 1e6).toFixed(1);
   const table = [
     '| contender | rows | rows/s | tool CPU s per million rows | peak RSS |',
@@ -181,14 +188,15 @@ try {
   const ratios = [
     `- copy job-start vs DSBulk unload | load: ${ratio(rate(copy), rate(pipeRun))}x the rows/s (goal >= 2x); CPU ${cpuPerMillion(copy)} s per million rows (goal <= 30), preserve ${cpuPerMillion(preserve)} (goal <= 45)`,
     `- validate vs the one-sided DSBulk unload: ${ratio(rate(validate), rate(unload))}x the rows read per second (goal >= 1x)`,
+    `- validate across partitioners vs aligned: ${ratio(rate(across), rate(validate))}x the rows/s, ${ratio(across.cpu / across.rows, validate.cpu / validate.rows)}x the CPU per row, ${ratio(across.peakMb, validate.peakMb)}x the peak RSS (${across.peakMb.toFixed(0)} MB)`,
     `- peak RSS at defaults: copy ${copy.peakMb.toFixed(0)} MB, preserve ${preserve.peakMb.toFixed(0)} MB, validate ${validate.peakMb.toFixed(0)} MB (goal <= 250 MB)`,
     `- memory against table size (10x the rows): copy ${ratio(copy.peakMb, by('`migrate copy` (job-start), ROWS / 10').peakMb)}, preserve ${ratio(preserve.peakMb, by('`migrate copy --writetime preserve`, ROWS / 10').peakMb)}, validate ${ratio(validate.peakMb, by('`migrate validate`, ROWS / 10').peakMb)} (goal within 1.10)`,
   ];
   const text = `# Benchmark results
 
 The latest run of \`npm run bench\` (\`node bench/run.mjs ${ROWS}\`), ${new Date().toISOString().slice(0, 10)}, on this project's machine:
-${availableParallelism()} cores shared by the tool and both Cassandra 5.0 nodes (source and target), so the target's write
-path is the ceiling for every copy. Figures are from one run, contenders interleaved; compare them as ratios.
+${availableParallelism()} cores shared by the tool and the Cassandra 5.0 nodes (source, target, and a RandomPartitioner node for
+the cross-partitioner rows, idle otherwise), so the target's write path is the ceiling for every copy. Figures are from one run, contenders interleaved; compare them as ratios.
 DSBulk ${DSBULK_VERSION} (its modules from Maven Central). Cassandra Data Migrator is not run: it runs on Spark,
 and assembling Spark from Maven Central for it has not been tried yet.
 
@@ -205,11 +213,13 @@ How each is measured:
   DSBulk's target table is counted after the run.
 - The source rows were written an hour before the run, so every copy copies every cell.
 - DSBulk does less per row than \`migrate copy\`: one timestamp for all cells, no TTLs, no list guard.
+- Validate across partitioners reads the target once, whole, files each row by its source token on disk (in the
+  run folder), then compares each source range against its file: its rows/s count both sides, as the aligned one's.
 `;
   writeFileSync(join(root, 'bench', 'RESULTS.md'), text);
   console.log(`\n${table.join('\n')}\n\n${ratios.join('\n')}\n\nwritten to bench/RESULTS.md`);
 } finally {
-  await Promise.all([source.shutdown(), target.shutdown()]);
+  await Promise.all([source.shutdown(), target.shutdown(), random.shutdown()]);
 }
 
 /** A table's rows, counted in 64 token ranges (one count(*) of a million rows times out on the server). */
