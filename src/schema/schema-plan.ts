@@ -1,3 +1,4 @@
+import { quoteIdentifier } from './cql-type.js';
 import type { TableSchema } from './table-schema.js';
 
 /** One row of server-side `DESCRIBE KEYSPACE` (Cassandra 4.0+): a CREATE statement, in dependency order. */
@@ -5,6 +6,8 @@ export interface SchemaElement {
   type: string;
   name: string;
   statement: string;
+  /** Why it cannot be created in the target, with the fix (a 3.x table with COMPACT STORAGE). */
+  refusal?: string | undefined;
 }
 
 export interface SchemaPlanInput {
@@ -48,6 +51,10 @@ export function planSchema(input: SchemaPlanInput): SchemaPlan {
   const existing = new Map((input.target ?? []).map((e) => [`${e.type} ${e.name}`, e]));
   const statements: string[] = [];
   for (const element of input.source) {
+    if (element.refusal) {
+      conflicts.push(element.refusal);
+      continue;
+    }
     if (!CREATED.has(element.type)) {
       notes.push(`${element.type} ${element.name} is not created: create it by hand if the application needs it`);
       continue;
@@ -136,6 +143,3 @@ export function shapeDifferences(source: TableSchema, target: TableSchema): stri
 const squash = (statement: string) => statement.replace(/\s+/g, ' ').trim();
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** CQL spelling of a name: as is when it is lower-case and plain, double-quoted otherwise. */
-export const quoteIdentifier = (name: string): string => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);

@@ -24,6 +24,9 @@ export const SESSION_DEFAULTS = {
 /** A Cassandra 4.1 source, the version most migrations start from. */
 export const LEGACY = process.env.MIGRATE_TEST_LEGACY ?? '127.0.0.1:49042';
 
+/** A Cassandra 3.11 source, the oldest people migrate from (scripts/cassandra.sh's v3 node, on Java 11). */
+export const V3 = process.env.MIGRATE_TEST_V3 ?? '127.0.0.1:49142';
+
 /** A Cassandra 5.0 target with a managed service's guardrails (scripts/cassandra.sh), which spare superusers. */
 export const GUARDED = process.env.MIGRATE_TEST_GUARDED ?? '127.0.0.1:59042';
 /** The ordinary role the tests run the tool as against the guarded node (created by guardedRole()). */
@@ -38,8 +41,8 @@ export const MTLS_KEYSTORE_PASSWORD = 'client-test';
 /** A Cassandra 5.0 node with RandomPartitioner, as clusters begun before 1.2 still run. */
 export const RANDOM = process.env.MIGRATE_TEST_RANDOM ?? '127.0.0.1:39042';
 
-export type TestCluster = 'source' | 'target' | 'ring' | 'legacy' | 'guarded' | 'mtls' | 'random';
-export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY, guarded: GUARDED, mtls: MTLS, random: RANDOM };
+export type TestCluster = 'source' | 'target' | 'ring' | 'legacy' | 'v3' | 'guarded' | 'mtls' | 'random';
+export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY, v3: V3, guarded: GUARDED, mtls: MTLS, random: RANDOM };
 /** The ring requires a password (scripts/cassandra.sh): Cassandra's default superuser. */
 export const RING_CREDENTIALS = { username: 'cassandra', password: 'cassandra' };
 

@@ -6,7 +6,7 @@ import { assertReachable, DEFAULT_SOURCE, DEFAULT_TARGET, SOURCE, startLocalClus
  * variables point elsewhere): then a cluster that does not answer fails the run with the reason.
  */
 export default async function setup(): Promise<void> {
-  const clusters: TestCluster[] = ['source', 'target', 'ring', 'legacy', 'guarded', 'mtls', 'random'];
+  const clusters: TestCluster[] = ['source', 'target', 'ring', 'legacy', 'v3', 'guarded', 'mtls', 'random'];
   const local = process.env.MIGRATE_TEST_CLUSTERS !== 'external' && SOURCE === DEFAULT_SOURCE && TARGET === DEFAULT_TARGET;
   if (local) await startLocalClusters(clusters);
   for (const cluster of clusters) await assertReachable(cluster);
