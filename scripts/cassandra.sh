@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Local Apache Cassandra clusters for the demo and the tests, from Maven Central.
 #
-#   scripts/cassandra.sh start [source|target|ring|legacy|v3|guarded|mtls|random|all]   default: source and target
-#   scripts/cassandra.sh stop  [source|target|ring|legacy|v3|guarded|mtls|random|all]   default: all
+#   scripts/cassandra.sh start [source|target|ring|legacy|v3|guarded|mtls|astra|random|all]   default: source and target
+#   scripts/cassandra.sh stop  [source|target|ring|legacy|v3|guarded|mtls|astra|random|all]   default: all
 #   scripts/cassandra.sh status
 #
 # source: one node on 127.0.0.1:19042        (cluster "migrate-source")
@@ -27,6 +27,9 @@
 #         only, from clients with a certificate signed by the test CA (mutual TLS, as Azure Managed Instance
 #         with client certificates on). The CA, the node's certificate and a client's (PEM, key, PKCS#12 with
 #         password client-test) and a stranger's self-signed one are made with openssl in .cassandra/mtls-certs/
+# astra:  an Astra-style endpoint in front of the mtls node (scripts/astra-endpoint.mjs): HAProxy routing TLS
+#         by SNI on 127.0.0.1:39443, an HTTPS metadata service on 127.0.0.1:39543 that requires the client
+#         certificate, and a Secure Connect Bundle for them in .cassandra/astra/secure-connect-local.zip
 #
 # Jars and the Java 11 runtime are cached in ~/.cache/cql-migrate (override with MIGRATE_CASSANDRA_CACHE);
 # node data and logs live in .cassandra/ at the top of the work tree (git-ignored). Start is idempotent.
@@ -333,9 +336,10 @@ stop_node() {
   pid_alive "$dir" || { rm -f "$dir/pid"; return 0; }
   local pid
   pid=$(cat "$dir/pid")
-  kill "$pid" 2>/dev/null || true
+  # Its whole process group (it was started with setsid): the Astra endpoint takes HAProxy with it.
+  kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-  kill -9 "$pid" 2>/dev/null || true
+  kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
   rm -f "$dir/pid"
   echo "$1: stopped" >&2
 }
@@ -348,10 +352,10 @@ nodes_of() {
     legacy) echo legacy ;;
     v3) echo v3 ;;
     guarded) echo guarded ;;
-    mtls) echo mtls ;;
+    mtls | astra) echo mtls ;;
     random) echo random ;;
     all) echo source target ring1 ring2 ring3 legacy v3 guarded mtls random ;;
-    *) echo "unknown cluster '$1': use source, target, ring, legacy, v3, guarded, mtls, random or all" >&2; exit 2 ;;
+    *) echo "unknown cluster '$1': use source, target, ring, legacy, v3, guarded, mtls, astra, random or all" >&2; exit 2 ;;
   esac
 }
 
@@ -383,7 +387,29 @@ start() {
   for n in "${started[@]}"; do
     case "$n" in ring2 | ring3) [ $status -eq 0 ] && { launch "$n"; await "$n" || status=1; } ;; esac
   done
+  case " ${want[*]} " in *" astra "* | *" all "*) [ $status -eq 0 ] && { start_astra || status=1; } ;; esac
   return $status
+}
+
+start_astra() {
+  local dir="$nodes_dir/astra" waited=0
+  mkdir -p "$dir"
+  pid_alive "$dir" && return 0
+  command -v haproxy >/dev/null || { echo "astra: HAProxy is needed (Debian's haproxy package; npm test installs it)" >&2; return 1; }
+  rm -f "$dir/secure-connect-local.zip"
+  setsid nohup node "$top/scripts/astra-endpoint.mjs" >"$dir/endpoint.log" 2>&1 </dev/null &
+  echo $! >"$dir/pid"
+  until [ -f "$dir/secure-connect-local.zip" ] && cql_open 127.0.0.1 39443 && cql_open 127.0.0.1 39543; do
+    if ! pid_alive "$dir"; then
+      echo "astra: the endpoint exited; last lines of $dir/endpoint.log:" >&2
+      tail -n 20 "$dir/endpoint.log" >&2 || true
+      return 1
+    fi
+    [ "$waited" -ge 60 ] && { echo "astra: not up after 60 s (see $dir/endpoint.log)" >&2; return 1; }
+    sleep 1
+    waited=$((waited + 1))
+  done
+  echo "astra: up on 127.0.0.1:39443 (metadata 127.0.0.1:39543, bundle $dir/secure-connect-local.zip)" >&2
 }
 
 status() {
@@ -402,12 +428,16 @@ case "$cmd" in
   start) start "$@" ;;
   stop)
     [ $# -eq 0 ] && set -- all
-    for c in "$@"; do for n in $(nodes_of "$c"); do stop_node "$n"; done; done
+    for c in "$@"; do
+      case "$c" in astra | all) stop_node astra ;; esac
+      [ "$c" = astra ] && continue
+      for n in $(nodes_of "$c"); do stop_node "$n"; done
+    done
     ;;
   status) status ;;
   fetch)
     [ $# -eq 0 ] && set -- all
     for c in "$@"; do fetch_for $(nodes_of "$c"); done
     ;;
-  *) echo "usage: scripts/cassandra.sh start|stop|fetch [source|target|ring|legacy|v3|guarded|mtls|random|all] | status" >&2; exit 2 ;;
+  *) echo "usage: scripts/cassandra.sh start|stop|fetch [source|target|ring|legacy|v3|guarded|mtls|astra|random|all] | status" >&2; exit 2 ;;
 esac

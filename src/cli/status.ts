@@ -52,5 +52,5 @@ export async function collectRuns(options: StatusOptions): Promise<RunProgress[]
   const { keyspace } = options.run.state;
   const { target: cluster, ...requests } = options.clusters;
   // Any machine that reaches the target sees the whole shared run.
-  return withTarget({ ...cluster, contactPoints: cluster.contactPoints ?? '' }, requests, async (target) => (await CassandraStore.history(target, keyspace))?.progress(runId) ?? []);
+  return withTarget(cluster, requests, async (target) => (await CassandraStore.history(target, keyspace))?.progress(runId) ?? []);
 }

@@ -31,17 +31,16 @@ export const duration = (example: string) =>
 
 const text = (flag: string, help?: string, env?: string) => option(z.string().optional(), { flag, type: 'string', help, env });
 
-const contactPointsFlag = (side: Side) => ({ flag: side, type: 'string', help: `${side} contact points HOST[:PORT][,HOST...]` }) as const;
-const contactPointsNeeded = (side: Side) => `give the ${side} contact points: --${side} HOST[:PORT][,HOST...]`;
-/** Contact points a command cannot do without, or (`migrate status`) may do without. */
-const contactPoints = (side: Side) => option(z.string({ error: contactPointsNeeded(side) }).min(1, contactPointsNeeded(side)), contactPointsFlag(side));
-const optionalContactPoints = (side: Side) => option(z.string().optional(), contactPointsFlag(side));
+const contactPointsNeeded = (side: Side) => `give the ${side} contact points: --${side} HOST[:PORT][,HOST...] (or --${side}-bundle FILE for Astra)`;
+const contactPoints = (side: Side) => option(z.string().min(1, contactPointsNeeded(side)).optional(), { flag: side, type: 'string', help: `${side} contact points HOST[:PORT][,HOST...]` });
 
 /** How to reach one cluster, but where: its contact points. */
 function sideShape(side: Side) {
   const password = `MIGRATE_${side.toUpperCase()}_PASSWORD`;
   const keystorePassword = `MIGRATE_${side.toUpperCase()}_KEYSTORE_PASSWORD`;
   return {
+    contactPoints: contactPoints(side),
+    bundle: text(`${side}-bundle`, `reach the ${side} through this Secure Connect Bundle (Astra DB; zip file) instead of contact points`),
     dc: text(`${side}-dc`, `${side} local DC (default: the contact point's DC)`),
     user: text(`${side}-user`, `${side} username (password: ${password})`),
     password: text(`${side}-password`, undefined, password),
@@ -55,14 +54,21 @@ function sideShape(side: Side) {
 }
 type SideFields = z.output<z.ZodObject<ReturnType<typeof sideShape>>>;
 
+/** Where the cluster is (contact points, or a bundle: not both), how to log in, and TLS (a bundle brings its own). */
 const toSide =
-  (side: Side) =>
-  <T extends SideFields & { contactPoints?: string | undefined }>({ contactPoints, dc, user, password, ...tls }: T) => ({ side, contactPoints: contactPoints as T['contactPoints'], dc, user, password, tls: tlsOf(side, tls) });
+  (side: Side, required: boolean) =>
+  ({ contactPoints, bundle, dc, user, password, ...tls }: SideFields) => {
+    if (contactPoints !== undefined && bundle !== undefined) throw new InputError(`--${side} and --${side}-bundle both say where the ${side} is: keep one`);
+    if (required && contactPoints === undefined && bundle === undefined) throw new InputError(contactPointsNeeded(side));
+    const tlsOption = tlsOf(side, tls);
+    if (bundle !== undefined && tlsOption) throw new InputError(`--${side}-bundle brings its own certificates: drop the --${side}-tls, -ca, -cert, -key and -keystore options`);
+    return { side, contactPoints, bundle, dc, user, password, tls: tlsOption };
+  };
 
 /** How to reach one cluster. */
-export const clusterSide = (side: Side) => z.object({ contactPoints: contactPoints(side), ...sideShape(side) }).transform(toSide(side));
+export const clusterSide = (side: Side) => z.object(sideShape(side)).transform(toSide(side, true));
 /** How to reach a cluster a command may do without (`migrate status` of a local run). */
-export const optionalClusterSide = (side: Side) => z.object({ contactPoints: optionalContactPoints(side), ...sideShape(side) }).transform(toSide(side));
+export const optionalClusterSide = (side: Side) => z.object(sideShape(side)).transform(toSide(side, false));
 
 /** Any of the side's TLS options turns TLS on; a client certificate comes as PEM (cert and key) or PKCS#12. */
 function tlsOf(side: Side, o: { tls: boolean; ca?: string | undefined; cert?: string | undefined; key?: string | undefined; keystore?: string | undefined; keystorePassword?: string | undefined }): TlsOption {

@@ -44,7 +44,7 @@ export type StatusOptions = z.output<typeof statusCommandSchema>;
 export function parseStatusOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): StatusOptions {
   const options = parseFlat(statusCommandSchema, raw, env);
   const { state } = options.run;
-  if (state.kind === 'cassandra' && !options.clusters.target.contactPoints) {
+  if (state.kind === 'cassandra' && !options.clusters.target.contactPoints && !options.clusters.target.bundle) {
     throw new InputError(`--state cassandra${state.keyspace === 'cql_migrate' ? '' : `:${state.keyspace}`} reads the runs from the target cluster: give its contact points with --target HOST[:PORT]`);
   }
   return options;

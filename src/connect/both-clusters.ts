@@ -36,6 +36,7 @@ function sessionOptions(cluster: ClusterOptions, requests: RequestOptions, signa
   return {
     side,
     contactPoints: cluster.contactPoints,
+    bundle: cluster.bundle,
     localDc: cluster.dc,
     username: cluster.user,
     password: cluster.password,

@@ -1,22 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConnectionOptions } from 'node:tls';
 import cassandra from 'cassandra-driver';
-import type { Side, TlsOption } from '../config/clusters.js';
-import { ConnectError, InputError, messageOf } from '../errors.js';
-import { parseContactPoints } from './contact-points.js';
+import type { Side } from '../config/clusters.js';
+import { InputError } from '../errors.js';
+import { type ClientOptions, type Consistency, connectClient, consistencyOf } from './driver-client.js';
 import { installRawCells } from './raw-cells.js';
 import { type OutageWarning, realClock, Retrier, type RetryPolicy } from './retry.js';
 
-export interface SessionOptions {
-  side: Side;
-  /** `HOST[:PORT][,HOST...]` */
-  contactPoints: string;
-  /** Default: the data center of the node we first reach (read from system.local). */
-  localDc?: string | undefined;
-  username?: string | undefined;
-  password?: string | undefined;
-  tls?: TlsOption | undefined;
+export interface SessionOptions extends ClientOptions {
   readConsistency: string;
   writeConsistency: string;
   retry: RetryPolicy;
@@ -31,7 +21,7 @@ export interface SessionOptions {
 }
 
 export type ResultSet = cassandra.types.ResultSet;
-export type Consistency = number;
+export type { Consistency } from './driver-client.js';
 export interface Statement {
   query: string;
   params: unknown[];
@@ -76,38 +66,13 @@ export class Session {
 
   static async open(options: SessionOptions): Promise<Session> {
     installRawCells();
-    const { hosts, port } = parseContactPoints(options.side, options.contactPoints);
     const readConsistency = consistencyOf('read-consistency', options.readConsistency);
     const writeConsistency = consistencyOf('write-consistency', options.writeConsistency);
-    const base: cassandra.DseClientOptions = {
-      contactPoints: hosts,
-      protocolOptions: { port, maxVersion: cassandra.types.protocolVersion.v4 },
-      socketOptions: { connectTimeout: 5000, readTimeout: 60_000 },
-      // No Map/Set decoding: the driver then misreads keyspace replication settings (and so replicas).
-      // Table data is read as raw bytes anyway.
-      encoding: { useUndefinedAsUnset: true },
-      queryOptions: { consistency: readConsistency, prepare: true },
-      pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2, [cassandra.types.distance.remote]: 1 } },
-      // The driver's default waits up to 10 minutes between attempts to reach a node that went down; a
-      // node back from a restart must be used within seconds, while our requests are still retrying.
-      policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(500, 4_000, false) },
-    };
-    if (options.tls) base.sslOptions = tlsOptions(options.side, options.tls);
-    if (options.username !== undefined) {
-      base.authProvider = new cassandra.auth.PlainTextAuthProvider(options.username, options.password ?? '');
-    }
-    const localDc = await chooseDc(options.side, options.contactPoints, options.localDc, base);
-    const client = new cassandra.Client({ ...base, localDataCenter: localDc });
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.shutdown().catch(() => undefined);
-      throw connectFailure(options.side, options.contactPoints, error, localDc);
-    }
+    const { client, localDc, where } = await connectClient(options, readConsistency);
     const local = (await client.execute('SELECT release_version, cluster_name, host_id, partitioner FROM system.local')).first();
     const peers = (await client.execute('SELECT host_id FROM system.peers')).rows;
     const hostIds = [local, ...peers].map((row) => String(row?.get('host_id') ?? '')).filter(Boolean).sort();
-    const identity = `${local?.get('cluster_name') ?? ''}:${hostIds[0] ?? options.contactPoints}`;
+    const identity = `${local?.get('cluster_name') ?? ''}:${hostIds[0] ?? where}`;
     const retrier = new Retrier(options.side, options.retry, options.warn, realClock, options.retried);
     return new Session(options.side, client, localDc, readConsistency, writeConsistency, (local?.get('release_version') as string | undefined) ?? '0', identity, String(local?.get('partitioner') ?? ''), retrier, options.signal, options.observe);
   }
@@ -194,88 +159,3 @@ export class Session {
   }
 }
 
-/**
- * The server's certificate is always checked: against the given CA, or the system's. A client certificate
- * is presented when given (PEM certificate and key, or PKCS#12).
- */
-function tlsOptions(side: Side, tls: Exclude<TlsOption, false>): ConnectionOptions {
-  const read = (flag: string, file: string, what: string) => {
-    try {
-      return readFileSync(file);
-    } catch {
-      throw new InputError(`--${side}-${flag} ${file} cannot be read: give ${what}`);
-    }
-  };
-  return {
-    rejectUnauthorized: true,
-    ...(tls.caFile === undefined ? {} : { ca: [read('ca', tls.caFile, `the PEM file of the CA that signed the ${side} cluster's certificate`)] }),
-    ...(tls.certFile === undefined || tls.keyFile === undefined ? {} : { cert: read('cert', tls.certFile, 'the client certificate (PEM file)'), key: read('key', tls.keyFile, "the client certificate's private key (PEM file)") }),
-    ...(tls.keystoreFile === undefined ? {} : { pfx: read('keystore', tls.keystoreFile, 'the client certificate and key (PKCS#12 file)'), passphrase: tls.keystorePassword }),
-  };
-}
-
-const CONSISTENCY_LEVELS: Record<string, Consistency> = {
-  ANY: cassandra.types.consistencies.any,
-  ONE: cassandra.types.consistencies.one,
-  TWO: cassandra.types.consistencies.two,
-  THREE: cassandra.types.consistencies.three,
-  QUORUM: cassandra.types.consistencies.quorum,
-  ALL: cassandra.types.consistencies.all,
-  LOCAL_QUORUM: cassandra.types.consistencies.localQuorum,
-  EACH_QUORUM: cassandra.types.consistencies.eachQuorum,
-  LOCAL_ONE: cassandra.types.consistencies.localOne,
-};
-
-export function consistencyOf(flag: string, name: string): Consistency {
-  const level = CONSISTENCY_LEVELS[name.replace(/-/g, '_').toUpperCase()];
-  if (level === undefined) {
-    throw new InputError(`--${flag} ${name} is not a consistency level: use ${Object.keys(CONSISTENCY_LEVELS).join(', ')}`);
-  }
-  return level;
-}
-
-/**
- * The local data center: the given one, checked against the cluster's (the driver leaves a socket open
- * when it is given one that does not exist), or the first reachable contact point's own. Asked over a
- * throwaway connection.
- */
-async function chooseDc(side: Side, contactPoints: string, given: string | undefined, base: cassandra.DseClientOptions): Promise<string> {
-  const probe = new cassandra.Client({
-    ...base,
-    policies: { loadBalancing: new cassandra.policies.loadBalancing.RoundRobinPolicy() },
-    pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 1, [cassandra.types.distance.remote]: 1 } },
-  });
-  let dcs: { own: string | undefined; all: Set<string> };
-  try {
-    const own = (await probe.execute('SELECT data_center FROM system.local', [], { prepare: false })).first()?.get('data_center') as string | undefined;
-    const peers = (await probe.execute('SELECT data_center FROM system.peers', [], { prepare: false })).rows.map((r) => r.get('data_center') as string);
-    dcs = { own, all: new Set([own, ...peers].filter((dc): dc is string => Boolean(dc))) };
-  } catch (error) {
-    throw connectFailure(side, contactPoints, error);
-  } finally {
-    await probe.shutdown().catch(() => undefined);
-  }
-  if (given !== undefined && !dcs.all.has(given)) {
-    throw new InputError(`--${side}-dc ${given} is not a data center of the ${side} cluster: use one of ${[...dcs.all].sort().join(', ')}`);
-  }
-  const dc = given ?? dcs.own;
-  if (!dc) throw connectFailure(side, contactPoints, new Error('system.local has no data_center'));
-  return dc;
-}
-
-function connectFailure(side: Side, contactPoints: string, error: unknown, dc?: string): ConnectError {
-  const detail = messageOf(error).split('\n')[0] ?? '';
-  return new ConnectError(`cannot connect to the ${side} cluster at ${contactPoints}: ${detail}; ${fixFor(side, detail, dc)}`);
-}
-
-function fixFor(side: Side, detail: string, dc: string | undefined): string {
-  if (/auth|credential|password/i.test(detail)) return `check --${side}-user and MIGRATE_${side.toUpperCase()}_PASSWORD`;
-  // The server refused our client certificate: none given, or one its CA did not sign (Java answers "internal error").
-  if (/alert (certificate required|internal error|unknown ca|bad certificate|certificate unknown)/i.test(detail)) {
-    return `check --${side}-cert and --${side}-key, or --${side}-keystore: the ${side} cluster requires a client certificate signed by a CA it trusts`;
-  }
-  if (/mac verify failure|PKCS12|pkcs12/i.test(detail)) return `check --${side}-keystore and MIGRATE_${side.toUpperCase()}_KEYSTORE_PASSWORD`;
-  if (/certificate|self.signed|SSL|TLS/i.test(detail)) return `check --${side}-ca (the CA that signed the ${side} cluster's certificate)`;
-  if (dc) return `check --${side}-dc (${dc}) and that the hosts are up`;
-  return 'check the hosts, the port and that the cluster is up';
-}

@@ -31,7 +31,7 @@ const cases: [what: string, args: string[], line: RegExp, env?: NodeJS.ProcessEn
   // flags and their values
   ['a flag that does not exist', ['copy', ...job(), '--bogus-flag'], /^migrate: Unknown argument: bogus-flag: see "migrate --help"$/],
   ['a copy option given to validate', ['validate', ...job(), '--writetime', 'preserve'], /^migrate: Unknown argument: writetime: see "migrate --help"$/],
-  ['a required flag missing', ['copy', '--target', TARGET, '--keyspace', KS, '--table', 'profiles'], /^migrate: --source is required$/],
+  ['a required flag missing', ['copy', '--target', TARGET, '--keyspace', KS, '--table', 'profiles'], /^migrate: give the source contact points: --source HOST\[:PORT\]\[,HOST\.\.\.\] \(or --source-bundle FILE for Astra\)$/],
   ['--ttl with a value it does not take', ['copy', ...job(), '--ttl', 'bogus'], /^migrate: --ttl: use preserve \(keep the remaining TTLs\) or none$/],
   ['--page-size that is not a number', ['copy', ...job(), '--page-size', 'abc'], /^migrate: --page-size takes a number$/],
   ['--retry-for that is not a duration', ['copy', ...job(), '--retry-for', 'soon'], /^migrate: --retry-for: give a duration such as 300 \(seconds\), 90s, 5m or 1h$/],

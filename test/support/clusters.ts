@@ -37,6 +37,8 @@ export const MTLS = process.env.MIGRATE_TEST_MTLS ?? '127.0.0.1:39142';
 /** The test CA, a client certificate it signed (PEM, key, PKCS#12) and a stranger's, made by scripts/cassandra.sh. */
 export const MTLS_CERTS = `${process.env.MIGRATE_CLUSTERS_DIR ?? `${REPO_ROOT}.cassandra`}/mtls-certs`;
 export const MTLS_KEYSTORE_PASSWORD = 'client-test';
+/** The Secure Connect Bundle of the Astra-style endpoint in front of the mtls node (scripts/cassandra.sh start astra). */
+export const ASTRA_BUNDLE = `${process.env.MIGRATE_CLUSTERS_DIR ?? `${REPO_ROOT}.cassandra`}/astra/secure-connect-local.zip`;
 
 /** A Cassandra 5.0 node with RandomPartitioner, as clusters begun before 1.2 still run. */
 export const RANDOM = process.env.MIGRATE_TEST_RANDOM ?? '127.0.0.1:39042';
@@ -101,7 +103,7 @@ export async function assertReachable(cluster: TestCluster, contactPoint = CONTA
 }
 
 /** Starts the local clusters with the project's script; its stderr (with the node log's tail) explains a failure. */
-export async function startLocalClusters(clusters: TestCluster[]): Promise<void> {
+export async function startLocalClusters(clusters: (TestCluster | 'astra')[]): Promise<void> {
   try {
     await promisify(execFile)('bash', [`${REPO_ROOT}scripts/cassandra.sh`, 'start', ...clusters], { maxBuffer: 16 << 20 });
   } catch (error) {

@@ -8,6 +8,7 @@ import { assertReachable, DEFAULT_SOURCE, DEFAULT_TARGET, SOURCE, startLocalClus
 export default async function setup(): Promise<void> {
   const clusters: TestCluster[] = ['source', 'target', 'ring', 'legacy', 'v3', 'guarded', 'mtls', 'random'];
   const local = process.env.MIGRATE_TEST_CLUSTERS !== 'external' && SOURCE === DEFAULT_SOURCE && TARGET === DEFAULT_TARGET;
-  if (local) await startLocalClusters(clusters);
+  // astra: the Astra-style endpoint (SNI proxy, metadata service, bundle) in front of the mtls node.
+  if (local) await startLocalClusters([...clusters, 'astra']);
   for (const cluster of clusters) await assertReachable(cluster);
 }
