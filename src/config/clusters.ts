@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { PROFILE_NAMES } from '../connect/profile.js';
 import { option } from './declare.js';
 
 export type Side = 'source' | 'target';
@@ -41,6 +42,11 @@ function sideShape(side: Side) {
   return {
     contactPoints: contactPoints(side),
     bundle: text(`${side}-bundle`, `reach the ${side} through this Secure Connect Bundle (Astra DB; zip file) instead of contact points`),
+    profile: option(z.enum(PROFILE_NAMES, { error: `use one of ${PROFILE_NAMES.join(', ')}` }).optional(), {
+      flag: `${side}-profile`,
+      type: 'string',
+      help: `what the ${side} is, when detection is wrong: ${PROFILE_NAMES.join(', ')} (default: detected at connect)`,
+    }),
     dc: text(`${side}-dc`, `${side} local DC (default: the contact point's DC)`),
     user: text(`${side}-user`, `${side} username (password: ${password})`),
     password: text(`${side}-password`, undefined, password),
@@ -57,12 +63,12 @@ type SideFields = z.output<z.ZodObject<ReturnType<typeof sideShape>>>;
 /** Where the cluster is (contact points, or a bundle: not both), how to log in, and TLS (a bundle brings its own). */
 const toSide =
   (side: Side, required: boolean) =>
-  ({ contactPoints, bundle, dc, user, password, ...tls }: SideFields) => {
+  ({ contactPoints, bundle, profile, dc, user, password, ...tls }: SideFields) => {
     if (contactPoints !== undefined && bundle !== undefined) throw new InputError(`--${side} and --${side}-bundle both say where the ${side} is: keep one`);
     if (required && contactPoints === undefined && bundle === undefined) throw new InputError(contactPointsNeeded(side));
     const tlsOption = tlsOf(side, tls);
     if (bundle !== undefined && tlsOption) throw new InputError(`--${side}-bundle brings its own certificates: drop the --${side}-tls, -ca, -cert, -key and -keystore options`);
-    return { side, contactPoints, bundle, dc, user, password, tls: tlsOption };
+    return { side, contactPoints, bundle, profile, dc, user, password, tls: tlsOption };
   };
 
 /** How to reach one cluster. */

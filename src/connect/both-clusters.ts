@@ -37,6 +37,7 @@ function sessionOptions(cluster: ClusterOptions, requests: RequestOptions, signa
     side,
     contactPoints: cluster.contactPoints,
     bundle: cluster.bundle,
+    profile: cluster.profile,
     localDc: cluster.dc,
     username: cluster.user,
     password: cluster.password,
@@ -47,9 +48,9 @@ function sessionOptions(cluster: ClusterOptions, requests: RequestOptions, signa
     warn: (event, line) => logEvent(event, { cluster: side }, line),
     signal,
     observe: metrics && ((operation, seconds) => metrics.observeRequest(side, operation, seconds)),
-    retried: (error) => {
-      metrics?.retried(side);
-      logEvent('retry', { cluster: side, error: messageOf(error).split('\n')[0] });
+    retried: (error, throttled) => {
+      metrics?.retried(side, throttled);
+      logEvent(throttled ? 'throttled' : 'retry', { cluster: side, error: messageOf(error).split('\n')[0] });
     },
   };
 }

@@ -4,6 +4,7 @@ import cassandra from 'cassandra-driver';
 import type { Side, TlsOption } from '../config/clusters.js';
 import { ConnectError, InputError, messageOf } from '../errors.js';
 import { parseContactPoints } from './contact-points.js';
+import { type ClusterFacts, detectProfile, type Profile, type ProfileName, profileOf } from './profile.js';
 
 export type Consistency = number;
 
@@ -18,6 +19,40 @@ export interface ClientOptions {
   username?: string | undefined;
   password?: string | undefined;
   tls?: TlsOption | undefined;
+  /** What kind of cluster it is, when the user says so (--source-profile, --target-profile); else detected. */
+  profile?: ProfileName | undefined;
+}
+
+/** What a session knows of its cluster from connecting. */
+export interface ClusterInfo {
+  localDc: string;
+  releaseVersion: string;
+  /** Its name and lowest host id: the same whatever contact points reach it. */
+  identity: string;
+  partitioner: string;
+  profile: Profile;
+}
+
+/** Reads who the cluster is, and what kind (profile.ts decides from what it exposes). */
+export async function describeCluster(client: cassandra.Client, options: ClientOptions, localDc: string, where: string): Promise<ClusterInfo> {
+  const localResult = await client.execute('SELECT * FROM system.local');
+  const local = localResult.first();
+  const peers = (await client.execute('SELECT host_id FROM system.peers')).rows;
+  const hostIds = [local, ...peers].map((row) => String(row?.get('host_id') ?? '')).filter(Boolean).sort();
+  const releaseVersion = (local?.get('release_version') as string | undefined) ?? '0';
+  const partitioner = String(local?.get('partitioner') ?? '');
+  const names = async (query: string) => (await client.execute(query)).rows.map((r) => String(r.values()[0]));
+  const facts: ClusterFacts = {
+    hosts: options.bundle === undefined ? parseContactPoints(options.side, where).hosts : [],
+    bundle: options.bundle !== undefined,
+    releaseVersion,
+    partitioner,
+    systemTables: await names("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'system'"),
+    keyspaces: await names('SELECT keyspace_name FROM system_schema.keyspaces'),
+    localColumns: localResult.columns.map((c) => c.name),
+  };
+  const profile = profileOf(options.profile ?? detectProfile(facts), releaseVersion);
+  return { localDc, releaseVersion, identity: `${local?.get('cluster_name') ?? ''}:${hostIds[0] ?? where}`, partitioner, profile };
 }
 
 /**

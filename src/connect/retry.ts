@@ -43,7 +43,7 @@ export class Retrier {
     readonly policy: RetryPolicy,
     private readonly warn: OutageWarning,
     private readonly clock: RetryClock = realClock,
-    private readonly retried: ((error: unknown) => void) | undefined = undefined,
+    private readonly retried: ((error: unknown, throttled: boolean) => void) | undefined = undefined,
   ) {}
 
   /**
@@ -61,16 +61,18 @@ export class Retrier {
         const retryable = applied === 'never' ? isTransient(error) : neverReachedReplica(error);
         if (!retryable || signal?.aborted) throw error;
         const now = this.clock.now();
-        this.failing(error, now);
+        // A throttled request (the service says when to come back) is not an outage.
+        const hint = retryAfterMs(error);
+        if (hint === undefined) this.failing(error, now);
         deadline ??= now + this.policy.retryForMs;
         // Equal jitter: requests that failed together do not all come back in the same instant.
         const ceiling = Math.min(this.policy.maxDelayMs, this.policy.firstDelayMs * 2 ** attempt);
-        const delay = ceiling / 2 + this.clock.random() * (ceiling / 2);
+        const delay = hint ?? ceiling / 2 + this.clock.random() * (ceiling / 2);
         if (now + delay > deadline) {
           throw new RetriesExhaustedError(`${firstLine(error)} (retried for ${Math.round((now - (deadline - this.policy.retryForMs)) / 1000)} s; --retry-for sets how long)`);
         }
         await this.clock.sleep(delay, signal);
-        this.retried?.(error);
+        this.retried?.(error, hint !== undefined);
       }
     }
   }
@@ -96,6 +98,16 @@ export class RetriesExhaustedError extends Error {
 }
 
 const firstLine = (error: unknown): string => messageOf(error).split('\n')[0] ?? '';
+
+/**
+ * How long a throttling service asks to wait: Cosmos DB answers a request over its provisioned rate with
+ * OverloadedException (0x1001) carrying `RetryAfterMs=N` in its message.
+ */
+export function retryAfterMs(error: unknown): number | undefined {
+  if ((error as { code?: number }).code !== 0x1001) return undefined;
+  const hint = /RetryAfterMs=(\d+)/.exec(messageOf(error));
+  return hint ? Number(hint[1]) : undefined;
+}
 
 /** Server-side invalid requests, auth errors and type errors fail the same way again: no retry. */
 export function isTransient(error: unknown): boolean {

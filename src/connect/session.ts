@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
 import type { Side } from '../config/clusters.js';
 import { InputError } from '../errors.js';
-import { type ClientOptions, type Consistency, connectClient, consistencyOf } from './driver-client.js';
+import { type ClientOptions, type ClusterInfo, type Consistency, connectClient, consistencyOf, describeCluster } from './driver-client.js';
+import type { Profile } from './profile.js';
 import { installRawCells } from './raw-cells.js';
 import { type OutageWarning, realClock, Retrier, type RetryPolicy } from './retry.js';
 
@@ -17,7 +18,7 @@ export interface SessionOptions extends ClientOptions {
   /** Each request's latency, retries included (metrics). */
   observe?: ((operation: 'page' | 'read' | 'write', seconds: number) => void) | undefined;
   /** Each retry (metrics, logs). */
-  retried?: ((error: unknown) => void) | undefined;
+  retried?: ((error: unknown, throttled: boolean) => void) | undefined;
 }
 
 export type ResultSet = cassandra.types.ResultSet;
@@ -33,22 +34,28 @@ export interface Statement {
  * interface.
  */
 export class Session {
+  readonly localDc: string;
+  /** Cassandra's release_version of the node we first reached, e.g. "5.0.9". */
+  readonly releaseVersion: string;
+  /** The cluster whatever contact points reach it: its name and its lowest host id. */
+  readonly identity: string;
+  /** The partitioner class system.local names, e.g. org.apache.cassandra.dht.Murmur3Partitioner. */
+  readonly partitioner: string;
+  /** What kind of cluster this is (detected, or --source-profile/--target-profile), and what that changes. */
+  readonly profile: Profile;
+
   private constructor(
     readonly side: Side,
     private readonly client: cassandra.Client,
-    readonly localDc: string,
+    info: ClusterInfo,
     readonly readConsistency: Consistency,
     readonly writeConsistency: Consistency,
-    /** Cassandra's release_version of the node we first reached, e.g. "5.0.9". */
-    readonly releaseVersion: string,
-    /** The cluster whatever contact points reach it: its name and its lowest host id. */
-    readonly identity: string,
-    /** The partitioner class system.local names, e.g. org.apache.cassandra.dht.Murmur3Partitioner. */
-    readonly partitioner: string,
     private readonly retrier: Retrier,
     private readonly signal: AbortSignal | undefined,
     private readonly observe: SessionOptions['observe'],
-  ) {}
+  ) {
+    ({ localDc: this.localDc, releaseVersion: this.releaseVersion, identity: this.identity, partitioner: this.partitioner, profile: this.profile } = info);
+  }
 
   /** A request through the retrier, timed. */
   private async request<T>(operation: 'page' | 'read' | 'write', task: () => Promise<T>, applied: 'never' | 'maybe' = 'never'): Promise<T> {
@@ -69,12 +76,9 @@ export class Session {
     const readConsistency = consistencyOf('read-consistency', options.readConsistency);
     const writeConsistency = consistencyOf('write-consistency', options.writeConsistency);
     const { client, localDc, where } = await connectClient(options, readConsistency);
-    const local = (await client.execute('SELECT release_version, cluster_name, host_id, partitioner FROM system.local')).first();
-    const peers = (await client.execute('SELECT host_id FROM system.peers')).rows;
-    const hostIds = [local, ...peers].map((row) => String(row?.get('host_id') ?? '')).filter(Boolean).sort();
-    const identity = `${local?.get('cluster_name') ?? ''}:${hostIds[0] ?? where}`;
+    const info = await describeCluster(client, options, localDc, where);
     const retrier = new Retrier(options.side, options.retry, options.warn, realClock, options.retried);
-    return new Session(options.side, client, localDc, readConsistency, writeConsistency, (local?.get('release_version') as string | undefined) ?? '0', identity, String(local?.get('partitioner') ?? ''), retrier, options.signal, options.observe);
+    return new Session(options.side, client, info, readConsistency, writeConsistency, retrier, options.signal, options.observe);
   }
 
   async read(query: string, params: unknown[] = [], options: cassandra.QueryOptions = {}): Promise<ResultSet> {

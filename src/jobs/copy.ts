@@ -58,7 +58,7 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
   const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.write.ttl === 'preserve', cells: ctx.cells, multiCellTimes, listWritetimes: multiCellTimes });
   const target = ctx.targetTable;
   const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter });
-  const mode: WriteMode = { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.write.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.write.liveSince, listRemoval: 'by-value' };
+  const mode: WriteMode = { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.write.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.write.liveSince, listRemoval: ctx.target.profile.listRemoval };
   // What is written again after a refusal, where part of the page may be written already: lists guarded.
   const again: WriteMode = { ...mode, guardLists: true };
   const toPartitions = sourceSchema.isCounter ? counterPartitions(ctx, plan, target) : mutationPartitions(ctx, new MutationBuilder(sourceSchema, plan, mode, target));

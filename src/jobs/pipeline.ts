@@ -129,7 +129,7 @@ async function runTable(definition: JobDefinition, wired: Wired, ledger: RunLedg
   const ctx: JobContext = { ...wired, ...(budget ?? liveBudget(spec, metrics)), stamp: BigInt(ledger.record.jobStartMicros), notes: new Set(), signal: abort.signal };
   const tally = new RunTally(mine, ledger);
   const runLabels = { command: definition.command, keyspace: options.selection.keyspace, table: options.selection.table, runId: ledger.record.runId };
-  logEvent('run-start', { ...runLabels, stamp: ledger.record.jobStartMicros, ranges: mine.length, rangesToDo: todo.length, workers: Math.max(1, processes), options: redactOptions(options) });
+  logEvent('run-start', { ...runLabels, target: ctx.target.profile.label, stamp: ledger.record.jobStartMicros, ranges: mine.length, rangesToDo: todo.length, workers: Math.max(1, processes), options: redactOptions(options) });
   await definition.begin?.(ctx);
   const runner: RangeRunner = processes > 1 ? await WorkerPool.start(processes, { command: definition.command, options, view: viewOf(ledger), knownRuns: wired.knownRuns }, abort.signal, metrics) : await inProcess(definition, ctx);
   metrics?.track({
@@ -163,7 +163,7 @@ async function runTable(definition: JobDefinition, wired: Wired, ledger: RunLedg
     await runner.close();
   }
   if (!abort.signal.aborted && tally.doneCount() === mine.length) await definition.end?.(ctx);
-  return endRun(definition, options, ledger, tally, ctx.notes, abort.signal, runLabels);
+  return endRun(definition, ctx, ledger, tally, abort.signal, runLabels);
 }
 
 /** --max-errors: past N refused rows the run stops (exit 5), its finished ranges recorded. */
@@ -173,7 +173,8 @@ function stopPastMaxErrors(rejected: number, maxErrors: number, abort: AbortCont
 }
 
 /** The whole run's results (a shared run's other workers included), its reports, and its exit code. */
-async function endRun(definition: JobDefinition, options: JobOptions, ledger: RunLedger, tally: RunTally, notes: Set<string>, signal: AbortSignal, runLabels: Record<string, string>): Promise<JobResult> {
+async function endRun(definition: JobDefinition, ctx: Pick<JobContext, 'options' | 'notes' | 'target'>, ledger: RunLedger, tally: RunTally, signal: AbortSignal, runLabels: Record<string, string>): Promise<JobResult> {
+  const { options, notes } = ctx;
   // The ranges other workers failed that nobody finished since count as failed too.
   const { failed: failedElsewhere } = await ledger.refresh();
   for (const [range, error] of failedElsewhere) if (!ledger.done.has(range) && !tally.failed.some((f) => f.range === range)) tally.failed.push({ range, error });
@@ -188,7 +189,7 @@ async function endRun(definition: JobDefinition, options: JobOptions, ledger: Ru
     notes: [...notes],
   };
   const { keyspace, table, targetKeyspace, targetTable } = options.selection;
-  const summary = summaryOf({ command: definition.command, keyspace, table, targetKeyspace, targetTable }, results);
+  const summary = summaryOf({ command: definition.command, keyspace, table, targetKeyspace, targetTable, targetProfile: ctx.target.profile.label }, results);
   const reportDir = options.output.reportDir ?? ledger.dir;
   await writeRunReports(reportDir, summary, results);
   const exitCode = exitCodeOfRun(signal.aborted ? { kind: 'stopped', reason: stoppedBy } : tally.failed.length > 0 ? { kind: 'ranges-failed' } : { kind: 'finished', verdict: definition.outcome?.(totals) });

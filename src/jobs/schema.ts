@@ -30,6 +30,7 @@ export function schema(options: SchemaOptions): Promise<SchemaResult> {
       targetDcs: await dataCentres(target),
       replication: options.schema.replication,
       targetReleaseMajor: target.releaseMajor,
+      targetProfile: target.profile,
     });
     const bothHave = sourceElements.filter((e) => e.type === 'table' && targetElements?.some((t) => t.type === 'table' && t.name === e.name));
     for (const table of bothHave) {

@@ -87,8 +87,9 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
     readToken: ring.readToken,
     hasStatics: ctx.cells.some((c) => c.kind === 'static'),
   };
-  // How lists are repaired: by value, until the target refuses that (a guardrail), then whole (list-repair.ts).
-  const stamps: StampContext = { own: await ownStamps(ctx), runStamp: ctx.stamp, listRemoval: 'by-value' };
+  // How lists are repaired: by value, until the target refuses that (a guardrail), then whole (list-repair.ts);
+  // whole from the start on a target known to refuse it (Astra).
+  const stamps: StampContext = { own: await ownStamps(ctx), runStamp: ctx.stamp, listRemoval: ctx.target.profile.listRemoval };
   const target = ctx.targetTable;
   const planner = new CorrectionPlanner(ctx.sourceSchema, sides.source.detail, target, { autocorrect: options.compare.autocorrect, deleteExtra: options.compare.deleteExtra, ...stamps });
   const keyTypes = primaryKeyOf(ctx.sourceSchema).map((c) => c.type);

@@ -5,6 +5,7 @@ import { buildReadPlan, rowValues } from '../read/select.js';
 import { type ClusterHashing, comparisonOf, tokenFromBytes } from '../ring/partitioner.js';
 import { checkCompatibility } from '../schema/compatibility.js';
 import { readTableSchema } from '../schema/read-schema.js';
+import { type CustomProperties, keyspacesRefusal } from '../schema/service-checks.js';
 import type { Column, TableSchema } from '../schema/table-schema.js';
 import { TargetTable } from '../schema/target-table.js';
 import { encodeJobKey, type JobKey } from '../state/job-key.js';
@@ -25,6 +26,7 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
   }
   const targetCells = cells.map((c) => targetSchema.cells.find((t) => t.name === targetTable.nameOf(c.name)) as Column);
   definition.check?.({ options, source, target, sourceSchema, targetSchema, cells, comparison });
+  if (target.profile.name === 'keyspaces' && (definition.command === 'copy' || options.compare.autocorrect)) await checkKeyspacesTable(target, targetSchema);
   // Keyed by what the clusters are, not how their contact points are spelled: one job, one lock, one state.
   const job: JobKey = {
     command: definition.command,
@@ -33,6 +35,13 @@ export async function wireTable(definition: JobDefinition, options: JobOptions, 
     shard: options.run.shard,
   };
   return { sourceSchema, targetSchema, targetTable, cells, targetCells, comparison, job, jobKey: encodeJobKey(job) };
+}
+
+/** Amazon Keyspaces: the target table takes our writes' USING TIMESTAMP and TTL (service-checks.ts). */
+async function checkKeyspacesTable(target: Session, schema: TableSchema): Promise<void> {
+  const row = (await target.read('SELECT custom_properties FROM system_schema_mcs.tables WHERE keyspace_name = ? AND table_name = ?', [schema.keyspace, schema.table])).first();
+  const refusal = keyspacesRefusal(schema.keyspace, schema.table, (row?.get('custom_properties') as CustomProperties | null | undefined) ?? null);
+  if (refusal) throw new InputError(refusal);
 }
 
 /** One row's partition key and the token the cluster gives it, for the partitioner probe; none from an empty table. */

@@ -26,6 +26,7 @@ export class JobMetrics {
   private readonly runs = new Set<LiveRun>();
   private readonly requestSeconds: Histogram<'cluster' | 'operation'>;
   private readonly retries: Counter<'cluster'>;
+  private readonly throttled: Counter<'cluster'>;
   private readonly exitCode: Gauge;
   private readonly lastSuccess: Gauge;
   private readonly requestListeners: ((seconds: number) => void)[] = [];
@@ -96,6 +97,7 @@ export class JobMetrics {
       registers,
     });
     this.retries = new Counter({ name: 'cql_migrate_retries_total', help: 'Requests sent again after a failure, by cluster.', labelNames: ['cluster'], registers });
+    this.throttled = new Counter({ name: 'cql_migrate_throttled_total', help: 'Requests the cluster throttled with a RetryAfterMs hint, by cluster (also in retries).', labelNames: ['cluster'], registers });
     this.exitCode = new Gauge({ name: 'cql_migrate_exit_code', help: 'The exit code of the run that ended (README: exit codes).', registers });
     this.lastSuccess = new Gauge({ name: 'cql_migrate_last_success_timestamp_seconds', help: 'When a run of this job last ended with exit 0, seconds since the epoch.', registers });
   }
@@ -158,8 +160,10 @@ export class JobMetrics {
 
   private window: { current: () => number; smallest: () => number } | undefined;
 
-  retried(cluster: string): void {
+  /** A request sent again; throttled ones (the service asked to wait: Cosmos DB's RetryAfterMs) are counted apart too. */
+  retried(cluster: string, throttled = false): void {
     this.retries.inc({ cluster });
+    if (throttled) this.throttled.inc({ cluster });
   }
 
   text(): Promise<string> {

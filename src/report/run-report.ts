@@ -15,7 +15,7 @@ export interface RunResults {
 }
 
 /** summary.json's content, from the run's record and what its ranges counted. */
-export function summaryOf(names: Pick<Summary, 'command' | 'keyspace' | 'table' | 'targetKeyspace' | 'targetTable'>, results: RunResults): Summary {
+export function summaryOf(names: Pick<Summary, 'command' | 'keyspace' | 'table' | 'targetKeyspace' | 'targetTable' | 'targetProfile'>, results: RunResults): Summary {
   const { record, done } = results.ledger;
   const { totals } = results;
   return {

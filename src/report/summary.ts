@@ -10,6 +10,8 @@ export interface Summary extends Omit<Counts, 'remaining'> {
   table: string;
   targetKeyspace: string;
   targetTable: string;
+  /** What the target is, detected at connect or given (--target-profile): "Apache Cassandra 5.0.9", "Amazon Keyspaces". */
+  targetProfile: string;
   startedAt: string;
   finishedAt: string;
   writetimeMode: string;
@@ -58,7 +60,7 @@ export async function writeSummary(dir: string, summary: object): Promise<string
 /** The summary in a few lines for a person. */
 export function formatSummary(summary: Summary, reportDir: string): string {
   const lines = [
-    `${summary.command} ${summary.keyspace}.${summary.table} -> ${summary.targetKeyspace}.${summary.targetTable} (run ${summary.runId})`,
+    `${summary.command} ${summary.keyspace}.${summary.table} -> ${summary.targetKeyspace}.${summary.targetTable} (run ${summary.runId}; target ${summary.targetProfile})`,
     `  ranges: ${summary.rangesDone}/${summary.rangesTotal} done, ${summary.rangesFailed} failed`,
   ];
   if (summary.command === 'copy') {

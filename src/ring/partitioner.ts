@@ -9,7 +9,8 @@ export type PartitionerKind = 'murmur3' | 'random' | 'other';
 
 export function partitionerKind(className: string): PartitionerKind {
   if (className.endsWith('Murmur3Partitioner')) return 'murmur3';
-  if (className.endsWith('.RandomPartitioner') || className === 'RandomPartitioner') return 'random';
+  // Amazon Keyspaces' default partitioner gives RandomPartitioner's tokens (its documentation says so).
+  if (className.endsWith('.RandomPartitioner') || className === 'RandomPartitioner' || className === 'com.amazonaws.cassandra.DefaultPartitioner') return 'random';
   return 'other';
 }
 

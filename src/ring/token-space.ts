@@ -21,7 +21,8 @@ export const RANDOM: TokenSpace = { kind: 'random', min: -1n, max: 1n << 127n, p
 export function tokenSpaceOf(partitionerClass: string, side: 'source' | 'target' = 'source'): TokenSpace {
   const name = partitionerClass.split('.').at(-1) ?? partitionerClass;
   if (name === 'Murmur3Partitioner') return MURMUR3;
-  if (name === 'RandomPartitioner') return RANDOM;
+  // Amazon Keyspaces' default partitioner gives RandomPartitioner's tokens (its documentation says so).
+  if (name === 'RandomPartitioner' || partitionerClass === 'com.amazonaws.cassandra.DefaultPartitioner') return RANDOM;
   throw new InputError(
     `the ${side} cluster uses ${name || 'an unnamed partitioner'}: migrate splits Murmur3Partitioner and RandomPartitioner rings only (an order-preserving partitioner's tokens are the keys themselves, with no even split)`,
   );

@@ -21,6 +21,8 @@ export interface SchemaPlanInput {
   /** --replication, as given: used as is instead of the mapped replication. */
   replication: Record<string, string | number> | undefined;
   targetReleaseMajor: number;
+  /** What the target service takes (connect/profile.ts): whether it creates keyspaces over CQL, table options it needs. */
+  targetProfile?: { label: string; createsKeyspaces: boolean; tableOptions: Readonly<Record<string, string>> } | undefined;
 }
 
 export interface SchemaPlan {
@@ -60,7 +62,10 @@ export function planSchema(input: SchemaPlanInput): SchemaPlan {
       continue;
     }
     if (element.type === 'keyspace') {
-      if (input.target === null) statements.push(createKeyspace(element.statement, input, notes));
+      if (input.target !== null) continue;
+      if (input.targetProfile?.createsKeyspaces === false) {
+        conflicts.push(`keyspace ${input.targetKeyspace} does not exist in the target, and ${input.targetProfile.label} creates keyspaces in its console only: create it there, then run schema again`);
+      } else statements.push(createKeyspace(element.statement, input, notes));
       continue;
     }
     const wanted = renameKeyspace(element.statement, input.sourceKeyspace, input.targetKeyspace);
@@ -69,9 +74,19 @@ export function planSchema(input: SchemaPlanInput): SchemaPlan {
       conflicts.push(`type ${input.targetKeyspace}.${element.name} differs: the source has ${squash(wanted)}, the target ${squash(there.statement)}`);
     }
     if (there) continue;
-    statements.push(dropRefusedOptions(wanted, element, input.targetReleaseMajor, notes));
+    const accepted = dropRefusedOptions(wanted, element, input.targetReleaseMajor, notes);
+    statements.push(element.type === 'table' ? withTableOptions(accepted, input.targetProfile?.tableOptions ?? {}) : accepted);
   }
   return { statements, notes, conflicts };
+}
+
+/** A CREATE TABLE with the options the target needs (Cosmos DB's per-cell writetimes and TTLs) added. */
+export function withTableOptions(statement: string, options: Readonly<Record<string, string>>): string {
+  const clauses = Object.entries(options).map(([k, v]) => `${k} = ${v}`);
+  if (clauses.length === 0) return statement;
+  const body = statement.replace(/;\s*$/, '');
+  // The column list ends at the last closing parenthesis before any WITH.
+  return /\)\s*WITH\s/i.test(body) ? `${body}\n    AND ${clauses.join('\n    AND ')};` : `${body} WITH ${clauses.join('\n    AND ')};`;
 }
 
 function createKeyspace(statement: string, input: SchemaPlanInput, notes: string[]): string {

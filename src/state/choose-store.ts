@@ -9,6 +9,9 @@ import { LocalStore } from './local-store.js';
 export async function openLedgerStore(run: Pick<JobOptions['run'], 'state' | 'stateDir' | 'leaseSeconds' | 'resume'>, target: Session): Promise<LedgerStore> {
   if (run.state.kind === 'local') return new LocalStore(run.stateDir);
   const { keyspace } = run.state;
+  if (!target.profile.lightweightTransactions) {
+    throw new InputError(`--state cassandra keeps claims and locks with lightweight transactions, which ${target.profile.label} does not offer everywhere: keep the run state locally (--state-dir), one process per run or --shard across machines`);
+  }
   const leaseMs = run.leaseSeconds * 1000;
   // A run to resume needs a ledger that exists: the target is not written to for a mistyped --state.
   if (run.resume === undefined) return CassandraStore.open(target, keyspace, run.stateDir, leaseMs);

@@ -34,7 +34,7 @@ export class PartitionWriter {
 
   private async writePartition(mutations: Mutation[]): Promise<void> {
     const kept = await this.dropGuardedLists(mutations);
-    for (const batch of batches(kept)) {
+    for (const batch of batches(kept, Math.min(MAX_BATCH_STATEMENTS, this.session.profile.maxBatchStatements ?? MAX_BATCH_STATEMENTS))) {
       await this.options.inFlight(() => this.session.writeBatch(batch, { isIdempotent: this.options.idempotent }));
     }
   }
@@ -60,12 +60,12 @@ export class PartitionWriter {
   }
 }
 
-function* batches(statements: Statement[]): Generator<Statement[]> {
+function* batches(statements: Statement[], maxStatements: number): Generator<Statement[]> {
   let batch: Statement[] = [];
   let bytes = 0;
   for (const statement of statements) {
     const size = statement.params.reduce<number>((sum, p) => sum + (Buffer.isBuffer(p) ? p.length : 8), 0);
-    if (batch.length > 0 && (bytes + size > MAX_BATCH_BYTES || batch.length >= MAX_BATCH_STATEMENTS)) {
+    if (batch.length > 0 && (bytes + size > MAX_BATCH_BYTES || batch.length >= maxStatements)) {
       yield batch;
       batch = [];
       bytes = 0;

@@ -57,6 +57,26 @@ describe('Retrier', () => {
     expect(clock.slept).toEqual([150, 300, 600, 1200, 2400, 3750, 3750, 3750]);
   });
 
+  it('a throttled request (Cosmos DB\'s OverloadedException with RetryAfterMs) waits as long as asked, counted as throttled, not announced as an outage', async () => {
+    const clock = fakeClock();
+    const lines: string[] = [];
+    const counted: boolean[] = [];
+    const throttled = () =>
+      Object.assign(new Error('Request rate is large: ActivityID=7d1c2b3a-0000-0000-0000-000000000000, RetryAfterMs=480, Additional details=\'Response status code does not indicate success: TooManyRequests (429)\''), {
+        name: 'ResponseError',
+        code: 0x1001,
+      });
+    const retrier = new Retrier('target', retryPolicy(120_000), (_event, l) => lines.push(l), clock, (_error, isThrottled) => counted.push(isThrottled));
+    expect(await retrier.run(flaky(6, throttled).task)).toBe('ok');
+    expect(clock.slept).toEqual([480, 480, 480, 480, 480, 480]);
+    expect(counted).toEqual([true, true, true, true, true, true]);
+    expect(lines).toEqual([]);
+    // An overload without a hint is waited out like any outage.
+    const plain = fakeClock();
+    await new Retrier('target', retryPolicy(120_000), () => undefined, plain).run(flaky(2, () => Object.assign(new Error('Server is overloaded'), { code: 0x1001 })).task);
+    expect(plain.slept).toEqual([150, 300]);
+  });
+
   it('gives up after --retry-for, with the cause and the flag in the message', async () => {
     const clock = fakeClock();
     const retrier = new Retrier('source', retryPolicy(10_000), () => undefined, clock);
