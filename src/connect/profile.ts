@@ -44,6 +44,8 @@ export interface Profile {
   maxBatchStatements: number | undefined;
   /** Whether lightweight transactions work there, which the ledger of `--state cassandra` needs. */
   lightweightTransactions: boolean;
+  /** The ledger's lightweight transactions: Astra takes LOCAL_SERIAL (with LOCAL_QUORUM) only. */
+  serial: 'serial' | 'local';
   /** How validate repairs lists: Astra's guardrails refuse removal by value and by index. */
   listRemoval: 'by-value' | 'whole-list';
   /** Whether `CREATE KEYSPACE` over CQL is accepted (Astra: keyspaces are made in its console). */
@@ -66,6 +68,7 @@ const LABELS: Record<ProfileName, string> = {
 const PLAIN: Omit<Profile, 'name' | 'label'> = {
   maxBatchStatements: undefined,
   lightweightTransactions: true,
+  serial: 'serial',
   listRemoval: 'by-value',
   createsKeyspaces: true,
   tableOptions: {},
@@ -75,7 +78,7 @@ const PLAIN: Omit<Profile, 'name' | 'label'> = {
 const DIFFERENCES: Record<ProfileName, Partial<Omit<Profile, 'name' | 'label'>>> = {
   cassandra: {},
   dse: {},
-  astra: { listRemoval: 'whole-list', createsKeyspaces: false },
+  astra: { listRemoval: 'whole-list', createsKeyspaces: false, serial: 'local' },
   // Lightweight transactions are unavailable on accounts that write in several regions: the ledger is kept locally.
   cosmos: {
     lightweightTransactions: false,
@@ -86,6 +89,15 @@ const DIFFERENCES: Record<ProfileName, Partial<Omit<Profile, 'name' | 'label'>>>
   // Tables in tablets keyspaces take no lightweight transactions.
   scylla: { lightweightTransactions: false },
 };
+
+/** The keyspace and table a CREATE TABLE statement makes (names as stored: unquoted), for services that create them asynchronously. */
+export function createdTableOf(statement: string): { keyspace: string; table: string } | undefined {
+  const name = String.raw`("(?:[^"]|"")+"|\w+)`;
+  const m = new RegExp(String.raw`^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?${name}\.${name}`, 'i').exec(statement);
+  if (!m) return undefined;
+  const unquote = (n: string) => (n.startsWith('"') ? n.slice(1, -1).replace(/""/g, '"') : n.toLowerCase());
+  return { keyspace: unquote(m[1] as string), table: unquote(m[2] as string) };
+}
 
 export function profileOf(name: ProfileName, releaseVersion: string): Profile {
   const label = name === 'cassandra' || name === 'scylla' || name === 'dse' ? `${LABELS[name]} ${releaseVersion}` : LABELS[name];

@@ -3,7 +3,7 @@ import cassandra from 'cassandra-driver';
 import type { Side } from '../config/clusters.js';
 import { InputError } from '../errors.js';
 import { type ClientOptions, type ClusterInfo, type Consistency, connectClient, consistencyOf, describeCluster } from './driver-client.js';
-import type { Profile } from './profile.js';
+import { createdTableOf, type Profile } from './profile.js';
 import { installRawCells } from './raw-cells.js';
 import { type OutageWarning, realClock, Retrier, type RetryPolicy } from './retry.js';
 
@@ -100,11 +100,22 @@ export class Session {
     await this.request('write', () => this.client.execute(statement, [], { prepare: false, isIdempotent }), isIdempotent ? 'never' : 'maybe');
     // Present in the driver, missing from its typings.
     const metadata = this.client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
-    for (let waited = 0; waited < 60_000; waited += 500) {
-      if (await metadata.checkSchemaAgreement()) return;
+    // Amazon Keyspaces creates tables asynchronously: a table is usable once system_schema_mcs says ACTIVE.
+    const created = this.profile.name === 'keyspaces' ? createdTableOf(statement) : undefined;
+    const ready = async () =>
+      created
+        ? (await this.read('SELECT status FROM system_schema_mcs.tables WHERE keyspace_name = ? AND table_name = ?', [created.keyspace, created.table])).first()?.get('status') === 'ACTIVE'
+        : metadata.checkSchemaAgreement();
+    const limitMs = created ? 300_000 : 60_000;
+    for (let waited = 0; waited < limitMs; waited += 500) {
+      if (await ready()) return;
       await sleep(500);
     }
-    throw new InputError(`the ${this.side} nodes did not agree on the schema within 60 s: check that every node is up (nodetool describecluster), then run again`);
+    throw new InputError(
+      created
+        ? `table ${created.keyspace}.${created.table} was not ACTIVE in system_schema_mcs within 5 minutes: check it in the Keyspaces console, then run schema again`
+        : `the ${this.side} nodes did not agree on the schema within 60 s: check that every node is up (nodetool describecluster), then run again`,
+    );
   }
 
   /** One page of a token-range query, routed to a replica of the range. */
@@ -149,10 +160,16 @@ export class Session {
    * not. Retried like any request: callers recognise their own change in the row when a retry finds it made.
    */
   async conditional(query: string, params: unknown[]): Promise<{ applied: boolean; row: cassandra.types.Row | undefined }> {
-    const { quorum, serial } = cassandra.types.consistencies;
-    const result = await this.request('write', () => this.client.execute(query, params, { prepare: true, consistency: quorum, serialConsistency: serial, isIdempotent: true }));
+    const { quorum: consistency, serial: serialConsistency } = this.ledgerLevels;
+    const result = await this.request('write', () => this.client.execute(query, params, { prepare: true, consistency, serialConsistency, isIdempotent: true }));
     const row = result.first() ?? undefined;
     return { applied: row?.get('[applied]') === true, row };
+  }
+
+  /** The run ledger's levels: QUORUM and SERIAL, or their LOCAL_ forms where the service takes only those (Astra). */
+  get ledgerLevels(): { quorum: Consistency; serial: Consistency } {
+    const { quorum, serial, localQuorum, localSerial } = cassandra.types.consistencies;
+    return this.profile.serial === 'local' ? { quorum: localQuorum, serial: localSerial } : { quorum, serial };
   }
 
   async close(): Promise<void> {

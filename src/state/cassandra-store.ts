@@ -5,7 +5,7 @@ import type { JobLock, LedgerStore, RunHistory, RunLedger } from './ledger.js';
 import type { KeyspaceRunRecord, RunRecord } from './run-record.js';
 import { makeFolder } from './make-folder.js';
 import { isRunOf, progressOf, type RunProgress } from './run-outcome.js';
-import { QUORUM, readRangeRows, SERIAL, SharedRun, workerId } from './shared-run.js';
+import { readRangeRows, SharedRun, workerId } from './shared-run.js';
 
 const TABLES = {
   runs: 'CREATE TABLE IF NOT EXISTS %s.runs (run_id text PRIMARY KEY, job_key text, started_at text, record text)',
@@ -53,7 +53,7 @@ export class CassandraStore implements LedgerStore {
 
   /** Every record of the store, table runs and keyspace runs, oldest first. */
   private async records(): Promise<(RunRecord | KeyspaceRunRecord)[]> {
-    const rows = await this.session.read(`SELECT record FROM ${this.keyspace}.runs`, [], { consistency: QUORUM });
+    const rows = await this.session.read(`SELECT record FROM ${this.keyspace}.runs`, [], { consistency: this.session.ledgerLevels.quorum });
     return rows.rows.map((r) => JSON.parse(r.get('record') as string) as RunRecord | KeyspaceRunRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
@@ -99,7 +99,7 @@ export class CassandraStore implements LedgerStore {
   }
 
   private async readRecord(runId: string): Promise<RunRecord | undefined> {
-    const row = (await this.session.read(`SELECT record FROM ${this.keyspace}.runs WHERE run_id = ?`, [runId], { consistency: SERIAL })).first();
+    const row = (await this.session.read(`SELECT record FROM ${this.keyspace}.runs WHERE run_id = ?`, [runId], { consistency: this.session.ledgerLevels.serial })).first();
     const record = row ? (JSON.parse(row.get('record') as string) as RunRecord | KeyspaceRunRecord) : undefined;
     return record && !('kind' in record) ? record : undefined;
   }
@@ -179,7 +179,7 @@ export class CassandraStore implements LedgerStore {
     const release = async () => {
       clearInterval(renew);
       if (lost.signal.aborted) return;
-      const ranges = await this.session.read(`SELECT state, owner, lease_until FROM ${this.keyspace}.ranges WHERE run_id = ?`, [runId], { consistency: QUORUM });
+      const ranges = await this.session.read(`SELECT state, owner, lease_until FROM ${this.keyspace}.ranges WHERE run_id = ?`, [runId], { consistency: this.session.ledgerLevels.quorum });
       const now = Date.now();
       const othersAtWork = ranges.rows.some((r) => r.get('state') === 'claimed' && r.get('owner') !== workerId && Number(r.get('lease_until') ?? 0) >= now);
       if (!othersAtWork) await this.session.conditional(`DELETE FROM ${table} WHERE job_key = ? IF run_id = ?`, [jobKey, runId]);

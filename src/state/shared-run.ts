@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import cassandra from 'cassandra-driver';
 import type { Session } from '../connect/session.js';
 import { logEvent } from '../report/log.js';
 import { planClaims, type RangeRow } from './claims.js';
@@ -11,7 +10,6 @@ import type { RangeCheckpoint, RunRecord } from './run-record.js';
 /** This process, as it appears in claims and locks: its machine, pid and a nonce (a pid is reused). */
 export const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
-export const { quorum: QUORUM, serial: SERIAL } = cassandra.types.consistencies;
 
 export interface LedgerRangeRow extends RangeRow {
   checkpoint: RangeCheckpoint | undefined;
@@ -20,7 +18,7 @@ export interface LedgerRangeRow extends RangeRow {
 }
 
 export async function readRangeRows(session: Session, keyspace: string, runId: string): Promise<LedgerRangeRow[]> {
-  const result = await session.read(`SELECT range, state, owner, lease_until, epoch, checkpoint, error, finished_by FROM ${keyspace}.ranges WHERE run_id = ?`, [runId], { consistency: QUORUM, fetchSize: 10_000 });
+  const result = await session.read(`SELECT range, state, owner, lease_until, epoch, checkpoint, error, finished_by FROM ${keyspace}.ranges WHERE run_id = ?`, [runId], { consistency: session.ledgerLevels.quorum, fetchSize: 10_000 });
   const rows: LedgerRangeRow[] = [];
   for await (const r of result) {
     rows.push({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ClusterFacts, detectProfile, profileOf } from '../../../src/connect/profile.js';
+import { type ClusterFacts, createdTableOf, detectProfile, profileOf } from '../../../src/connect/profile.js';
 
 // What each kind of cluster exposes, from our nodes (Apache Cassandra 5.0.9) and from each service's documentation.
 const cassandra: ClusterFacts = {
@@ -25,10 +25,17 @@ describe('target profiles', () => {
     expect(detectProfile({ ...cassandra, localColumns: [...cassandra.localColumns, 'dse_version'] })).toBe('dse');
   });
 
+  it('a CREATE TABLE names the table Keyspaces is asked about until it is ACTIVE', () => {
+    expect(createdTableOf('CREATE TABLE shop.orders (\n    id int PRIMARY KEY\n) WITH comment = \'\';')).toEqual({ keyspace: 'shop', table: 'orders' });
+    expect(createdTableOf('create table if not exists "Shop"."My""Table" (id int PRIMARY KEY)')).toEqual({ keyspace: 'Shop', table: 'My"Table' });
+    expect(createdTableOf('CREATE TABLE Shop.Orders (id int PRIMARY KEY)')).toEqual({ keyspace: 'shop', table: 'orders' });
+    expect(createdTableOf('CREATE TYPE shop.address (street text)')).toBeUndefined();
+  });
+
   it('shape what the tool does on each', () => {
     expect(profileOf('cassandra', '5.0.9')).toMatchObject({ label: 'Apache Cassandra 5.0.9', maxBatchStatements: undefined, lightweightTransactions: true, listRemoval: 'by-value', createsKeyspaces: true, tableOptions: {} });
     expect(profileOf('keyspaces', '3.11.2')).toMatchObject({ label: 'Amazon Keyspaces', maxBatchStatements: 30 });
-    expect(profileOf('astra', '4.0.0')).toMatchObject({ label: 'Astra DB', listRemoval: 'whole-list', createsKeyspaces: false });
+    expect(profileOf('astra', '4.0.0')).toMatchObject({ label: 'Astra DB', listRemoval: 'whole-list', createsKeyspaces: false, serial: 'local' });
     expect(profileOf('cosmos', '3.11.0')).toMatchObject({
       lightweightTransactions: false,
       retryAfterHint: true,
