@@ -140,45 +140,10 @@ make_mtls() {
   )
 }
 
-# 3.11 refuses the settings it does not know, and names some of the others differently.
-write_config_3() {
-  local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6
-  mkdir -p "$dir/data"
-  cat >"$dir/cassandra.yaml" <<YAML
-cluster_name: $cluster
-num_tokens: 16
-partitioner: org.apache.cassandra.dht.Murmur3Partitioner
-endpoint_snitch: SimpleSnitch
-seed_provider:
-  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
-    parameters:
-      - seeds: "$seed"
-listen_address: $ip
-rpc_address: $ip
-storage_port: $storage
-native_transport_port: $native
-start_native_transport: true
-start_rpc: false
-auto_bootstrap: false
-commitlog_sync: periodic
-commitlog_sync_period_in_ms: 10000
-# the mmap cleaner is Java 8's only
-disk_access_mode: standard
-concurrent_compactors: 1
-authenticator: AllowAllAuthenticator
-authorizer: AllowAllAuthorizer
-enable_materialized_views: true
-YAML
-}
-
-write_config() {
-  local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6 authenticator=AllowAllAuthenticator
-  if [ "$cluster" = migrate-v3 ]; then write_config_3 "$@"; write_logback "$dir"; return 0; fi
-  case "$cluster" in migrate-ring | migrate-guarded) authenticator=PasswordAuthenticator ;; esac
-  local partitioner=Murmur3Partitioner
-  [ "$cluster" = migrate-random ] && partitioner=RandomPartitioner
-  mkdir -p "$dir/data"
-  cat >"$dir/cassandra.yaml" <<YAML
+# The settings every node takes, whatever its version.
+yaml_common() {
+  local cluster=$1 ip=$2 native=$3 storage=$4 seed=$5 partitioner=$6 authenticator=$7
+  cat <<YAML
 cluster_name: $cluster
 num_tokens: 16
 partitioner: org.apache.cassandra.dht.$partitioner
@@ -194,14 +159,42 @@ native_transport_port: $native
 start_native_transport: true
 auto_bootstrap: false
 commitlog_sync: periodic
-commitlog_sync_period: 10000ms
 concurrent_compactors: 1
 authenticator: $authenticator
 authorizer: AllowAllAuthorizer
+YAML
+}
+
+write_config() {
+  local dir=$1 cluster=$2 ip=$3 native=$4 storage=$5 seed=$6 authenticator=AllowAllAuthenticator
+  mkdir -p "$dir/data"
+  if [ "$cluster" = migrate-v3 ]; then
+    # 3.11 refuses the settings it does not know, and names some of the others differently.
+    {
+      yaml_common "$cluster" "$ip" "$native" "$storage" "$seed" Murmur3Partitioner "$authenticator"
+      cat <<YAML
+start_rpc: false
+commitlog_sync_period_in_ms: 10000
+# the mmap cleaner is Java 8's only
+disk_access_mode: standard
+enable_materialized_views: true
+YAML
+    } >"$dir/cassandra.yaml"
+    write_logback "$dir"
+    return 0
+  fi
+  case "$cluster" in migrate-ring | migrate-guarded) authenticator=PasswordAuthenticator ;; esac
+  local partitioner=Murmur3Partitioner
+  [ "$cluster" = migrate-random ] && partitioner=RandomPartitioner
+  {
+    yaml_common "$cluster" "$ip" "$native" "$storage" "$seed" "$partitioner" "$authenticator"
+    cat <<YAML
+commitlog_sync_period: 10000ms
 user_defined_functions_enabled: false
 # migrate schema creates the source's materialized views; Cassandra ships with them off
 materialized_views_enabled: true
 YAML
+  } >"$dir/cassandra.yaml"
   if [ "$cluster" = migrate-guarded ]; then
     cat >>"$dir/cassandra.yaml" <<YAML
 read_before_write_list_operations_enabled: false

@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
-import { type SpawnedCli, spawnCli } from '../support/cli.js';
-import { ASTRA_BUNDLE, GUARDED, guardedRole, MTLS, MTLS_CERTS, REPO_ROOT, SOURCE, testClient } from '../support/clusters.js';
+import { spawnCli } from '../support/cli.js';
+import { clusterScript, restartDuring } from '../support/restart.js';
+import { ASTRA_BUNDLE, GUARDED, guardedRole, MTLS, MTLS_CERTS, SOURCE, testClient } from '../support/clusters.js';
 import { eventsTable, loadGeneratedTable } from '../support/generated-table.js';
 import { dumpTable } from '../support/table-dump.js';
 
@@ -26,8 +23,6 @@ const DOWN_SECONDS = 20;
 const TABLE = eventsTable(KS, PARTITIONS, ROWS_PER_PARTITION);
 const cert = (name: string) => join(MTLS_CERTS, name);
 
-const clusterScript = (action: 'start' | 'stop', node: 'mtls' | 'guarded') => promisify(execFile)('bash', [join(REPO_ROOT, 'scripts/cassandra.sh'), action, node]);
-
 let source: cassandra.Client;
 beforeAll(async () => {
   source = await testClient('source');
@@ -36,21 +31,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await source?.shutdown();
   // Whatever happened, the next test file finds the nodes (and the endpoint in front of mtls) up.
-  await promisify(execFile)('bash', [join(REPO_ROOT, 'scripts/cassandra.sh'), 'start', 'mtls', 'guarded', 'astra']).catch(() => undefined);
+  await clusterScript('start', 'mtls', 'guarded', 'astra').catch(() => undefined);
 });
-
-/** Waits until the run has finished a range, then takes the node down for DOWN_SECONDS and up again. */
-async function restartDuring(run: SpawnedCli, runDir: string, node: 'mtls' | 'guarded'): Promise<void> {
-  let exited = false;
-  void run.code.then(() => (exited = true));
-  while (!existsSync(join(runDir, 'ranges.jsonl'))) {
-    if (exited) throw new Error(`the run ended before the restart: exit ${await run.code}, ${run.err()} ${run.out()}`);
-    await sleep(100);
-  }
-  await clusterScript('stop', node);
-  await sleep(DOWN_SECONDS * 1000);
-  await clusterScript('start', node);
-}
 
 const targets = [
   { name: 'through a Secure Connect Bundle (SNI proxy)', node: 'mtls' as const, args: async () => ({ args: ['--target-bundle', ASTRA_BUNDLE], env: {} }) },
@@ -70,7 +52,7 @@ describe.each(targets)('a target $name, its node restarted mid-copy', ({ node, a
       const { args: targetArgs, env } = await args(target);
       const stateDir = await mkdtemp(join(tmpdir(), `migrate-managed-restart-${node}-`));
       const run = spawnCli(['copy', '--source', SOURCE, ...targetArgs, '--keyspace', KS, '--table', 'events', '--state-dir', stateDir, '--quiet', '--json', '--run-id', 'copy', '--rate-limit', '250', '--concurrency', '4'], env);
-      await restartDuring(run, join(stateDir, 'runs', 'copy'), node);
+      await restartDuring(run, join(stateDir, 'runs', 'copy'), node, DOWN_SECONDS);
       expect({ code: await run.code, err: run.err() }).toMatchObject({ code: 0 });
       const summary = JSON.parse(run.out()) as Summary;
       expect(summary).toMatchObject({ rangesFailed: 0, rowsRead: ROWS, rowsWritten: ROWS, errors: [] });

@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
-import { jobArgs, type SpawnedCli, spawnCli } from '../support/cli.js';
-import { REPO_ROOT } from '../support/clusters.js';
+import { jobArgs, spawnCli } from '../support/cli.js';
+import { clusterScript, restartDuring } from '../support/restart.js';
 import { clientsForFile } from '../support/file-clients.js';
 import { eventsTable, loadGeneratedTable } from '../support/generated-table.js';
 import { dumpTable } from '../support/table-dump.js';
@@ -24,28 +20,12 @@ const ROWS_PER_PARTITION = 25;
 const ROWS = PARTITIONS * ROWS_PER_PARTITION;
 const DOWN_SECONDS = 30;
 
-const clusterScript = (action: 'start' | 'stop', cluster: 'source' | 'target') =>
-  promisify(execFile)('bash', [join(REPO_ROOT, 'scripts/cassandra.sh'), action, cluster]);
-
 // Opened before the hooks below run, closed after the file's tests.
 const clients = clientsForFile();
 let source: cassandra.Client;
 let target: cassandra.Client;
 
 const TABLE = eventsTable(KS, PARTITIONS, ROWS_PER_PARTITION);
-
-/** Waits until the run has finished at least one range, then takes `cluster` down for 30 s and up again. */
-async function restartDuring(run: SpawnedCli, runDir: string, cluster: 'source' | 'target'): Promise<void> {
-  let exited = false;
-  void run.code.then(() => (exited = true));
-  while (!existsSync(join(runDir, 'ranges.jsonl'))) {
-    if (exited) throw new Error(`the run ended before the outage: exit ${await run.code}, ${run.err()} ${run.out()}`);
-    await sleep(100);
-  }
-  await clusterScript('stop', cluster);
-  await sleep(DOWN_SECONDS * 1000);
-  await clusterScript('start', cluster);
-}
 
 /** Exactly one warning when the outage began and one when it ended, and no stream of Node warnings. */
 function expectOneOutage(err: string, cluster: 'source' | 'target'): void {
@@ -75,7 +55,7 @@ describe('a node restart in the middle of a run', () => {
       await loadGeneratedTable(target, TABLE, false);
       const stateDir = await mkdtemp(join(tmpdir(), `migrate-outage-${cluster}-`));
       const run = spawnCli(['copy', ...jobArgs(KS, 'events', stateDir, ['--run-id', 'copy', '--json', '--rate-limit', '250', '--concurrency', '4'])]);
-      await restartDuring(run, join(stateDir, 'runs', 'copy'), cluster);
+      await restartDuring(run, join(stateDir, 'runs', 'copy'), cluster, DOWN_SECONDS);
       expect({ code: await run.code, err: run.err() }).toMatchObject({ code: 0 });
       const summary = JSON.parse(run.out()) as Summary;
       expect(summary).toMatchObject({ rangesFailed: 0, rowsRead: ROWS, rowsWritten: ROWS, errors: [] });
@@ -90,7 +70,7 @@ describe('a node restart in the middle of a run', () => {
     await loadGeneratedTable(target, TABLE, false);
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-outage-validate-'));
     const run = spawnCli(['validate', ...jobArgs(KS, 'events', stateDir, ['--run-id', 'validate', '--json', '--autocorrect', '--rate-limit', '500', '--concurrency', '4'])]);
-    await restartDuring(run, join(stateDir, 'runs', 'validate'), 'target');
+    await restartDuring(run, join(stateDir, 'runs', 'validate'), 'target', DOWN_SECONDS);
     expect({ code: await run.code, err: run.err() }).toMatchObject({ code: 0 });
     const summary = JSON.parse(run.out()) as Summary;
     expect(summary).toMatchObject({ rangesFailed: 0, rowsCompared: ROWS, missing: ROWS, mismatched: 0, extra: 0, corrected: ROWS, errors: [] });
