@@ -4,6 +4,7 @@ import { logEvent } from '../report/log.js';
 import type { JobMetrics } from '../report/metrics.js';
 import { retryPolicy } from './retry.js';
 import { Session, type SessionOptions } from './session.js';
+import { processThrottles } from './throttles.js';
 
 /**
  * Connects to the source and the target side by side, runs `work`, and closes both whatever happens. A
@@ -50,6 +51,7 @@ function sessionOptions(cluster: ClusterOptions, requests: RequestOptions, signa
     observe: metrics && ((operation, seconds) => metrics.observeRequest(side, operation, seconds)),
     retried: (error, throttled) => {
       metrics?.retried(side, throttled);
+      if (throttled) processThrottles.throttled();
       logEvent(throttled ? 'throttled' : 'retry', { cluster: side, error: messageOf(error).split('\n')[0] });
     },
   };

@@ -1,3 +1,4 @@
+import { processThrottles } from '../connect/throttles.js';
 import { parseRangeId } from '../ring/token-range.js';
 import type { RowTally } from '../report/summary.js';
 import type { JobContext, JobDefinition } from './job-definition.js';
@@ -19,6 +20,7 @@ export async function inProcess(definition: JobDefinition, ctx: JobContext): Pro
   return {
     run: async (range, counts) => {
       await worker(parseRangeId(range), counts);
+      counts.throttled += processThrottles.take();
       return [];
     },
     inFlight: () => ctx.inFlight.activeCount,

@@ -40,6 +40,7 @@ export function summaryOf(names: Pick<Summary, 'command' | 'keyspace' | 'table' 
     listElementsInTarget: totals.listElementsInTarget,
     listsLeftToValidate: totals.listsLeftToValidate,
     rejected: totals.rejected,
+    throttled: totals.throttled,
     errors: results.errors,
     notes: results.notes,
   };

@@ -28,10 +28,11 @@ export interface Summary extends Omit<Counts, 'remaining'> {
  * The row counts of a run. Beyond the plain ones: listElementsInTarget (copy: source list elements not
  * written because the target held them already, the proxy wrote them), listsLeftToValidate (copy: lists it
  * could not complete safely, a target without element writetimes or a live write in the way, left to
- * validate), rejected (copy --max-errors: rows the target refused, listed in rejected.csv), remaining
+ * validate), rejected (copy --max-errors: rows the target refused, listed in rejected.csv), throttled (requests
+ * the target or source throttled with a RetryAfterMs hint, waited out: Cosmos DB), remaining
  * (differences still there at the end, target-newer rows aside: validate's exit code).
  */
-export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'listElementsInTarget', 'listsLeftToValidate', 'rejected', 'remaining'] as const;
+export const COUNTS = ['rowsRead', 'rowsWritten', 'rowsCompared', 'missing', 'mismatched', 'extra', 'targetNewer', 'corrected', 'deleted', 'listElementsInTarget', 'listsLeftToValidate', 'rejected', 'throttled', 'remaining'] as const;
 
 type Counts = { [key in (typeof COUNTS)[number]]: number };
 
@@ -74,6 +75,7 @@ export function formatSummary(summary: Summary, reportDir: string): string {
       `  corrected ${summary.corrected}, deleted ${summary.deleted}`,
     );
   }
+  if (summary.throttled > 0) lines.push(`  requests throttled by the cluster and waited out as it asked: ${summary.throttled}`);
   for (const note of summary.notes) lines.push(`  note: ${note}`);
   for (const error of summary.errors.slice(0, 5)) lines.push(`  error: ${error}`);
   if (summary.errors.length > 5) lines.push(`  ... ${summary.errors.length - 5} more errors in summary.json`);
