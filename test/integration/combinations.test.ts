@@ -10,7 +10,7 @@ import { clientsForFile } from '../support/file-clients.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 /**
- * Options that each work alone must work together. Eight two-valued options, and a set of runs in which
+ * Options that each work alone must work together. Nine two-valued options, and a set of runs in which
  * every pair of values of every two options meets at least once (a pairwise covering array, checked below):
  * each run copies small real tables, drifts the target, validates (with or without --autocorrect
  * --delete-extra), corrects what is left, and must exit as documented and leave the target exact.
@@ -24,6 +24,8 @@ const factors = {
   metricsPort: [false, true],
   writetime: ['job-start', 'preserve'],
   correct: [false, true],
+  // detected at connect, or given: the override must change nothing on a target it names rightly
+  profile: [undefined, 'cassandra'],
 } as const;
 type Factor = keyof typeof factors;
 const names = Object.keys(factors) as Factor[];
@@ -75,6 +77,7 @@ describe('option combinations (pairwise)', () => {
       if (value('maxLatency')) common.push('--max-latency', value('maxLatency') as string);
       if (value('rateLimit')) common.push('--rate-limit', value('rateLimit') as string);
       if (value('metricsPort')) common.push('--metrics-port', String(19_500 + i));
+      if (value('profile')) common.push('--target-profile', value('profile') as string);
       const args = (command: 'copy' | 'validate', extra: string[]) =>
         value('scope') === 'table'
           ? [command, ...jobArgs(ks, 'kv', stateDir, [...common, ...extra])]
