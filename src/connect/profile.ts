@@ -52,8 +52,6 @@ export interface Profile {
   createsKeyspaces: boolean;
   /** Table options `migrate schema` adds to each CREATE TABLE (Cosmos DB's per-cell writetimes and TTLs). */
   tableOptions: Readonly<Record<string, string>>;
-  /** Whether an overload answer carries a RetryAfterMs hint to wait before retrying (Cosmos DB's throttling). */
-  retryAfterHint: boolean;
 }
 
 const LABELS: Record<ProfileName, string> = {
@@ -72,7 +70,6 @@ const PLAIN: Omit<Profile, 'name' | 'label'> = {
   listRemoval: 'by-value',
   createsKeyspaces: true,
   tableOptions: {},
-  retryAfterHint: false,
 };
 
 const DIFFERENCES: Record<ProfileName, Partial<Omit<Profile, 'name' | 'label'>>> = {
@@ -82,7 +79,6 @@ const DIFFERENCES: Record<ProfileName, Partial<Omit<Profile, 'name' | 'label'>>>
   // Lightweight transactions are unavailable on accounts that write in several regions: the ledger is kept locally.
   cosmos: {
     lightweightTransactions: false,
-    retryAfterHint: true,
     tableOptions: { cosmosdb_cell_level_timestamp: 'true', cosmosdb_cell_level_timestamp_tombstones: 'true', cosmosdb_cell_level_timetolive: 'true' },
   },
   keyspaces: { maxBatchStatements: 30 },

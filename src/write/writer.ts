@@ -17,10 +17,15 @@ export interface WriterOptions {
 
 /** Writes partitions to the target: each partition's statements as UNLOGGED batches. */
 export class PartitionWriter {
+  /** Statements per batch: ours, or fewer where the service caps batches (Keyspaces). */
+  private readonly maxStatements: number;
+
   constructor(
     private readonly session: Session,
     private readonly options: WriterOptions,
-  ) {}
+  ) {
+    this.maxStatements = Math.min(MAX_BATCH_STATEMENTS, session.profile.maxBatchStatements ?? MAX_BATCH_STATEMENTS);
+  }
 
   /**
    * Writes all partitions of a page concurrently, within the in-flight cap. When one fails, the others are
@@ -34,7 +39,7 @@ export class PartitionWriter {
 
   private async writePartition(mutations: Mutation[]): Promise<void> {
     const kept = await this.dropGuardedLists(mutations);
-    for (const batch of batches(kept, Math.min(MAX_BATCH_STATEMENTS, this.session.profile.maxBatchStatements ?? MAX_BATCH_STATEMENTS))) {
+    for (const batch of batches(kept, this.maxStatements)) {
       await this.options.inFlight(() => this.session.writeBatch(batch, { isIdempotent: this.options.idempotent }));
     }
   }

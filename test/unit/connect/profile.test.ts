@@ -38,7 +38,6 @@ describe('target profiles', () => {
     expect(profileOf('astra', '4.0.0')).toMatchObject({ label: 'Astra DB', listRemoval: 'whole-list', createsKeyspaces: false, serial: 'local' });
     expect(profileOf('cosmos', '3.11.0')).toMatchObject({
       lightweightTransactions: false,
-      retryAfterHint: true,
       tableOptions: { cosmosdb_cell_level_timestamp: 'true', cosmosdb_cell_level_timestamp_tombstones: 'true', cosmosdb_cell_level_timetolive: 'true' },
     });
     expect(profileOf('scylla', '6.2.0')).toMatchObject({ label: 'ScyllaDB 6.2.0', lightweightTransactions: false });
