@@ -26,7 +26,8 @@ interface Run {
 async function migrate(command: 'copy' | 'validate', table: string, extra: string[] = []): Promise<Run> {
   const reportDir = await mkdtemp(join(tmpdir(), `migrate-${command}-`));
   const run = await runCli([command, ...jobArgs(KS, table, stateDir, ['--json', '--report-dir', reportDir, ...extra])]);
-  const lines = command === 'validate' ? (await readFile(join(reportDir, 'differences.csv'), 'utf8')).trim().split('\n').map((l) => l.split(',')) : [];
+  const text = command === 'validate' ? await readFile(join(reportDir, 'differences.csv'), 'utf8').catch(() => expect.fail(`no differences.csv: exit ${run.code}, ${run.err}`)) : '';
+  const lines = text ? text.trim().split('\n').map((l) => l.split(',')) : [];
   // The last column names the token range each difference was found in; the rest is compared below.
   for (const [i, line] of lines.entries()) expect(line.at(-1)).toMatch(i === 0 ? /^range$/ : /^-?\d+:-?\d+$/);
   const csv = lines.map((line) => line.slice(0, -1));
