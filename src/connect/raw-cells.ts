@@ -1,47 +1,105 @@
 import { createRequire } from 'node:module';
 
 /**
- * Raw cell values: a selected column whose alias starts with RAW_ALIAS_PREFIX reaches us as the exact
- * bytes Cassandra serialized, not as a decoded driver object.
+ * Raw rows: a result whose every column has an alias starting with RAW_ALIAS_PREFIX reaches us as arrays of
+ * the exact bytes Cassandra serialized (column i at index i, null for an unset cell), not as driver rows of
+ * decoded objects.
  *
- * Why: decoding is most of the client's CPU, and the decode/encode round trip is not exact (the driver
- * encodes an empty list as null, so an empty list nested in a frozen map cannot be written back; a frozen
- * empty collection would become null). The serialized bytes are also the canonical form that validation
- * hashes. The driver's Encoder passes a Buffer through unchanged for every type, so the bytes are written
- * back as they were read.
+ * Why: decoding, and a driver Row per row pushed one at a time through the driver's parser stream, were
+ * most of the client's CPU and of its garbage. The decode/encode round trip is not exact either (the driver
+ * encodes an empty list as null, so an empty list nested in a frozen map cannot be written back). The
+ * serialized bytes are also the canonical form that validation hashes, and the driver's Encoder passes a
+ * Buffer through unchanged for every type, so they are written back as they were read. Each cell is a view
+ * of the response frame: nothing is copied.
  *
- * How: the driver reads each response's column metadata in FrameReader.readMetadata; for our aliased
- * columns we swap the declared type for `blob`, whose decoder returns the bytes. The original type is
- * kept on the column as `cqlMigrateType`. Columns without the prefix, and every query the driver makes
- * itself, are untouched.
+ * How: the driver reads each response's column metadata in FrameReader.readMetadata, then its rows in
+ * Parser.parseRows; we mark a metadata whose columns are all ours, and parse such a frame's rows in one pass
+ * into arrays, handed over as one result (as the driver does for an empty page). Rows of every other query,
+ * the driver's own included, take the driver's path. A row-by-row stream (the driver's eachRow) never carries
+ * our queries: it is left to the driver too.
  */
 export const RAW_ALIAS_PREFIX = '\u00a7';
 
-interface ColumnMeta {
-  name: string;
-  type: { code: number; info?: unknown };
-  cqlMigrateType?: { code: number; info?: unknown };
+/** A raw row: column i's serialized bytes at index i. */
+export type RawRow = (Buffer | null)[];
+
+interface Metadata {
+  columns?: { name: string }[];
+  cqlMigrateRaw?: boolean;
 }
 
-const BLOB_CODE = 0x03;
+interface Reader {
+  buf: Buffer;
+  offset: number;
+  readInt(): number;
+  readMetadata(...args: unknown[]): Metadata;
+}
+
+interface FrameInfo {
+  header: unknown;
+  meta: Metadata;
+  flagsInfo: unknown;
+  byRow?: boolean;
+  parsingError?: boolean;
+  rowLength?: number;
+}
+
+interface Parser {
+  parseRows(frameInfo: FrameInfo, reader: Reader): void;
+  push(item: unknown): boolean;
+  handleParsingError(error: unknown, frameInfo: FrameInfo, reader: Reader | null): void;
+}
+
 let installed = false;
 
 export function installRawCells(): void {
   if (installed) return;
   const require = createRequire(import.meta.url);
-  const { FrameReader } = require('cassandra-driver/lib/readers.js') as {
-    FrameReader: { prototype: { readMetadata: (...args: unknown[]) => { columns?: ColumnMeta[] } } };
-  };
+  const { FrameReader } = require('cassandra-driver/lib/readers.js') as { FrameReader: { prototype: Reader } };
+  const { Parser } = require('cassandra-driver/lib/streams.js') as { Parser: { prototype: Parser } };
   const readMetadata = FrameReader.prototype.readMetadata;
-  FrameReader.prototype.readMetadata = function (this: unknown, ...args: unknown[]) {
+  FrameReader.prototype.readMetadata = function (this: Reader, ...args: unknown[]) {
     const meta = readMetadata.apply(this, args);
-    for (const column of meta.columns ?? []) {
-      if (column.name.startsWith(RAW_ALIAS_PREFIX)) {
-        column.cqlMigrateType = column.type;
-        column.type = { code: BLOB_CODE };
-      }
-    }
+    const columns = meta.columns ?? [];
+    if (columns.length > 0 && columns.every((c) => c.name.startsWith(RAW_ALIAS_PREFIX))) meta.cqlMigrateRaw = true;
     return meta;
   };
+  const parseRows = Parser.prototype.parseRows;
+  Parser.prototype.parseRows = function (this: Parser, frameInfo: FrameInfo, reader: Reader) {
+    if (!frameInfo.meta.cqlMigrateRaw || frameInfo.byRow || frameInfo.parsingError) return parseRows.call(this, frameInfo, reader);
+    let rows: RawRow[];
+    try {
+      rows = readRawRows(reader, frameInfo.meta.columns?.length ?? 0);
+    } catch (error) {
+      return this.handleParsingError(error, frameInfo, null);
+    }
+    this.push({ header: frameInfo.header, result: { rows, meta: frameInfo.meta, flags: frameInfo.flagsInfo } });
+  };
   installed = true;
+}
+
+/** The rows of a whole (not streamed) frame: `[int rows]` then per cell `[int length][bytes]`, length < 0 for null. */
+function readRawRows(reader: Reader, columnCount: number): RawRow[] {
+  const buf = reader.buf;
+  let offset = reader.offset;
+  const rowCount = buf.readInt32BE(offset);
+  offset += 4;
+  const rows: RawRow[] = new Array(rowCount);
+  for (let r = 0; r < rowCount; r++) {
+    const row: RawRow = new Array(columnCount);
+    for (let c = 0; c < columnCount; c++) {
+      const length = buf.readInt32BE(offset);
+      offset += 4;
+      if (length < 0) {
+        row[c] = null;
+        continue;
+      }
+      if (offset + length > buf.length) throw new RangeError(`a cell of ${length} bytes runs past the end of the frame`);
+      row[c] = buf.subarray(offset, offset + length);
+      offset += length;
+    }
+    rows[r] = row;
+  }
+  reader.offset = offset;
+  return rows;
 }

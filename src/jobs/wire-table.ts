@@ -1,7 +1,7 @@
 import type { JobOptions } from '../config/job-options.js';
 import type { Session } from '../connect/session.js';
 import { InputError } from '../errors.js';
-import { buildReadPlan, rowValues } from '../read/select.js';
+import { buildReadPlan, rawRowsOf } from '../read/select.js';
 import { type ClusterHashing, comparisonOf, tokenFromBytes } from '../ring/partitioner.js';
 import { checkCompatibility } from '../schema/compatibility.js';
 import { readTableSchema } from '../schema/read-schema.js';
@@ -47,9 +47,8 @@ async function checkKeyspacesTable(target: Session, schema: TableSchema): Promis
 /** One row's partition key and the token the cluster gives it, for the partitioner probe; none from an empty table. */
 async function sampleToken(session: Session, schema: TableSchema): Promise<ClusterHashing['sample']> {
   const plan = buildReadPlan(schema, { writetimes: false, ttls: false, cells: [], withToken: true });
-  const first = (await session.read(`SELECT ${plan.selectFrom} LIMIT 1`)).first();
-  if (!first) return undefined;
-  const row = rowValues(first as unknown as Record<string, unknown>, plan);
+  const row = rawRowsOf(await session.read(`SELECT ${plan.selectFrom} LIMIT 1`))[0];
+  if (!row) return undefined;
   return { partitionKey: plan.keySlots.slice(0, schema.partitionKey.length).map((slot) => row[slot] as Buffer), token: tokenFromBytes(row[plan.tokenSlot as number] as Buffer) };
 }
 

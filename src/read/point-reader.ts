@@ -1,6 +1,6 @@
 import type { Session } from '../connect/session.js';
 import type { TableSchema } from '../schema/table-schema.js';
-import { keyQuery, partitionQuery, type RawRow, type ReadPlan, rowValues } from './select.js';
+import { keyQuery, partitionQuery, type RawRow, type ReadPlan, rawRowsOf } from './select.js';
 
 export interface PointReadOptions {
   inFlight: <T>(task: () => Promise<T>) => Promise<T>;
@@ -16,7 +16,7 @@ export class PointReader {
 
   constructor(
     private readonly session: Session,
-    private readonly plan: ReadPlan,
+    plan: ReadPlan,
     schema: TableSchema,
     private readonly options: PointReadOptions,
   ) {
@@ -27,7 +27,6 @@ export class PointReader {
   async read(keys: Buffer[], partitionOnly: boolean): Promise<RawRow | null> {
     const query = partitionOnly ? this.byPartition : this.byKey;
     const result = await this.options.inFlight(() => this.session.read(query, keys));
-    const first = result.first();
-    return first ? rowValues(first as unknown as Record<string, unknown>, this.plan) : null;
+    return rawRowsOf(result)[0] ?? null;
   }
 }

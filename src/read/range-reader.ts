@@ -1,7 +1,7 @@
 import type { Session } from '../connect/session.js';
 import type { TokenRange } from '../ring/token-range.js';
 import { tokenBytes, tokenSpaceOf } from '../ring/token-space.js';
-import { rangeQuery, type RawRow, type ReadPlan, rowValues } from './select.js';
+import { rangeQuery, type RawRow, type ReadPlan, rawRowsOf } from './select.js';
 
 export interface RangeReadOptions {
   keyspace: string;
@@ -28,7 +28,7 @@ export async function* readRange(session: Session, plan: ReadPlan, range: TokenR
     const result = await pending;
     const state = result.pageState ?? undefined;
     if (state) pending = fetchPage(state);
-    yield result.rows.map((row) => rowValues(row as unknown as Record<string, unknown>, plan));
+    yield rawRowsOf(result);
     if (!state) return;
   }
 }

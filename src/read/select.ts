@@ -1,4 +1,4 @@
-import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
+import { RAW_ALIAS_PREFIX, type RawRow } from '../connect/raw-cells.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import { type Column, primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
 
@@ -86,14 +86,10 @@ export const keyQuery = (plan: ReadPlan, schema: TableSchema): string =>
 export const partitionQuery = (plan: ReadPlan, schema: TableSchema): string =>
   `SELECT ${plan.selectFrom} WHERE ${schema.partitionKey.map((c) => `${quoteIdentifier(c.name)} = ?`).join(' AND ')}`;
 
-export type RawRow = (Buffer | null)[];
+export type { RawRow } from '../connect/raw-cells.js';
 
-/** The row as an array in plan order. */
-export function rowValues(row: Record<string, unknown>, plan: ReadPlan): RawRow {
-  const out: RawRow = new Array(plan.aliases.length);
-  for (let i = 0; i < plan.aliases.length; i++) out[i] = (row[plan.aliases[i] as string] as Buffer | null) ?? null;
-  return out;
-}
+/** The rows of a plan's query, in plan order: every column of it is read raw (connect/raw-cells.ts). */
+export const rawRowsOf = (result: { rows: unknown[] }): RawRow[] => result.rows as unknown as RawRow[];
 
 /**
  * For each row of a page, whether it opens a partition: rows come in token order, partition by partition,

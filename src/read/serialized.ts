@@ -64,3 +64,6 @@ export function intBytes(value: number): Buffer {
   out.writeInt32BE(value, 0);
   return out;
 }
+
+/** A TTL of 0: no TTL (one Buffer shared by every statement). */
+export const NO_TTL = intBytes(0);

@@ -2,7 +2,6 @@ import { intBytes, readBigint, readInt } from '../read/serialized.js';
 import type { ListCell } from './list-writes.js';
 import type { Mutation } from './mutation-types.js';
 
-export const NO_TTL = intBytes(0);
 
 interface Group {
   stamp: Buffer;
@@ -15,8 +14,19 @@ interface Group {
   insertColumns: string[] | null;
 }
 
-/** How a cell is written: the whole column (`c = ?`, which INSERT can do too) or a part of it. */
-export type Assignment = { column: string } | { text: string };
+/**
+ * How a cell is written: `text` is the UPDATE's assignment; `column` is set when it writes the whole column
+ * (`c = ?`, which INSERT can do too). Made once per column by the caller, not per row.
+ */
+export interface Assignment {
+  text: string;
+  column?: string;
+}
+
+/** `c = ?`: the whole column. */
+export const wholeColumn = (column: string): Assignment => ({ text: `${column} = ?`, column });
+
+const sameBytes = (a: Buffer, b: Buffer) => a === b || a.equals(b);
 
 /** The statement texts of one target table (cached by the builder: the same string object row after row). */
 export interface QueryTexts {
@@ -32,39 +42,33 @@ export interface QueryTexts {
  */
 export class CellGroups {
   private readonly groups: Group[] = [];
-  private oldestCell: bigint | null = null;
-  private allCellsExpire = true;
-  private maxTtl = 0;
-  private regularCells = 0;
+  /** Lists written by statements of their own, which keep the row alive as cells do. */
+  private lists = 0;
+  private listsExpire = true;
+  private listMaxTtl = 0;
 
   readonly assign = (stamp: Buffer, ttl: Buffer, assignment: Assignment, value: Buffer, isStatic: boolean): void => {
-    let group = this.groups.find((g) => g.stamp.equals(stamp) && g.ttl.equals(ttl));
+    let group: Group | undefined;
+    for (const g of this.groups) {
+      if (sameBytes(g.stamp, stamp) && sameBytes(g.ttl, ttl)) {
+        group = g;
+        break;
+      }
+    }
     if (!group) this.groups.push((group = { stamp, ttl, assignments: [], values: [], staticOnly: true, insertColumns: [] }));
     group.staticOnly &&= isStatic;
-    if ('column' in assignment) {
-      group.assignments.push(`${assignment.column} = ?`);
-      group.insertColumns?.push(assignment.column);
-    } else {
-      group.assignments.push(assignment.text);
-      group.insertColumns = null;
-    }
+    group.assignments.push(assignment.text);
+    if (assignment.column === undefined) group.insertColumns = null;
+    else group.insertColumns?.push(assignment.column);
     group.values.push(value);
-    if (!isStatic) {
-      this.regularCells++;
-      const micros = readBigint(stamp);
-      if (this.oldestCell === null || micros < this.oldestCell) this.oldestCell = micros;
-      const seconds = readInt(ttl);
-      if (seconds === 0) this.allCellsExpire = false;
-      else this.maxTtl = Math.max(this.maxTtl, seconds);
-    }
   };
 
   /** A regular list written by statements of its own: it keeps the row alive as a cell does. */
   countList(cells: ListCell[]): void {
     if (cells.length === 0) return;
-    this.regularCells++;
-    if (cells.some((c) => c.ttl === 0)) this.allCellsExpire = false;
-    else this.maxTtl = Math.max(this.maxTtl, ...cells.map((c) => c.ttl));
+    this.lists++;
+    if (cells.some((c) => c.ttl === 0)) this.listsExpire = false;
+    else this.listMaxTtl = Math.max(this.listMaxTtl, ...cells.map((c) => c.ttl));
   }
 
   /**
@@ -75,7 +79,10 @@ export class CellGroups {
    */
   statements(texts: QueryTexts, keysFor: (partitionOnly: boolean) => Buffer[], staticOnly: boolean, markerStamp: (oldestCell: bigint | null) => Buffer): Mutation[] {
     const mutations: Mutation[] = [];
-    const oldest = this.groups.filter((g) => !g.staticOnly).reduce<Group | null>((min, g) => (min === null || readBigint(g.stamp) < readBigint(min.stamp) ? g : min), null);
+    // Per group, not per cell: a row has one to a few groups. A group holding regular cells (not only
+    // statics) keeps the row alive; so does a list.
+    const regular = this.groups.filter((g) => !g.staticOnly);
+    const oldest = regular.reduce<Group | null>((min, g) => (min === null || readBigint(g.stamp) < readBigint(min.stamp) ? g : min), null);
     const markerGroup = !staticOnly && oldest?.insertColumns ? oldest : null;
     for (const group of this.groups) {
       if (group === markerGroup) {
@@ -88,8 +95,11 @@ export class CellGroups {
     if (!staticOnly && markerGroup === null) {
       // The row marker (INSERT's liveness info) keeps a row whose cells are all null alive. CQL cannot read
       // its timestamp; the oldest cell's writetime (or the stamp, for a row of key columns only) stands in.
-      const markerTtl = this.regularCells > 0 && this.allCellsExpire ? this.maxTtl : 0;
-      mutations.push({ query: texts.markerQuery(), params: [...keysFor(false), markerStamp(this.oldestCell), intBytes(markerTtl)] });
+      const ttls = regular.map((g) => readInt(g.ttl));
+      const expires = regular.length + this.lists > 0 && ttls.every((t) => t > 0) && (this.lists === 0 || this.listsExpire);
+      const markerTtl = expires ? Math.max(this.listMaxTtl, ...ttls) : 0;
+      const oldestCell = oldest === null ? null : readBigint(oldest.stamp);
+      mutations.push({ query: texts.markerQuery(), params: [...keysFor(false), markerStamp(oldestCell), intBytes(markerTtl)] });
     }
     return mutations;
   }

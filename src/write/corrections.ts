@@ -6,7 +6,7 @@ import type { CellSlot, RawRow, ReadPlan } from '../read/select.js';
 import { bigintBytes, intBytes, joinCollection, readBigint, splitCollection } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import { primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
-import { listRepairStatements } from './list-writes.js';
+import { listRepairStatements, listTexts } from './list-writes.js';
 import type { TargetTable } from '../schema/target-table.js';
 import { type Mutation, MutationBuilder } from './mutations.js';
 
@@ -71,7 +71,7 @@ export class CorrectionPlanner {
       case 'elements':
         return fix.fixes.map((f) => this.elementStatement(slot, column, where, keys, f));
       case 'list': {
-        const place = { table: this.table, column, where, keys };
+        const place = { texts: listTexts(this.table, column, where), keys };
         return listRepairStatements(place, fix.rebuild);
       }
     }

@@ -1,6 +1,7 @@
 import type { Statement } from '../connect/session.js';
 import type { ListRebuild } from '../diff/list-repair.js';
-import { bigintBytes, intBytes, joinCollection } from '../read/serialized.js';
+import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
+import { bigintBytes, intBytes, joinCollection, NO_TTL } from '../read/serialized.js';
 
 /**
  * How non-frozen lists are written without duplicating or reordering elements next to live writes. Pure.
@@ -18,12 +19,40 @@ export interface ListCell {
   ttl: number;
 }
 
-/** Where the list lives: `UPDATE <table> ... SET <column> ... WHERE <where>` with `keys` bound. */
+/** The statement texts of one list column (of a row, or of a static list: by partition key). */
+export interface ListTexts {
+  prepend: string;
+  clear: string;
+  discard: string;
+  /** Its element writetimes, read raw: the writer's list guard. */
+  writetimes: string;
+}
+
+/** Made once per column by the caller (the same string objects row after row: cheap prepared-cache lookups). */
+export function listTexts(table: string, column: string, where: string): ListTexts {
+  return {
+    prepend: `UPDATE ${table} USING TIMESTAMP ? AND TTL ? SET ${column} = ? + ${column} WHERE ${where}`,
+    clear: `DELETE ${column} FROM ${table} USING TIMESTAMP ? WHERE ${where}`,
+    discard: `UPDATE ${table} USING TIMESTAMP ? SET ${column} = ${column} - ? WHERE ${where}`,
+    writetimes: `SELECT WRITETIME(${column}) AS "${RAW_ALIAS_PREFIX}0" FROM ${table} WHERE ${where}`,
+  };
+}
+
+/** Where the list lives: its statement texts, with `keys` bound. */
 export interface ListPlace {
-  table: string;
-  column: string;
-  where: string;
+  texts: ListTexts;
   keys: Buffer[];
+}
+
+/** The bytes of the last few stamps: a copy writes its rows' lists at the same one or two. */
+const stampCache = new Map<bigint, Buffer>();
+function stampBytes(stamp: bigint): Buffer {
+  let bytes = stampCache.get(stamp);
+  if (bytes === undefined) {
+    if (stampCache.size >= 16) stampCache.clear();
+    stampCache.set(stamp, (bytes = bigintBytes(stamp)));
+  }
+  return bytes;
 }
 
 /**
@@ -39,14 +68,14 @@ export function prependStatements(place: ListPlace, cells: readonly ListCell[]):
     else runs.push([cell]);
   }
   return runs.reverse().map((run) => ({
-    query: `UPDATE ${place.table} USING TIMESTAMP ? AND TTL ? SET ${place.column} = ? + ${place.column} WHERE ${place.where}`,
-    params: [bigintBytes(run[0]?.stamp as bigint), intBytes(run[0]?.ttl as number), joinCollection(run.map((c) => c.value)), ...place.keys],
+    query: place.texts.prepend,
+    params: [stampBytes(run[0]?.stamp as bigint), run[0]?.ttl === 0 ? NO_TTL : intBytes(run[0]?.ttl as number), joinCollection(run.map((c) => c.value)), ...place.keys],
   }));
 }
 
 /** Deletes every element written at or before `stamp` (a collection tombstone). */
 export function clearStatement(place: ListPlace, stamp: bigint): Statement {
-  return { query: `DELETE ${place.column} FROM ${place.table} USING TIMESTAMP ? WHERE ${place.where}`, params: [bigintBytes(stamp), ...place.keys] };
+  return { query: place.texts.clear, params: [stampBytes(stamp), ...place.keys] };
 }
 
 /**
@@ -60,8 +89,8 @@ export function discardStatements(place: ListPlace, discards: readonly { value: 
   const byStamp = new Map<bigint, Buffer[]>();
   for (const { value, stamp } of discards) byStamp.set(stamp, [...(byStamp.get(stamp) ?? []), value]);
   return [...byStamp].map(([stamp, values]) => ({
-    query: `UPDATE ${place.table} USING TIMESTAMP ? SET ${place.column} = ${place.column} - ? WHERE ${place.where}`,
-    params: [bigintBytes(stamp), joinCollection(values), ...place.keys],
+    query: place.texts.discard,
+    params: [stampBytes(stamp), joinCollection(values), ...place.keys],
   }));
 }
 

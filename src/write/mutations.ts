@@ -1,4 +1,3 @@
-import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
 import type { CellSlot, RawRow, ReadPlan } from '../read/select.js';
 import { type Element, elementsOf } from '../diff/cell-elements.js';
 import type { TargetTable } from '../schema/target-table.js';
@@ -6,10 +5,10 @@ import type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-typ
 
 export type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-types.js';
 import { judgeList } from '../diff/list-repair.js';
-import { bigintBytes, joinCollection, readBigint, splitCollection, splitFields } from '../read/serialized.js';
+import { bigintBytes, joinCollection, NO_TTL, readBigint, splitCollection, splitFields } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import type { TableSchema } from '../schema/table-schema.js';
-import { type Assignment, CellGroups, NO_TTL } from './cell-groups.js';
+import { type Assignment, CellGroups, wholeColumn } from './cell-groups.js';
 import { TableQueries } from './table-queries.js';
 import { clearStatement, type ListCell, type ListPlace, listRepairStatements, prependStatements } from './list-writes.js';
 
@@ -24,6 +23,9 @@ export class MutationBuilder {
   private readonly hasClustering: boolean;
   private readonly targetName: (column: string) => string;
   private readonly stampBytes: Buffer;
+  /** Per cell slot of the plan (same order): its target column's name and whole-column assignment. */
+  private readonly slotNames: string[];
+  private readonly slotAssignments: Assignment[];
 
   constructor(
     source: TableSchema,
@@ -38,6 +40,8 @@ export class MutationBuilder {
     this.queries = new TableQueries(this.table, keyColumns, this.partitionKeyCount);
     this.hasClustering = source.clustering.length > 0;
     this.stampBytes = bigintBytes(mode.stamp);
+    this.slotNames = plan.cells.map((slot) => this.targetName(slot.column.name));
+    this.slotAssignments = this.slotNames.map(wholeColumn);
   }
 
   /**
@@ -77,15 +81,18 @@ export class MutationBuilder {
     const groups = new CellGroups();
     const assign = groups.assign;
     const mutations: Mutation[] = [];
-    for (const slot of this.plan.cells) {
+    const cells = this.plan.cells;
+    for (let s = 0; s < cells.length; s++) {
+      const slot = cells[s] as CellSlot;
       const isStatic = slot.column.kind === 'static';
       if (isStatic ? !withStatics : staticOnly) continue;
       const value = row[slot.value];
       if (value === null || value === undefined) continue; // unset: the copy writes no tombstones
-      const name = this.targetName(slot.column.name);
+      const name = this.slotNames[s] as string;
+      const whole = this.slotAssignments[s] as Assignment;
       const type = slot.column.type;
       if ((type.kind === 'set' || type.kind === 'map') && !type.frozen) {
-        this.assignElements(slot, row, value, type.kind === 'map', name, isStatic, assign);
+        this.assignElements(slot, row, value, type.kind === 'map', whole, isStatic, assign);
       } else if (type.kind === 'udt' && !type.frozen) {
         const fields = splitFields(value, type.fields?.length ?? 0);
         const stamps = this.elementStamps(slot, row, fields.length);
@@ -97,13 +104,13 @@ export class MutationBuilder {
         });
       } else if (type.kind === 'list' && !type.frozen) {
         const partitionOnly = staticOnly || isStatic;
-        const place: ListPlace = { table: this.table, column: name, where: this.queries.where(partitionOnly), keys: keysFor(partitionOnly) };
+        const place: ListPlace = { texts: this.queries.listTexts(name, partitionOnly), keys: keysFor(partitionOnly) };
         const there = targetLists?.get(slot);
         const list = there === undefined ? this.blindList(slot, row, place) : this.checkedList(slot, row, place, there, tally);
         mutations.push(...list.statements);
         if (!isStatic) groups.countList(list.cells);
       } else {
-        assign(this.cellStamp(slot, row), this.cellTtl(slot, row), { column: name }, value, isStatic);
+        assign(this.cellStamp(slot, row), this.cellTtl(slot, row), whole, value, isStatic);
       }
     }
 
@@ -118,13 +125,13 @@ export class MutationBuilder {
     row: RawRow,
     value: Buffer,
     isMap: boolean,
-    name: string,
+    whole: Assignment,
     isStatic: boolean,
     assign: CellGroups['assign'],
   ): void {
     const wholeAtStamp = this.mode.writetime !== 'preserve' && (this.mode.ttl === 'none' || slot.ttl === null || allNull(row[slot.ttl]));
     if (wholeAtStamp) {
-      assign(this.stampBytes, NO_TTL, { column: name }, value, isStatic);
+      assign(this.stampBytes, NO_TTL, whole, value, isStatic);
       return;
     }
     const items = splitCollection(value, isMap) as Buffer[];
@@ -143,13 +150,14 @@ export class MutationBuilder {
     }
     const ordered = [...byGroup.values()].sort((a, b) => (readBigint(a.stamp) < readBigint(b.stamp) ? -1 : 1));
     if (ordered.length === 1) {
-      assign((ordered[0] as { stamp: Buffer }).stamp, (ordered[0] as { ttl: Buffer }).ttl, { column: name }, value, isStatic);
+      assign((ordered[0] as { stamp: Buffer }).stamp, (ordered[0] as { ttl: Buffer }).ttl, whole, value, isStatic);
       return;
     }
     ordered.forEach((group, i) => {
       // `c = ?` writes a collection tombstone just below its stamp, clearing older elements in the target;
       // only the oldest group may do so, or it would delete the elements of older groups.
-      const assignment: Assignment = i === 0 ? { column: name } : { text: `${name} = ${name} + ?` };
+      const name = whole.column as string;
+      const assignment: Assignment = i === 0 ? whole : { text: `${name} = ${name} + ?` };
       assign(group.stamp, group.ttl, assignment, joinCollection(group.items, isMap), isStatic);
     });
   }
@@ -163,7 +171,7 @@ export class MutationBuilder {
     const cells = this.listCells(slot, row);
     if (cells.length === 0) return { statements: [], cells };
     const listGuard = this.mode.guardLists
-      ? { query: `SELECT WRITETIME(${place.column}) AS "${RAW_ALIAS_PREFIX}0" FROM ${this.table} WHERE ${place.where}`, params: place.keys, stamps: new Set(cells.map((c) => c.stamp)) }
+      ? { query: place.texts.writetimes, params: place.keys, stamps: new Set(cells.map((c) => c.stamp)) }
       : undefined;
     const oldest = cells.reduce((min, c) => (c.stamp < min ? c.stamp : min), cells[0]?.stamp as bigint);
     const statements = [clearStatement(place, oldest - 1n), ...prependStatements(place, cells)];

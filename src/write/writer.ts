@@ -1,7 +1,7 @@
 import type pLimit from 'p-limit';
 import type { Session, Statement } from '../connect/session.js';
-import { RAW_ALIAS_PREFIX } from '../connect/raw-cells.js';
 import { readBigint, splitCollection } from '../read/serialized.js';
+import { rawRowsOf } from '../read/select.js';
 import type { Mutation } from './mutations.js';
 
 /** Cassandra refuses batches above batch_size_fail_threshold (50 KiB by default); stay well below it. */
@@ -55,8 +55,7 @@ export class PartitionWriter {
     await Promise.all(
       guards.map(async (guard) => {
         const result = await this.options.inFlight(() => this.session.read(guard.query, guard.params));
-        for (const row of result.rows) {
-          const stamps = (row as unknown as Record<string, Buffer | null>)[`${RAW_ALIAS_PREFIX}0`];
+        for (const [stamps] of rawRowsOf(result)) {
           if (stamps && splitCollection(stamps).some((s) => s !== null && guard.stamps.has(readBigint(s)))) tripped.add(guard);
         }
       }),

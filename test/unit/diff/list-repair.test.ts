@@ -4,7 +4,7 @@ import type { Element } from '../../../src/diff/cell-elements.js';
 import { elementId, listJudge, type StampContext } from '../../../src/diff/compare-rows.js';
 import { judgeList } from '../../../src/diff/list-repair.js';
 import { OwnStamps } from '../../../src/diff/own-stamps.js';
-import { listRepairStatements } from '../../../src/write/list-writes.js';
+import { listRepairStatements, listTexts } from '../../../src/write/list-writes.js';
 import { ListModel } from '../../support/list-model.js';
 import { int } from '../../support/schemas.js';
 
@@ -14,7 +14,7 @@ const RUN = S + 600_000_000n;
 const copies = [{ stamp: S, windowMicros: 1_000_000n }];
 const first: StampContext = { own: OwnStamps.fromRuns(copies, 0), runStamp: RUN };
 const next: StampContext = { own: OwnStamps.fromRuns(copies, 1), runStamp: RUN + 60_000_000n };
-const place = { table: 'ks.t', column: 'l', where: 'pk = ?', keys: [int(1)] };
+const place = { texts: listTexts('ks.t', 'l', 'pk = ?'), keys: [int(1)] };
 
 /**
  * One validate --autocorrect of one list, as validate does it: judged, repaired, re-read from both sides and
