@@ -4,6 +4,7 @@ import type { Side } from '../config/clusters.js';
 import { InputError } from '../errors.js';
 import { type ClientOptions, type ClusterInfo, type Consistency, connectClient, consistencyOf, describeCluster } from './driver-client.js';
 import { createdTableOf, type Profile } from './profile.js';
+import { installRawBatches } from './raw-batches.js';
 import { installRawCells } from './raw-cells.js';
 import { type OutageWarning, realClock, Retrier, type RetryPolicy } from './retry.js';
 
@@ -73,6 +74,7 @@ export class Session {
 
   static async open(options: SessionOptions): Promise<Session> {
     installRawCells();
+    installRawBatches();
     const readConsistency = consistencyOf('read-consistency', options.readConsistency);
     const writeConsistency = consistencyOf('write-consistency', options.writeConsistency);
     const { client, localDc, where } = await connectClient(options, readConsistency);
