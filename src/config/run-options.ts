@@ -84,7 +84,7 @@ export const runSlice = z.object({
 export const throughputSlice = z.object({
   concurrency: option(positiveInt.default(8), { flag: 'concurrency', type: 'number', help: 'token ranges in flight, all worker processes together (default 8)' }),
   maxInFlight: option(positiveInt.default(256), { flag: 'max-in-flight', type: 'number', help: 'requests in flight to each cluster, all ranges together (default 256)' }),
-  pageSize: option(positiveInt.default(1000), { flag: 'page-size', type: 'number', help: 'rows per page read (default 1000)' }),
+  pageSize: option(positiveInt.default(500), { flag: 'page-size', type: 'number', help: 'rows per page read (default 500)' }),
   rateLimit: count('rate-limit', 'rows per second, read and written (default: no limit)'),
   /** Keep the p99 request latency under this many milliseconds by shrinking the in-flight window. */
   maxLatencyMs: option(z.coerce.number().positive().optional(), {

@@ -83,7 +83,11 @@ function loadDriver(): Driver {
   return { BatchRequest, protocolVersion: types.protocolVersion, batchOpcode: types.opcodes.batch };
 }
 
-const isRawPrepared = (item: BatchItem): boolean => Buffer.isBuffer(item.queryId) && (item.params ?? []).every((p) => p === null || Buffer.isBuffer(p));
+function isRawPrepared(item: BatchItem): boolean {
+  if (!(item.queryId instanceof Buffer)) return false;
+  for (const param of item.params ?? []) if (param !== null && !(param instanceof Buffer)) return false;
+  return true;
+}
 
 /**
  * The header, then the body: `<type><n><query_1>...<query_n><consistency><flags>[<serial_consistency>][<timestamp>]`,

@@ -68,7 +68,8 @@ function* batches(statements: Statement[], maxStatements: number): Generator<Sta
   let batch: Statement[] = [];
   let bytes = 0;
   for (const statement of statements) {
-    const size = statement.params.reduce<number>((sum, p) => sum + (Buffer.isBuffer(p) ? p.length : 8), 0);
+    let size = 0;
+    for (const param of statement.params) size += param instanceof Uint8Array ? param.length : 8;
     if (batch.length > 0 && (bytes + size > MAX_BATCH_BYTES || batch.length >= maxStatements)) {
       yield batch;
       batch = [];

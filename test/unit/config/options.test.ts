@@ -14,7 +14,7 @@ describe('job options', () => {
     expect(o).toMatchObject({
       write: { writetime: 'job-start', ttl: 'preserve' },
       run: { skewMarginSeconds: 60, stateDir: '.migrate' },
-      throughput: { concurrency: 8, pageSize: 1000, maxInFlight: 256 },
+      throughput: { concurrency: 8, pageSize: 500, maxInFlight: 256 },
       clusters: { readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' },
       selection: { targetKeyspace: 'ks', targetTable: 't' },
       compare: { autocorrect: undefined, deleteExtra: false, floatTolerance: 0, rangeBudget: 5_000 },
