@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 
 /**
- * Raw rows: a result whose every column has an alias starting with RAW_ALIAS_PREFIX reaches us as arrays of
- * the exact bytes Cassandra serialized (column i at index i, null for an unset cell), not as driver rows of
- * decoded objects.
+ * Raw cells: a selected column whose alias starts with RAW_ALIAS_PREFIX reaches us as the exact bytes
+ * Cassandra serialized, not as a decoded driver object. A result whose every column is such comes as raw
+ * rows: arrays of those bytes (column i at index i, null for an unset cell), not as driver rows.
  *
  * Why: decoding, and a driver Row per row pushed one at a time through the driver's parser stream, were
  * most of the client's CPU and of its garbage. The decode/encode round trip is not exact either (the driver
@@ -13,10 +13,11 @@ import { createRequire } from 'node:module';
  * of the response frame: nothing is copied.
  *
  * How: the driver reads each response's column metadata in FrameReader.readMetadata, then its rows in
- * Parser.parseRows; we mark a metadata whose columns are all ours, and parse such a frame's rows in one pass
- * into arrays, handed over as one result (as the driver does for an empty page). Rows of every other query,
- * the driver's own included, take the driver's path. A row-by-row stream (the driver's eachRow) never carries
- * our queries: it is left to the driver too.
+ * Parser.parseRows. For our aliased columns we swap the declared type for `blob`, whose decoder returns the
+ * bytes (that serves a result mixing them with decoded columns, such as the tests' independent table dumps);
+ * a metadata whose columns are all ours is marked, and such a frame's rows are parsed in one pass into
+ * arrays, handed over as one result (as the driver does for an empty page). Rows of every other query, the
+ * driver's own included, and any row-by-row stream (the driver's eachRow), take the driver's path.
  */
 export const RAW_ALIAS_PREFIX = '\u00a7';
 
@@ -24,9 +25,11 @@ export const RAW_ALIAS_PREFIX = '\u00a7';
 export type RawRow = (Buffer | null)[];
 
 interface Metadata {
-  columns?: { name: string }[];
+  columns?: { name: string; type: { code: number; info?: unknown } }[];
   cqlMigrateRaw?: boolean;
 }
+
+const BLOB = { code: 0x03 };
 
 interface Reader {
   buf: Buffer;
@@ -61,7 +64,13 @@ export function installRawCells(): void {
   FrameReader.prototype.readMetadata = function (this: Reader, ...args: unknown[]) {
     const meta = readMetadata.apply(this, args);
     const columns = meta.columns ?? [];
-    if (columns.length > 0 && columns.every((c) => c.name.startsWith(RAW_ALIAS_PREFIX))) meta.cqlMigrateRaw = true;
+    let ours = 0;
+    for (const column of columns) {
+      if (!column.name.startsWith(RAW_ALIAS_PREFIX)) continue;
+      column.type = BLOB;
+      ours++;
+    }
+    if (ours > 0 && ours === columns.length) meta.cqlMigrateRaw = true;
     return meta;
   };
   const parseRows = Parser.prototype.parseRows;
