@@ -75,7 +75,7 @@ const cases: [what: string, args: string[], line: RegExp, env?: NodeJS.ProcessEn
   // where runs are kept, and by how many processes
   ['--state that is not a store', ['copy', ...job(), '--state', 'redis'], /^migrate: --state: use local \(the --state-dir folder\) or cassandra\[:KEYSPACE\]/],
   ['--lease too short to renew', ['copy', ...job(), '--state', 'cassandra', '--lease', '1'], /^migrate: --lease: give a lease of 3 seconds or more$/],
-  ['--workers 0', ['copy', ...job(), '--workers', '0'], /^migrate: --workers: give 1 or more worker processes \(default: the number of cores\)$/],
+  ['--workers 0', ['copy', ...job(), '--workers', '0'], /^migrate: --workers: give 1 or more worker processes \(default: one less than the number of cores, at least 1\)$/],
   ['--resume from a ledger keyspace the target does not have', ['copy', ...job(), '--state', 'cassandra:no_ledger_here', '--resume', 'r1'], /^migrate: --resume: the target cluster has no ledger keyspace no_ledger_here, so no run to resume/],
   ['status of a shared run without the target', ['status', '--state', 'cassandra'], /^migrate: --state cassandra reads the runs from the target cluster: give its contact points with --target HOST\[:PORT\]$/],
 ];
