@@ -8,7 +8,7 @@ import { judgeList } from '../diff/list-repair.js';
 import { bigintBytes, joinCollection, NO_TTL, readBigint, splitCollection, splitFields } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import type { TableSchema } from '../schema/table-schema.js';
-import { type Assignment, CellGroups, wholeColumn } from './cell-groups.js';
+import { type Assignment, CellGroups, sameBytes, wholeColumn } from './cell-groups.js';
 import { TableQueries } from './table-queries.js';
 import { clearStatement, type ListCell, type ListPlace, listRepairStatements, prependStatements } from './list-writes.js';
 
@@ -139,16 +139,16 @@ export class MutationBuilder {
     const count = items.length / width;
     const stamps = this.elementStamps(slot, row, count);
     const ttls = this.elementTtls(slot, row, count);
-    const byGroup = new Map<string, { stamp: Buffer; ttl: Buffer; items: Buffer[] }>();
+    // A collection has one to a few (writetime, ttl) groups: searched in a list, by bytes.
+    const groups: { stamp: Buffer; ttl: Buffer; micros: bigint; items: Buffer[] }[] = [];
     for (let i = 0; i < count; i++) {
       const stamp = stamps[i] ?? this.stampBytes;
       const ttl = ttls[i] ?? NO_TTL;
-      const key = `${stamp.toString('hex')}/${ttl.toString('hex')}`;
-      let group = byGroup.get(key);
-      if (!group) byGroup.set(key, (group = { stamp, ttl, items: [] }));
-      group.items.push(...items.slice(i * width, i * width + width));
+      let group = groups.find((g) => sameBytes(g.stamp, stamp) && sameBytes(g.ttl, ttl));
+      if (!group) groups.push((group = { stamp, ttl, micros: readBigint(stamp), items: [] }));
+      for (let k = i * width; k < i * width + width; k++) group.items.push(items[k] as Buffer);
     }
-    const ordered = [...byGroup.values()].sort((a, b) => (readBigint(a.stamp) < readBigint(b.stamp) ? -1 : 1));
+    const ordered = groups.sort((a, b) => (a.micros < b.micros ? -1 : 1));
     if (ordered.length === 1) {
       assign((ordered[0] as { stamp: Buffer }).stamp, (ordered[0] as { ttl: Buffer }).ttl, whole, value, isStatic);
       return;
@@ -219,10 +219,13 @@ export class MutationBuilder {
    */
   private listCells(slot: CellSlot, row: RawRow): ListCell[] {
     const boundary = this.liveBoundary() ?? null;
-    const fallback = this.mode.writetime === 'preserve' ? readBigint(this.newestReadableStamp(row)) : this.mode.stamp;
+    const preserve = this.mode.writetime === 'preserve';
+    // Only a source without element writetimes needs the fallback: worked out once, when first needed.
+    let fallback: bigint | undefined;
+    const stampOf = (stamp: bigint | null) => stamp ?? (fallback ??= readBigint(this.newestReadableStamp(row)));
     return elementsOf(slot, row)
       .filter((e) => e.stamp === null || boundary === null || e.stamp <= boundary)
-      .map((e) => ({ value: e.value, stamp: this.mode.writetime === 'preserve' ? (e.stamp ?? fallback) : this.mode.stamp, ttl: this.mode.ttl === 'preserve' ? e.ttl : 0 }));
+      .map((e) => ({ value: e.value, stamp: preserve ? stampOf(e.stamp) : this.mode.stamp, ttl: this.mode.ttl === 'preserve' ? e.ttl : 0 }));
   }
 
   private cellStamp(slot: CellSlot, row: RawRow): Buffer {
