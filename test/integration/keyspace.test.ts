@@ -118,7 +118,7 @@ describe('copy and validate of a whole keyspace', () => {
     expect({ code: validated.code, err: validated.err }).toEqual({ code: 0, err: '' });
     expect(Object.keys(validated.summary.tables)).toEqual(['users', 'audit']);
     const pageSize = async (table: string) => JSON.parse(await readFile(join(stateDir, 'runs', 'chosen', table, 'run.json'), 'utf8')).options.throughput.pageSize;
-    expect({ users: await pageSize('users'), audit: await pageSize('audit') }).toEqual({ users: 1000, audit: 7 });
+    expect({ users: await pageSize('users'), audit: await pageSize('audit') }).toEqual({ users: 500, audit: 7 });
     const excluded = await run(keyspaceJob('validate', ['--exclude-tables', 'audit,orders,page_views']));
     expect(Object.keys(excluded.summary.tables)).toEqual(['profiles', 'users']);
   });
