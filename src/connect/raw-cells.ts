@@ -15,9 +15,15 @@ import { createRequire } from 'node:module';
  * How: the driver reads each response's column metadata in FrameReader.readMetadata, then its rows in
  * Parser.parseRows. For our aliased columns we swap the declared type for `blob`, whose decoder returns the
  * bytes (that serves a result mixing them with decoded columns, such as the tests' independent table dumps);
- * a metadata whose columns are all ours is marked, and such a frame's rows are parsed in one pass into
- * arrays, handed over as one result (as the driver does for an empty page). Rows of every other query, the
- * driver's own included, and any row-by-row stream (the driver's eachRow), take the driver's path.
+ * a metadata whose columns are all ours is marked, and such a frame's rows are handed over as one result (as
+ * the driver does for an empty page) and parsed in one pass into arrays when rawRowsOf() first reads them.
+ * Rows of every other query, the driver's own included, and any row-by-row stream (the driver's eachRow),
+ * take the driver's path.
+ *
+ * Why parsed late: a range reads its next page while it writes the current one, so half the rows in flight
+ * are a prefetched page; unparsed, it is its frame's bytes and no object per cell (the views were the largest
+ * share of the heap). Until then its rows are a placeholder that throws when read: rows of our queries are
+ * read through rawRowsOf() only, and a forgotten one fails loudly instead of reading as no row.
  */
 export const RAW_ALIAS_PREFIX = '\u00a7';
 
@@ -53,6 +59,33 @@ interface Parser {
   handleParsingError(error: unknown, frameInfo: FrameInfo, reader: Reader | null): void;
 }
 
+/** The part of a frame that holds a page's rows, not parsed yet. */
+interface UnreadRows {
+  buf: Buffer;
+  offset: number;
+  columnCount: number;
+}
+
+const UNREAD = Symbol('cql-migrate unread rows');
+type Page = RawRow[] & { [UNREAD]?: UnreadRows };
+
+const placeholder: RawRow = new Proxy([], {
+  get() {
+    throw new Error('rows of a raw query are read through rawRowsOf() (connect/raw-cells.ts)');
+  },
+});
+
+/** The rows of a query whose columns are all raw-aliased: parsed here, the first time they are read. */
+export function rawRowsOf(result: { rows: unknown[] }): RawRow[] {
+  const page = result.rows as Page;
+  const unread = page[UNREAD];
+  if (unread !== undefined) {
+    delete page[UNREAD];
+    readRawRows(unread, page);
+  }
+  return page;
+}
+
 let installed = false;
 
 export function installRawCells(): void {
@@ -76,9 +109,12 @@ export function installRawCells(): void {
   const parseRows = Parser.prototype.parseRows;
   Parser.prototype.parseRows = function (this: Parser, frameInfo: FrameInfo, reader: Reader) {
     if (!frameInfo.meta.cqlMigrateRaw || frameInfo.byRow || frameInfo.parsingError) return parseRows.call(this, frameInfo, reader);
-    let rows: RawRow[];
+    let rows: Page;
     try {
-      rows = readRawRows(reader, frameInfo.meta.columns?.length ?? 0);
+      const rowCount = reader.buf.readInt32BE(reader.offset);
+      rows = new Array<RawRow>(rowCount).fill(placeholder);
+      rows[UNREAD] = { buf: reader.buf, offset: reader.offset + 4, columnCount: frameInfo.meta.columns?.length ?? 0 };
+      reader.offset = reader.buf.length;
     } catch (error) {
       return this.handleParsingError(error, frameInfo, null);
     }
@@ -87,13 +123,10 @@ export function installRawCells(): void {
   installed = true;
 }
 
-/** The rows of a whole (not streamed) frame: `[int rows]` then per cell `[int length][bytes]`, length < 0 for null. */
-function readRawRows(reader: Reader, columnCount: number): RawRow[] {
-  const buf = reader.buf;
-  let offset = reader.offset;
-  const rowCount = buf.readInt32BE(offset);
-  offset += 4;
-  const rows: RawRow[] = new Array(rowCount);
+/** Fills `rows` from a whole (not streamed) frame's rows: per cell `[int length][bytes]`, length < 0 for null. */
+function readRawRows({ buf, offset: start, columnCount }: UnreadRows, rows: RawRow[]): void {
+  let offset = start;
+  const rowCount = rows.length;
   for (let r = 0; r < rowCount; r++) {
     const row: RawRow = new Array(columnCount);
     for (let c = 0; c < columnCount; c++) {
@@ -109,6 +142,4 @@ function readRawRows(reader: Reader, columnCount: number): RawRow[] {
     }
     rows[r] = row;
   }
-  reader.offset = offset;
-  return rows;
 }

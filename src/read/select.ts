@@ -86,10 +86,7 @@ export const keyQuery = (plan: ReadPlan, schema: TableSchema): string =>
 export const partitionQuery = (plan: ReadPlan, schema: TableSchema): string =>
   `SELECT ${plan.selectFrom} WHERE ${schema.partitionKey.map((c) => `${quoteIdentifier(c.name)} = ?`).join(' AND ')}`;
 
-export type { RawRow } from '../connect/raw-cells.js';
-
-/** The rows of a plan's query, in plan order: every column of it is read raw (connect/raw-cells.ts). */
-export const rawRowsOf = (result: { rows: unknown[] }): RawRow[] => result.rows as unknown as RawRow[];
+export { type RawRow, rawRowsOf } from '../connect/raw-cells.js';
 
 /**
  * For each row of a page, whether it opens a partition: rows come in token order, partition by partition,
