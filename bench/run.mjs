@@ -135,6 +135,7 @@ try {
   await load(source, 'wide', ROWS);
   await load(source, 'wide_small', SMALL);
   console.log(`loaded in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s`);
+  await compactionsSettled(source);
 
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-state-'));
   const logDir = mkdtempSync(join(tmpdir(), 'bench-dsbulk-'));
@@ -215,7 +216,8 @@ How each is measured:
   processes; both DSBulk JVMs of the pipe), sampled every 100 ms.
 - migrate runs at its defaults (\`--workers\` = ${Math.max(1, availableParallelism() - 1)} here: one less than the cores); each copy's summary must count every row, and
   DSBulk's target table is counted after the run.
-- The source rows were written an hour before the run, so every copy copies every cell.
+- The source rows were written an hour before the run, so every copy copies every cell; the first contender
+  starts once the source has run no compaction of them for 6 s (system_views.sstable_tasks).
 - DSBulk does less per row than \`migrate copy\`: one timestamp for all cells, no TTLs, no list guard.
 - Validate across partitioners reads the target once, whole, files each row by its source token on disk (in the
   run folder), then compares each source range against its file: its rows/s count both sides, as the aligned one's.
@@ -224,6 +226,20 @@ How each is measured:
   console.log(`\n${table.join('\n')}\n\n${ratios.join('\n')}\n\nwritten to bench/RESULTS.md`);
 } finally {
   await Promise.all([source.shutdown(), target.shutdown(), random.shutdown()]);
+}
+
+/**
+ * Waits (up to 5 minutes) until the node runs no compaction of the bench keyspace: right after the load the
+ * source compacts what it flushed, which would slow whichever contender runs first.
+ */
+async function compactionsSettled(c) {
+  const started = Date.now();
+  for (let quiet = 0; quiet < 3 && Date.now() - started < 300_000; ) {
+    const tasks = (await c.execute('SELECT keyspace_name FROM system_views.sstable_tasks')).rows.filter((r) => r.keyspace_name === KS);
+    quiet = tasks.length === 0 ? quiet + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  console.log(`compactions settled after ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 /** A table's rows, counted in 64 token ranges (one count(*) of a million rows times out on the server). */
