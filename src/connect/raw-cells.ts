@@ -40,7 +40,6 @@ const BLOB = { code: 0x03 };
 interface Reader {
   buf: Buffer;
   offset: number;
-  readInt(): number;
   readMetadata(...args: unknown[]): Metadata;
 }
 
@@ -50,7 +49,6 @@ interface FrameInfo {
   flagsInfo: unknown;
   byRow?: boolean;
   parsingError?: boolean;
-  rowLength?: number;
 }
 
 interface Parser {
@@ -80,7 +78,7 @@ export function rawRowsOf(result: { rows: unknown[] }): RawRow[] {
   const page = result.rows as Page;
   const unread = page[UNREAD];
   if (unread !== undefined) {
-    delete page[UNREAD];
+    page[UNREAD] = undefined;
     readRawRows(unread, page);
   }
   return page;

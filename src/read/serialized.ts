@@ -51,6 +51,15 @@ export function splitFields(bytes: Buffer, fieldCount: number): (Buffer | null)[
 }
 
 export const readBigint = (bytes: Buffer): bigint => bytes.readBigInt64BE(0);
+
+/** Equal bytes. Stamps and TTLs are 8 and 4 bytes: a loop here costs less than Buffer.equals' call into C++. */
+export function sameBytes(a: Buffer, b: Buffer): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  if (a.length > 16) return a.equals(b);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 export const readInt = (bytes: Buffer): number => bytes.readInt32BE(0);
 
 export function bigintBytes(value: bigint): Buffer {

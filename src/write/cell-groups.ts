@@ -1,7 +1,6 @@
-import { intBytes, readBigint, readInt } from '../read/serialized.js';
+import { intBytes, readBigint, readInt, sameBytes } from '../read/serialized.js';
 import type { ListCell } from './list-writes.js';
 import type { Mutation } from './mutation-types.js';
-
 
 interface Group {
   stamp: Buffer;
@@ -25,15 +24,6 @@ export interface Assignment {
 
 /** `c = ?`: the whole column. */
 export const wholeColumn = (column: string): Assignment => ({ text: `${column} = ?`, column });
-
-/** Equal bytes. Stamps and TTLs are 8 and 4 bytes: a loop here costs less than Buffer.equals' call into C++. */
-export function sameBytes(a: Buffer, b: Buffer): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  if (a.length > 16) return a.equals(b);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** The statement texts of one target table (cached by the builder: the same string object row after row). */
 export interface QueryTexts {

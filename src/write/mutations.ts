@@ -5,10 +5,10 @@ import type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-typ
 
 export type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-types.js';
 import { judgeList } from '../diff/list-repair.js';
-import { bigintBytes, joinCollection, NO_TTL, readBigint, splitCollection, splitFields } from '../read/serialized.js';
+import { bigintBytes, joinCollection, NO_TTL, readBigint, sameBytes, splitCollection, splitFields } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import type { TableSchema } from '../schema/table-schema.js';
-import { type Assignment, CellGroups, sameBytes, wholeColumn } from './cell-groups.js';
+import { type Assignment, CellGroups, wholeColumn } from './cell-groups.js';
 import { TableQueries } from './table-queries.js';
 import { clearStatement, type ListCell, type ListPlace, listRepairStatements, prependStatements } from './list-writes.js';
 
