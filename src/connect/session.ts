@@ -4,6 +4,7 @@ import type { Side } from '../config/clusters.js';
 import { InputError } from '../errors.js';
 import { type ClientOptions, type ClusterInfo, type Consistency, connectClient, consistencyOf, describeCluster } from './driver-client.js';
 import { createdTableOf, type Profile } from './profile.js';
+import { installPreparedLookup } from './prepared-lookup.js';
 import { installRawBatches } from './raw-batches.js';
 import { installRawCells } from './raw-cells.js';
 import { type OutageWarning, realClock, Retrier, type RetryPolicy } from './retry.js';
@@ -75,6 +76,7 @@ export class Session {
   static async open(options: SessionOptions): Promise<Session> {
     installRawCells();
     installRawBatches();
+    installPreparedLookup();
     const readConsistency = consistencyOf('read-consistency', options.readConsistency);
     const writeConsistency = consistencyOf('write-consistency', options.writeConsistency);
     const { client, localDc, where } = await connectClient(options, readConsistency);
@@ -153,8 +155,7 @@ export class Session {
   async writeBatch(statements: Statement[], options: cassandra.QueryOptions = {}): Promise<void> {
     if (statements.length === 1) return this.write(statements[0] as Statement, options);
     const settings = { prepare: true, logged: false, consistency: this.writeConsistency, isIdempotent: true, ...options };
-    const queries = statements.map((s) => ({ query: s.query, params: s.params }));
-    await this.request('write', () => this.client.batch(queries, settings), settings.isIdempotent ? 'never' : 'maybe');
+    await this.request('write', () => this.client.batch(statements, settings), settings.isIdempotent ? 'never' : 'maybe');
   }
 
   /**

@@ -1,4 +1,5 @@
 import { type JobOptions, redactOptions } from '../config/job-options.js';
+import { rangesInFlight } from '../config/run-options.js';
 import { withBothClusters } from '../connect/both-clusters.js';
 import type { Session } from '../connect/session.js';
 import { OWN_WINDOW_MICROS } from '../diff/own-stamps.js';
@@ -141,7 +142,7 @@ async function runTable(definition: JobDefinition, wired: Wired, ledger: RunLedg
   });
   const progress = startProgress(`${definition.command} ${options.selection.keyspace}.${options.selection.table}`, mine, finishedBefore(mine, todo), () => tally.live().rowsRead, options.output.quiet, options.throughput.maxLatencyMs === undefined ? undefined : () => runner.window());
   try {
-    await runRanges(ledger, runner, todo, options.throughput.concurrency, abort.signal, {
+    await runRanges(ledger, runner, todo, rangesInFlight(options.throughput, processes), abort.signal, {
       started: (counts) => tally.inFlight.add(counts),
       ended: (counts) => tally.inFlight.delete(counts),
       failed: (failure) => {

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { rangesInFlight } from '../config/run-options.js';
 import { TargetBuckets } from '../diff/target-buckets.js';
 import { InputError } from '../errors.js';
 import { readRange } from '../read/range-reader.js';
@@ -46,7 +47,7 @@ export async function fileTarget(ctx: JobContext, scan: ReadPlan): Promise<void>
     tokenSlot: scan.tokenSlot as number,
   });
   const targetRanges = await planRanges(ctx.target, ctx.targetSchema.keyspace, ctx.targetSchema.table, undefined);
-  const limit = pLimit(Math.max(1, ctx.options.throughput.concurrency));
+  const limit = pLimit(rangesInFlight(ctx.options.throughput, 1));
   await Promise.all(
     targetRanges.map((range) =>
       limit(async () => {

@@ -52,6 +52,28 @@ export function splitFields(bytes: Buffer, fieldCount: number): (Buffer | null)[
 
 export const readBigint = (bytes: Buffer): bigint => bytes.readBigInt64BE(0);
 
+/** Whether a serialized list of bigints (a column's element writetimes) holds one above `bound`; no view is made. */
+export function anyBigintAbove(list: Buffer, bound: bigint): boolean {
+  const count = list.readInt32BE(0);
+  let offset = 4;
+  for (let i = 0; i < count; i++) {
+    const length = list.readInt32BE(offset);
+    offset += 4;
+    if (length < 0) continue;
+    if (list.readBigInt64BE(offset) > bound) return true;
+    offset += length;
+  }
+  return false;
+}
+
+/** Whether a serialized collection is absent or holds nulls only (element TTLs of which none is set). */
+export function noItems(list: Buffer | null | undefined): boolean {
+  if (!list) return true;
+  const count = list.readInt32BE(0);
+  for (let i = 0, offset = 4; i < count; i++, offset += 4) if (list.readInt32BE(offset) >= 0) return false;
+  return true;
+}
+
 /** Equal bytes. Stamps and TTLs are 8 and 4 bytes: a loop here costs less than Buffer.equals' call into C++. */
 export function sameBytes(a: Buffer, b: Buffer): boolean {
   if (a === b) return true;

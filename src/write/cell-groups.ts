@@ -1,5 +1,4 @@
 import { intBytes, readBigint, readInt, sameBytes } from '../read/serialized.js';
-import type { ListCell } from './list-writes.js';
 import type { Mutation } from './mutation-types.js';
 
 interface Group {
@@ -60,12 +59,12 @@ export class CellGroups {
     group.values.push(value);
   };
 
-  /** A regular list written by statements of its own: it keeps the row alive as a cell does. */
-  countList(cells: ListCell[]): void {
-    if (cells.length === 0) return;
+  /** A regular list written by statements of its own (the TTLs of its elements, 0 for none): it keeps the row alive as a cell does. */
+  countList(ttls: readonly number[]): void {
+    if (ttls.length === 0) return;
     this.lists++;
-    if (cells.some((c) => c.ttl === 0)) this.listsExpire = false;
-    else this.listMaxTtl = Math.max(this.listMaxTtl, ...cells.map((c) => c.ttl));
+    if (ttls.includes(0)) this.listsExpire = false;
+    else this.listMaxTtl = Math.max(this.listMaxTtl, ...ttls);
   }
 
   /**

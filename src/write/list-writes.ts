@@ -67,10 +67,12 @@ export function prependStatements(place: ListPlace, cells: readonly ListCell[]):
     if (run && run[0]?.stamp === cell.stamp && run[0]?.ttl === cell.ttl) run.push(cell);
     else runs.push([cell]);
   }
-  return runs.reverse().map((run) => ({
-    query: place.texts.prepend,
-    params: [stampBytes(run[0]?.stamp as bigint), run[0]?.ttl === 0 ? NO_TTL : intBytes(run[0]?.ttl as number), joinCollection(run.map((c) => c.value)), ...place.keys],
-  }));
+  return runs.reverse().map((run) => prependStatement(place, joinCollection(run.map((c) => c.value)), run[0]?.stamp as bigint, run[0]?.ttl as number));
+}
+
+/** Puts a serialized list's elements, in order, before whatever the list holds, at `stamp` with `ttl`. */
+export function prependStatement(place: ListPlace, list: Buffer, stamp: bigint, ttl: number): Statement {
+  return { query: place.texts.prepend, params: [stampBytes(stamp), ttl === 0 ? NO_TTL : intBytes(ttl), list, ...place.keys] };
 }
 
 /** Deletes every element written at or before `stamp` (a collection tombstone). */

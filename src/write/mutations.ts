@@ -1,16 +1,15 @@
 import type { CellSlot, RawRow, ReadPlan } from '../read/select.js';
-import { type Element, elementsOf } from '../diff/cell-elements.js';
 import type { TargetTable } from '../schema/target-table.js';
 import type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-types.js';
 
 export type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-types.js';
-import { judgeList } from '../diff/list-repair.js';
-import { bigintBytes, joinCollection, NO_TTL, readBigint, sameBytes, splitCollection, splitFields } from '../read/serialized.js';
+import { bigintBytes, joinCollection, NO_TTL, noItems, readBigint, sameBytes, splitCollection, splitFields } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import type { TableSchema } from '../schema/table-schema.js';
 import { type Assignment, CellGroups, wholeColumn } from './cell-groups.js';
 import { TableQueries } from './table-queries.js';
-import { clearStatement, type ListCell, type ListPlace, listRepairStatements, prependStatements } from './list-writes.js';
+import type { ListPlace } from './list-writes.js';
+import { ListMutations, liveBoundary, newerThan } from './list-mutations.js';
 
 /**
  * Turns a source row (raw bytes, laid out by a ReadPlan) into the statements that write it to the target:
@@ -26,6 +25,7 @@ export class MutationBuilder {
   /** Per cell slot of the plan (same order): its target column's name and whole-column assignment. */
   private readonly slotNames: string[];
   private readonly slotAssignments: Assignment[];
+  private readonly lists: ListMutations;
 
   constructor(
     source: TableSchema,
@@ -42,6 +42,7 @@ export class MutationBuilder {
     this.stampBytes = bigintBytes(mode.stamp);
     this.slotNames = plan.cells.map((slot) => this.targetName(slot.column.name));
     this.slotAssignments = this.slotNames.map(wholeColumn);
+    this.lists = new ListMutations(mode, (row) => this.newestReadableStamp(row));
   }
 
   /**
@@ -49,7 +50,7 @@ export class MutationBuilder {
    * (elements newer than the live boundary): then its target list is read, and only what it lacks written.
    */
   needsListCheck(row: RawRow): boolean {
-    const boundary = this.liveBoundary();
+    const boundary = liveBoundary(this.mode);
     if (boundary === null) return false;
     return this.plan.cells.some((slot) => isNonFrozenList(slot) && row[slot.value] && (boundary === undefined || newerThan(slot, row, boundary)));
   }
@@ -106,9 +107,9 @@ export class MutationBuilder {
         const partitionOnly = staticOnly || isStatic;
         const place: ListPlace = { texts: this.queries.listTexts(name, partitionOnly), keys: keysFor(partitionOnly) };
         const there = targetLists?.get(slot);
-        const list = there === undefined ? this.blindList(slot, row, place) : this.checkedList(slot, row, place, there, tally);
+        const list = there === undefined ? this.lists.blind(slot, row, value, place) : this.lists.checked(slot, row, place, there, tally);
         mutations.push(...list.statements);
-        if (!isStatic) groups.countList(list.cells);
+        if (!isStatic) groups.countList(list.ttls);
       } else {
         assign(this.cellStamp(slot, row), this.cellTtl(slot, row), whole, value, isStatic);
       }
@@ -129,7 +130,7 @@ export class MutationBuilder {
     isStatic: boolean,
     assign: CellGroups['assign'],
   ): void {
-    const wholeAtStamp = this.mode.writetime !== 'preserve' && (this.mode.ttl === 'none' || slot.ttl === null || allNull(row[slot.ttl]));
+    const wholeAtStamp = this.mode.writetime !== 'preserve' && (this.mode.ttl === 'none' || slot.ttl === null || noItems(row[slot.ttl]));
     if (wholeAtStamp) {
       assign(this.stampBytes, NO_TTL, whole, value, isStatic);
       return;
@@ -160,72 +161,6 @@ export class MutationBuilder {
       const assignment: Assignment = i === 0 ? whole : { text: `${name} = ${name} + ?` };
       assign(group.stamp, group.ttl, assignment, joinCollection(group.items, isMap), isStatic);
     });
-  }
-
-  /**
-   * A list written without a look at the target: a tombstone clears what an earlier write of these elements
-   * left (a late live write the source also holds, an earlier copy), then the prepends put the elements
-   * before the live appends already there. A rerun first reads the target (the writer's list guard).
-   */
-  private blindList(slot: CellSlot, row: RawRow, place: ListPlace): { statements: Mutation[]; cells: ListCell[] } {
-    const cells = this.listCells(slot, row);
-    if (cells.length === 0) return { statements: [], cells };
-    const listGuard = this.mode.guardLists
-      ? { query: place.texts.writetimes, params: place.keys, stamps: new Set(cells.map((c) => c.stamp)) }
-      : undefined;
-    const oldest = cells.reduce((min, c) => (c.stamp < min ? c.stamp : min), cells[0]?.stamp as bigint);
-    const statements = [clearStatement(place, oldest - 1n), ...prependStatements(place, cells)];
-    return { statements: listGuard ? statements.map((statement) => ({ ...statement, listGuard })) : statements, cells };
-  }
-
-  /**
-   * A list whose target was read: the source's elements the target lacks are written, in source order
-   * (list-repair.ts: the longest tail of the source the target holds in order stays, the rest is removed by
-   * value and prepended), at the copy's stamp in job-start mode or their own writetimes in preserve mode. An
-   * element the proxy wrote carries the source's writetime in both clusters; one we wrote, our stamp. A
-   * target that cannot show element writetimes and holds a list already cannot be told apart: left to validate.
-   */
-  private checkedList(slot: CellSlot, row: RawRow, place: ListPlace, there: Element[], tally: ListTally | undefined): { statements: Mutation[]; cells: ListCell[] } {
-    const preserve = this.mode.writetime === 'preserve';
-    const source = elementsOf(slot, row).map((e) => ({ ...e, ttl: this.mode.ttl === 'preserve' ? e.ttl : 0 }));
-    const cells = source.map((e) => ({ value: e.value, stamp: preserve ? (e.stamp ?? this.mode.stamp) : this.mode.stamp, ttl: e.ttl }));
-    const undecided = () => {
-      if (tally) tally.undecided++;
-      return { statements: [], cells };
-    };
-    if (there.some((e) => e.stamp === null)) return undecided();
-    const verdict = judgeList(source, there, {
-      isOurs: (e) => !preserve && e.stamp === this.mode.stamp,
-      runStamp: this.liveBoundary() ?? this.mode.stamp,
-      fill: (stamp) => (preserve ? stamp : this.mode.stamp),
-      removal: this.mode.listRemoval ?? 'by-value',
-    });
-    if (verdict.action === 'defer') return undecided();
-    // 'same' and 'keep': the target holds every element (and perhaps live ones the source has not seen yet).
-    const prepended = verdict.action === 'list' ? verdict.rebuild.prepend.length : 0;
-    if (tally) tally.inTarget += source.length - prepended;
-    return { statements: verdict.action === 'list' ? listRepairStatements(place, verdict.rebuild) : [], cells };
-  }
-
-  /** Elements newer than this may have come through the proxy (undefined: any may have; null: none did). */
-  private liveBoundary(): bigint | null | undefined {
-    return this.mode.writetime === 'preserve' ? this.mode.liveSince : this.mode.stamp;
-  }
-
-  /**
-   * The list elements the copy writes: those no newer than the live boundary (newer ones came through the
-   * proxy and are in the target already; writing them again would duplicate them), each at the stamp of the
-   * mode. A source before 5.0 gives no element writetimes: every element is taken.
-   */
-  private listCells(slot: CellSlot, row: RawRow): ListCell[] {
-    const boundary = this.liveBoundary() ?? null;
-    const preserve = this.mode.writetime === 'preserve';
-    // Only a source without element writetimes needs the fallback: worked out once, when first needed.
-    let fallback: bigint | undefined;
-    const stampOf = (stamp: bigint | null) => stamp ?? (fallback ??= readBigint(this.newestReadableStamp(row)));
-    return elementsOf(slot, row)
-      .filter((e) => e.stamp === null || boundary === null || e.stamp <= boundary)
-      .map((e) => ({ value: e.value, stamp: preserve ? stampOf(e.stamp) : this.mode.stamp, ttl: this.mode.ttl === 'preserve' ? e.ttl : 0 }));
   }
 
   private cellStamp(slot: CellSlot, row: RawRow): Buffer {
@@ -266,15 +201,4 @@ export class MutationBuilder {
   }
 }
 
-/** Whether one of the list's element writetimes is past the boundary: read off the writetimes alone (every row with a list asks). */
-function newerThan(slot: CellSlot, row: RawRow, boundary: bigint): boolean {
-  const stamps = slot.writetime === null ? null : row[slot.writetime];
-  return !!stamps && splitCollection(stamps).some((stamp) => stamp !== null && readBigint(stamp) > boundary);
-}
-
 const isNonFrozenList = (slot: CellSlot): boolean => slot.column.type.kind === 'list' && !slot.column.type.frozen;
-
-/** A TTL list (or none) in which no element has a TTL. */
-function allNull(list: Buffer | null | undefined): boolean {
-  return !list || splitCollection(list).every((t) => t === null);
-}

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../../src/config/config-file.js';
 import { parseJobOptions, redactOptions } from '../../../src/config/job-options.js';
+import { rangesInFlight } from '../../../src/config/run-options.js';
 
 const base = { source: 'a:1', target: 'b:2', keyspace: 'ks', table: 't' };
 
@@ -14,11 +15,16 @@ describe('job options', () => {
     expect(o).toMatchObject({
       write: { writetime: 'job-start', ttl: 'preserve' },
       run: { skewMarginSeconds: 60, stateDir: '.migrate' },
-      throughput: { concurrency: 8, pageSize: 500, maxInFlight: 256 },
+      throughput: { concurrency: undefined, pageSize: 250, maxInFlight: 256 },
       clusters: { readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' },
       selection: { targetKeyspace: 'ks', targetTable: 't' },
       compare: { autocorrect: undefined, deleteExtra: false, floatTolerance: 0, rangeBudget: 5_000 },
     });
+  });
+  it('keeps four ranges in flight per worker process unless --concurrency is given', () => {
+    const defaults = parseJobOptions(base, {}).throughput;
+    expect([rangesInFlight(defaults, 1), rangesInFlight(defaults, 0), rangesInFlight(defaults, 3)]).toEqual([4, 4, 12]);
+    expect(rangesInFlight(parseJobOptions({ ...base, concurrency: 6 }, {}).throughput, 3)).toBe(6);
   });
   it('reads an explicit stamp, renames, lists and shards', () => {
     const o = parseJobOptions({ ...base, writetime: '1767225600000000', rename: ['a:b', 'c:d'], exclude: ['x,y'], shard: '1/4', autocorrect: '' }, {});

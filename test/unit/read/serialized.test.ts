@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { joinCollection, splitCollection, splitFields } from '../../../src/read/serialized.js';
-import { int, text } from '../../support/schemas.js';
+import { anyBigintAbove, joinCollection, noItems, splitCollection, splitFields } from '../../../src/read/serialized.js';
+import { big, int, text } from '../../support/schemas.js';
 
 describe('serialized collections', () => {
   it('splits and joins lists and sets byte for byte', () => {
@@ -22,5 +22,11 @@ describe('serialized collections', () => {
   it('splits UDT fields, trailing absent fields as null', () => {
     const udt = Buffer.concat([int(1), text('x'), int(-1)]);
     expect(splitFields(udt, 4)).toEqual([text('x'), null, null, null]);
+  });
+  it('reads element writetimes and TTLs in place: one above a bound, none set', () => {
+    const stamps = Buffer.concat([int(3), int(8), big(5n), int(-1), int(8), big(-2n)]);
+    expect([anyBigintAbove(stamps, 4n), anyBigintAbove(stamps, 5n), anyBigintAbove(stamps, -3n), anyBigintAbove(joinCollection([]), 0n)]).toEqual([true, false, true, false]);
+    expect([noItems(null), noItems(undefined), noItems(joinCollection([])), noItems(Buffer.concat([int(2), int(-1), int(-1)]))]).toEqual([true, true, true, true]);
+    expect(noItems(Buffer.concat([int(2), int(-1), int(4), int(60)]))).toBe(false);
   });
 });

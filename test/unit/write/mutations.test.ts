@@ -103,6 +103,27 @@ describe('MutationBuilder', () => {
     expect(m.every((x) => !x.listGuard)).toBe(true);
   });
 
+  it('job-start mode: a list of history only is written as read (its own bytes, one prepend), a list with TTLs element by element', () => {
+    const b = new MutationBuilder(schema, plan, { writetime: 'stamp', stamp: 1000n, ttl: 'preserve', guardLists: true, liveSince: null }, target);
+    const list = joinCollection([int(1), int(2), int(3)]);
+    const history = b.rowMutations(row({ l: [list, joinCollection([big(10n), big(20n), big(1000n)]), joinCollection([null, null, null])] }), false);
+    const written = history.filter((x) => /\bl\b/.test(x.query));
+    expect(written.map((x) => [x.query, x.params])).toEqual([
+      ['DELETE l FROM tks.tt USING TIMESTAMP ? WHERE pk = ? AND ck = ?', [big(999n), int(7), text('c1')]],
+      ['UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET l = ? + l WHERE pk = ? AND ck = ?', [big(1000n), int(0), list, int(7), text('c1')]],
+    ]);
+    expect(written[1]!.params[2]).toBe(list);
+    expect(written.map((x) => x.listGuard?.stamps)).toEqual([new Set([1000n]), new Set([1000n])]);
+    // the list keeps the row alive without a TTL: the marker (with the row's other cells) has none
+    expect(history.find((x) => x.query.startsWith('INSERT'))?.params.at(-1)).toEqual(int(0));
+
+    const expiring = b.rowMutations(row({ l: [list, joinCollection([big(10n), big(20n), big(30n)]), joinCollection([int(60), int(60), null])] }), false);
+    expect(expiring.filter((x) => x.query.includes('SET l = ? + l')).map((x) => x.params.slice(0, 3))).toEqual([
+      [big(1000n), int(0), joinCollection([int(3)])],
+      [big(1000n), int(60), joinCollection([int(1), int(2)])],
+    ]);
+  });
+
   it('preserve mode with --live-since leaves out elements written since the proxy went live', () => {
     const b = new MutationBuilder(schema, plan, { ...preserve, guardLists: false, liveSince: 100n }, target);
     const m = b.rowMutations(row({ l: [joinCollection([int(1), int(3)]), joinCollection([big(10n), big(500n)]), joinCollection([int(0), int(0)])] }), false);
