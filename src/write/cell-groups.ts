@@ -43,7 +43,7 @@ export class CellGroups {
   private listsExpire = true;
   private listMaxTtl = 0;
 
-  readonly assign = (stamp: Buffer, ttl: Buffer, assignment: Assignment, value: Buffer, isStatic: boolean): void => {
+  assign(stamp: Buffer, ttl: Buffer, assignment: Assignment, value: Buffer, isStatic: boolean): void {
     let group: Group | undefined;
     for (const g of this.groups) {
       if (sameBytes(g.stamp, stamp) && sameBytes(g.ttl, ttl)) {
@@ -57,7 +57,7 @@ export class CellGroups {
     if (assignment.column === undefined) group.insertColumns = null;
     else group.insertColumns?.push(assignment.column);
     group.values.push(value);
-  };
+  }
 
   /** A regular list written by statements of its own (the TTLs of its elements, 0 for none): it keeps the row alive as a cell does. */
   countList(ttls: readonly number[]): void {

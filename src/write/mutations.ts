@@ -80,7 +80,6 @@ export class MutationBuilder {
     const staticOnly = this.hasClustering && keys[this.partitionKeyCount] === null;
     const keysFor = (partitionOnly: boolean) => (partitionOnly ? keys.slice(0, this.partitionKeyCount) : keys) as Buffer[];
     const groups = new CellGroups();
-    const assign = groups.assign;
     const mutations: Mutation[] = [];
     const cells = this.plan.cells;
     for (let s = 0; s < cells.length; s++) {
@@ -93,7 +92,7 @@ export class MutationBuilder {
       const whole = this.slotAssignments[s] as Assignment;
       const type = slot.column.type;
       if ((type.kind === 'set' || type.kind === 'map') && !type.frozen) {
-        this.assignElements(slot, row, value, type.kind === 'map', whole, isStatic, assign);
+        this.assignElements(slot, row, value, type.kind === 'map', whole, isStatic, groups);
       } else if (type.kind === 'udt' && !type.frozen) {
         const fields = splitFields(value, type.fields?.length ?? 0);
         const stamps = this.elementStamps(slot, row, fields.length);
@@ -101,7 +100,7 @@ export class MutationBuilder {
         fields.forEach((field, i) => {
           if (field === null) return;
           const fieldName = quoteIdentifier(type.fields?.[i]?.name as string);
-          assign(stamps[i] ?? this.stampBytes, ttls[i] ?? NO_TTL, { text: `${name}.${fieldName} = ?` }, field, isStatic);
+          groups.assign(stamps[i] ?? this.stampBytes, ttls[i] ?? NO_TTL, { text: `${name}.${fieldName} = ?` }, field, isStatic);
         });
       } else if (type.kind === 'list' && !type.frozen) {
         const partitionOnly = staticOnly || isStatic;
@@ -111,12 +110,11 @@ export class MutationBuilder {
         mutations.push(...list.statements);
         if (!isStatic) groups.countList(list.ttls);
       } else {
-        assign(this.cellStamp(slot, row), this.cellTtl(slot, row), whole, value, isStatic);
+        groups.assign(this.cellStamp(slot, row), this.cellTtl(slot, row), whole, value, isStatic);
       }
     }
 
-    const markerStamp = (oldestCell: bigint | null) => (this.mode.writetime === 'preserve' && oldestCell !== null ? bigintBytes(oldestCell) : this.stampBytes);
-    mutations.push(...groups.statements(this.queries, keysFor, staticOnly, markerStamp));
+    mutations.push(...groups.statements(this.queries, keysFor, staticOnly, this.markerStamp));
     return mutations;
   }
 
@@ -128,11 +126,11 @@ export class MutationBuilder {
     isMap: boolean,
     whole: Assignment,
     isStatic: boolean,
-    assign: CellGroups['assign'],
+    cellGroups: CellGroups,
   ): void {
     const wholeAtStamp = this.mode.writetime !== 'preserve' && (this.mode.ttl === 'none' || slot.ttl === null || noItems(row[slot.ttl]));
     if (wholeAtStamp) {
-      assign(this.stampBytes, NO_TTL, whole, value, isStatic);
+      cellGroups.assign(this.stampBytes, NO_TTL, whole, value, isStatic);
       return;
     }
     const items = splitCollection(value, isMap) as Buffer[];
@@ -151,7 +149,7 @@ export class MutationBuilder {
     }
     const ordered = groups.sort((a, b) => (a.micros < b.micros ? -1 : 1));
     if (ordered.length === 1) {
-      assign((ordered[0] as { stamp: Buffer }).stamp, (ordered[0] as { ttl: Buffer }).ttl, whole, value, isStatic);
+      cellGroups.assign((ordered[0] as { stamp: Buffer }).stamp, (ordered[0] as { ttl: Buffer }).ttl, whole, value, isStatic);
       return;
     }
     ordered.forEach((group, i) => {
@@ -159,9 +157,12 @@ export class MutationBuilder {
       // only the oldest group may do so, or it would delete the elements of older groups.
       const name = whole.column as string;
       const assignment: Assignment = i === 0 ? whole : { text: `${name} = ${name} + ?` };
-      assign(group.stamp, group.ttl, assignment, joinCollection(group.items, isMap), isStatic);
+      cellGroups.assign(group.stamp, group.ttl, assignment, joinCollection(group.items, isMap), isStatic);
     });
   }
+
+  /** The row marker's stamp: in preserve mode the oldest cell's writetime stands in for the row's (CQL cannot read it). */
+  private readonly markerStamp = (oldestCell: bigint | null): Buffer => (this.mode.writetime === 'preserve' && oldestCell !== null ? bigintBytes(oldestCell) : this.stampBytes);
 
   private cellStamp(slot: CellSlot, row: RawRow): Buffer {
     if (this.mode.writetime !== 'preserve' || slot.writetime === null) return this.stampBytes;
