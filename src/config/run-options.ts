@@ -22,13 +22,25 @@ export const maxWorkers = (): number => 4 * availableParallelism();
 export const defaultWorkers = (): number => Math.max(1, availableParallelism() - 1);
 
 /**
- * Ranges in flight per process unless --concurrency says otherwise. Each holds a page being written and the
- * next being read; on the bench host four kept the target as busy as eight, at about two thirds of the memory.
+ * What a command keeps in flight per process unless --concurrency and --page-size say otherwise: each range
+ * holds a page being worked on and the next being read. A copy holds a page's rows until the target has
+ * written them, long enough for V8 to promote them all to its old generation, so fewer rows in flight cost
+ * less memory and less CPU; on the bench host three ranges of 100 rows kept the target as busy as four of
+ * 250 (README: Memory). Validate only hashes a page and lets it go: larger pages read faster.
  */
-export const RANGES_PER_PROCESS = 4;
+export const IN_FLIGHT_DEFAULTS = {
+  copy: { rangesPerProcess: 3, pageSize: 100 },
+  validate: { rangesPerProcess: 4, pageSize: 250 },
+} as const;
 
-/** --concurrency, or RANGES_PER_PROCESS for each of the `processes` running the ranges. */
-export const rangesInFlight = (throughput: { concurrency?: number | undefined }, processes: number): number => throughput.concurrency ?? RANGES_PER_PROCESS * Math.max(1, processes);
+type InFlight = { concurrency?: number | undefined; pageSize?: number | undefined };
+
+/** --concurrency, or the command's default for each of the `processes` running the ranges. */
+export const rangesInFlight = (throughput: InFlight, command: keyof typeof IN_FLIGHT_DEFAULTS, processes: number): number =>
+  throughput.concurrency ?? IN_FLIGHT_DEFAULTS[command].rangesPerProcess * Math.max(1, processes);
+
+/** --page-size, or the command's default. */
+export const pageSizeOf = (throughput: InFlight, command: keyof typeof IN_FLIGHT_DEFAULTS): number => throughput.pageSize ?? IN_FLIGHT_DEFAULTS[command].pageSize;
 
 export type RunStore = { kind: 'local' } | { kind: 'cassandra'; keyspace: string };
 
@@ -99,9 +111,9 @@ export const runSlice = z.object({
 });
 
 export const throughputSlice = z.object({
-  concurrency: option(positiveInt.optional(), { flag: 'concurrency', type: 'number', help: `token ranges in flight, all worker processes together (default ${RANGES_PER_PROCESS} per worker process)` }),
+  concurrency: option(positiveInt.optional(), { flag: 'concurrency', type: 'number', help: `token ranges in flight, all worker processes together (default per worker process: copy ${IN_FLIGHT_DEFAULTS.copy.rangesPerProcess}, validate ${IN_FLIGHT_DEFAULTS.validate.rangesPerProcess})` }),
   maxInFlight: option(positiveInt.default(256), { flag: 'max-in-flight', type: 'number', help: 'requests in flight to each cluster, all ranges together (default 256)' }),
-  pageSize: option(positiveInt.default(250), { flag: 'page-size', type: 'number', help: 'rows per page read (default 250)' }),
+  pageSize: option(positiveInt.optional(), { flag: 'page-size', type: 'number', help: `rows per page read (default: copy ${IN_FLIGHT_DEFAULTS.copy.pageSize}, validate ${IN_FLIGHT_DEFAULTS.validate.pageSize})` }),
   rateLimit: count('rate-limit', 'rows per second, read and written (default: no limit)'),
   /** Keep the p99 request latency under this many milliseconds by shrinking the in-flight window. */
   maxLatencyMs: option(z.coerce.number().positive().optional(), {

@@ -142,7 +142,7 @@ async function runTable(definition: JobDefinition, wired: Wired, ledger: RunLedg
   });
   const progress = startProgress(`${definition.command} ${options.selection.keyspace}.${options.selection.table}`, mine, finishedBefore(mine, todo), () => tally.live().rowsRead, options.output.quiet, options.throughput.maxLatencyMs === undefined ? undefined : () => runner.window());
   try {
-    await runRanges(ledger, runner, todo, rangesInFlight(options.throughput, processes), abort.signal, {
+    await runRanges(ledger, runner, todo, rangesInFlight(options.throughput, definition.command, processes), abort.signal, {
       started: (counts) => tally.inFlight.add(counts),
       ended: (counts) => tally.inFlight.delete(counts),
       failed: (failure) => {

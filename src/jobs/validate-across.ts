@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { rangesInFlight } from '../config/run-options.js';
+import { pageSizeOf, rangesInFlight } from '../config/run-options.js';
 import { TargetBuckets } from '../diff/target-buckets.js';
 import { InputError } from '../errors.js';
 import { readRange } from '../read/range-reader.js';
@@ -47,11 +47,11 @@ export async function fileTarget(ctx: JobContext, scan: ReadPlan): Promise<void>
     tokenSlot: scan.tokenSlot as number,
   });
   const targetRanges = await planRanges(ctx.target, ctx.targetSchema.keyspace, ctx.targetSchema.table, undefined);
-  const limit = pLimit(rangesInFlight(ctx.options.throughput, 1));
+  const limit = pLimit(rangesInFlight(ctx.options.throughput, 'validate', 1));
   await Promise.all(
     targetRanges.map((range) =>
       limit(async () => {
-        for await (const page of readRange(ctx.target, scan, range, { keyspace: ctx.targetSchema.keyspace, pageSize: ctx.options.throughput.pageSize, signal: ctx.signal })) {
+        for await (const page of readRange(ctx.target, scan, range, { keyspace: ctx.targetSchema.keyspace, pageSize: pageSizeOf(ctx.options.throughput, 'validate'), signal: ctx.signal })) {
           await ctx.throttle(page.length);
           await filer.add(page as RawRow[]);
         }

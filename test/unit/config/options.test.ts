@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../../src/config/config-file.js';
 import { parseJobOptions, redactOptions } from '../../../src/config/job-options.js';
-import { rangesInFlight } from '../../../src/config/run-options.js';
+import { pageSizeOf, rangesInFlight } from '../../../src/config/run-options.js';
 
 const base = { source: 'a:1', target: 'b:2', keyspace: 'ks', table: 't' };
 
@@ -15,16 +15,19 @@ describe('job options', () => {
     expect(o).toMatchObject({
       write: { writetime: 'job-start', ttl: 'preserve' },
       run: { skewMarginSeconds: 60, stateDir: '.migrate' },
-      throughput: { concurrency: undefined, pageSize: 250, maxInFlight: 256 },
+      throughput: { concurrency: undefined, pageSize: undefined, maxInFlight: 256 },
       clusters: { readConsistency: 'LOCAL_QUORUM', writeConsistency: 'LOCAL_QUORUM' },
       selection: { targetKeyspace: 'ks', targetTable: 't' },
       compare: { autocorrect: undefined, deleteExtra: false, floatTolerance: 0, rangeBudget: 5_000 },
     });
   });
-  it('keeps four ranges in flight per worker process unless --concurrency is given', () => {
+  it('keeps each command\'s ranges and page size per worker process unless --concurrency and --page-size are given', () => {
     const defaults = parseJobOptions(base, {}).throughput;
-    expect([rangesInFlight(defaults, 1), rangesInFlight(defaults, 0), rangesInFlight(defaults, 3)]).toEqual([4, 4, 12]);
-    expect(rangesInFlight(parseJobOptions({ ...base, concurrency: 6 }, {}).throughput, 3)).toBe(6);
+    expect([rangesInFlight(defaults, 'copy', 1), rangesInFlight(defaults, 'copy', 0), rangesInFlight(defaults, 'copy', 3)]).toEqual([3, 3, 9]);
+    expect([rangesInFlight(defaults, 'validate', 1), rangesInFlight(defaults, 'validate', 2)]).toEqual([4, 8]);
+    expect([pageSizeOf(defaults, 'copy'), pageSizeOf(defaults, 'validate')]).toEqual([100, 250]);
+    const given = parseJobOptions({ ...base, concurrency: 6, 'page-size': 700 }, {}).throughput;
+    expect([rangesInFlight(given, 'copy', 3), rangesInFlight(given, 'validate', 1), pageSizeOf(given, 'copy'), pageSizeOf(given, 'validate')]).toEqual([6, 6, 700, 700]);
   });
   it('reads an explicit stamp, renames, lists and shards', () => {
     const o = parseJobOptions({ ...base, writetime: '1767225600000000', rename: ['a:b', 'c:d'], exclude: ['x,y'], shard: '1/4', autocorrect: '' }, {});
