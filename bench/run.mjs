@@ -218,14 +218,16 @@ How each is measured:
 - tool CPU: user + sys seconds of the command and every process it waited for (GNU time), per million rows.
 - peak RSS: the largest sum of the resident memory of the command's processes (migrate and its \`--workers\`
   processes; both DSBulk JVMs of the pipe), sampled every 100 ms.
-- migrate runs at its defaults (\`--workers\` = ${Math.max(1, availableParallelism() - 1)} here: one less than the cores); each copy's summary must count every row, and
+- migrate runs at its defaults (\`--workers\` = ${Math.max(1, availableParallelism() - 1)} here: one less than the cores; a copy keeps 3 ranges of 100-row pages in flight per process, validate 4 of 250); each copy's summary must count every row, and
   DSBulk's target table is counted after the run.
 - The source rows were written an hour before the run, so every copy copies every cell; the first contender
   starts once the source has run no compaction of them for 6 s (system_views.sstable_tasks), and after an
   untimed copy of the ROWS / 10 table: without it the first contender ran 11-17% slower than the same command
   run two places later, in three runs (the nodes' JVMs compiling their read and write paths is the likely
   cause; not checked).
-- DSBulk does less per row than \`migrate copy\`: one timestamp for all cells, no TTLs, no list guard.
+- DSBulk does less per row than \`migrate copy\`: one timestamp for all cells, no TTLs, no list guard, and one INSERT
+  per row where \`migrate copy\` sends three for a row with a non-frozen list (the INSERT, the list's clearing tombstone
+  and the prepend that keeps live appends after the copied elements): the target does more work per row for us.
 - Validate across partitioners reads the target once, whole, files each row by its source token on disk (in the
   run folder), then compares each source range against its file: its rows/s count both sides, as the aligned one's.
 `;
