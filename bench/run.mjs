@@ -17,6 +17,8 @@ import cassandra from 'cassandra-driver';
 import { DSBULK_VERSION, dsbulk, fetchDsbulk } from './peers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// Built by scripts/prepare.mjs before this runs: the defaults RESULTS.md says the run used.
+const { IN_FLIGHT_DEFAULTS } = await import(new URL('../dist/config/run-options.js', import.meta.url).href);
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const SMALL = Math.round(ROWS / 10);
 const SOURCE = ['127.0.0.1', 19042];
@@ -218,7 +220,7 @@ How each is measured:
 - tool CPU: user + sys seconds of the command and every process it waited for (GNU time), per million rows.
 - peak RSS: the largest sum of the resident memory of the command's processes (migrate and its \`--workers\`
   processes; both DSBulk JVMs of the pipe), sampled every 100 ms.
-- migrate runs at its defaults (\`--workers\` = ${Math.max(1, availableParallelism() - 1)} here: one less than the cores; a copy keeps 3 ranges of 100-row pages in flight per process, validate 4 of 250); each copy's summary must count every row, and
+- migrate runs at its defaults (\`--workers\` = ${Math.max(1, availableParallelism() - 1)} here: one less than the cores; a copy keeps ${IN_FLIGHT_DEFAULTS.copy.rangesPerProcess} ranges of ${IN_FLIGHT_DEFAULTS.copy.pageSize}-row pages in flight per process, validate ${IN_FLIGHT_DEFAULTS.validate.rangesPerProcess} of ${IN_FLIGHT_DEFAULTS.validate.pageSize}); each copy's summary must count every row, and
   DSBulk's target table is counted after the run.
 - The source rows were written an hour before the run, so every copy copies every cell; the first contender
   starts once the source has run no compaction of them for 6 s (system_views.sstable_tasks), and after an
