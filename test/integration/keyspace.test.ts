@@ -113,12 +113,13 @@ describe('copy and validate of a whole keyspace', () => {
 
   it('a config file lists the tables, each with its own options', async () => {
     const config = join(stateDir, 'tables.yaml');
-    await writeFile(config, `source: ${SOURCE}\ntarget: ${TARGET}\nkeyspace: ${KS}\nstate-dir: ${stateDir}\nrun-id: chosen\ntables:\n  - users\n  - name: audit\n    page-size: 7\n`);
+    await writeFile(config, `source: ${SOURCE}\ntarget: ${TARGET}\nkeyspace: ${KS}\nstate-dir: ${stateDir}\nrun-id: chosen\npage-size: 300\ntables:\n  - users\n  - name: audit\n    page-size: 7\n`);
     const validated = await run(['validate', '--config', config, '--quiet', '--json']);
     expect({ code: validated.code, err: validated.err }).toEqual({ code: 0, err: '' });
     expect(Object.keys(validated.summary.tables)).toEqual(['users', 'audit']);
     const pageSize = async (table: string) => JSON.parse(await readFile(join(stateDir, 'runs', 'chosen', table, 'run.json'), 'utf8')).options.throughput.pageSize;
-    expect({ users: await pageSize('users'), audit: await pageSize('audit') }).toEqual({ users: 500, audit: 7 });
+    // users takes the job's own option, audit its entry's
+    expect({ users: await pageSize('users'), audit: await pageSize('audit') }).toEqual({ users: 300, audit: 7 });
     const excluded = await run(keyspaceJob('validate', ['--exclude-tables', 'audit,orders,page_views']));
     expect(Object.keys(excluded.summary.tables)).toEqual(['profiles', 'users']);
   });
