@@ -1,8 +1,8 @@
 import type { CellSlot, RawRow } from '../read/select.js';
 import { type Element, elementsOf } from '../diff/cell-elements.js';
 import { judgeList } from '../diff/list-repair.js';
-import { anyBigintAbove, noItems, readBigint } from '../read/serialized.js';
-import type { ListTally, Mutation, WriteMode } from './mutation-types.js';
+import { anyBigintAbove, readBigint } from '../read/serialized.js';
+import { type ListTally, type Mutation, wholeAtStamp, type WriteMode } from './mutation-types.js';
 import { clearStatement, type ListCell, type ListPlace, listRepairStatements, prependStatement, prependStatements } from './list-writes.js';
 
 /** Elements newer than this may have come through the proxy (undefined: any may have; null: none did). */
@@ -65,8 +65,7 @@ export class ListMutations {
    * proxy) and none with a TTL to keep. Then every element is written, at the stamp, without a TTL.
    */
   private isHistoryAtStamp(slot: CellSlot, row: RawRow, value: Buffer): boolean {
-    if (this.mode.writetime === 'preserve' || value.readInt32BE(0) === 0) return false;
-    if (this.mode.ttl === 'preserve' && slot.ttl !== null && !noItems(row[slot.ttl])) return false;
+    if (value.readInt32BE(0) === 0 || !wholeAtStamp(this.mode, slot, row)) return false;
     const stamps = slot.writetime === null ? null : row[slot.writetime];
     return !stamps || !anyBigintAbove(stamps, this.mode.stamp);
   }

@@ -1,6 +1,7 @@
 import type { Statement } from '../connect/session.js';
 import type { Element } from '../diff/cell-elements.js';
-import type { CellSlot } from '../read/select.js';
+import type { CellSlot, RawRow } from '../read/select.js';
+import { noItems } from '../read/serialized.js';
 
 /** How the copy stamps what it writes (DESIGN.md, "The one rule that makes live migration safe"). */
 export interface WriteMode {
@@ -22,6 +23,14 @@ export interface WriteMode {
   liveSince: bigint | null | undefined;
   /** How a checked list removes what the target holds and the source does not (list-repair.ts); by value unless set. */
   listRemoval?: 'by-value' | 'whole-list';
+}
+
+/**
+ * Whether a collection of the row is written whole at the job-start stamp with no TTL: job-start mode, and
+ * no element TTL to keep (--ttl none, a slot without TTLs, or none of its elements expiring).
+ */
+export function wholeAtStamp(mode: WriteMode, slot: CellSlot, row: RawRow): boolean {
+  return mode.writetime !== 'preserve' && (mode.ttl === 'none' || slot.ttl === null || noItems(row[slot.ttl]));
 }
 
 /** The target's elements of a row's non-frozen lists, by source slot: read for rows needsListCheck() names. */

@@ -1,9 +1,9 @@
 import type { CellSlot, RawRow, ReadPlan } from '../read/select.js';
 import type { TargetTable } from '../schema/target-table.js';
-import type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-types.js';
+import { type ListTally, type Mutation, type TargetLists, wholeAtStamp, type WriteMode } from './mutation-types.js';
 
 export type { ListTally, Mutation, TargetLists, WriteMode } from './mutation-types.js';
-import { bigintBytes, joinCollection, NO_TTL, noItems, readBigint, sameBytes, splitCollection, splitFields } from '../read/serialized.js';
+import { bigintBytes, joinCollection, NO_TTL, readBigint, sameBytes, splitCollection, splitFields } from '../read/serialized.js';
 import { isMultiCell, quoteIdentifier } from '../schema/cql-type.js';
 import type { TableSchema } from '../schema/table-schema.js';
 import { type Assignment, CellGroups, wholeColumn } from './cell-groups.js';
@@ -128,8 +128,7 @@ export class MutationBuilder {
     isStatic: boolean,
     cellGroups: CellGroups,
   ): void {
-    const wholeAtStamp = this.mode.writetime !== 'preserve' && (this.mode.ttl === 'none' || slot.ttl === null || noItems(row[slot.ttl]));
-    if (wholeAtStamp) {
+    if (wholeAtStamp(this.mode, slot, row)) {
       cellGroups.assign(this.stampBytes, NO_TTL, whole, value, isStatic);
       return;
     }
