@@ -6,6 +6,7 @@ import { setLogSink } from '../report/log.js';
 import { JobMetrics } from '../report/metrics.js';
 import { RowTally } from '../report/summary.js';
 import { liveBudget, shareOf } from './budget.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import type { JobContext } from './job-definition.js';
 import { wireTable } from './wire-table.js';
 import { inProcess } from './range-runner.js';
@@ -50,6 +51,7 @@ async function work(start: WorkerStart): Promise<number> {
   const metrics = new ForwardingMetrics();
   const definition = (start.command === 'copy' ? (await import('./copy.js')).copyJob : (await import('./validate.js')).validateJob)();
   const options = processShare(start.options, start.processes);
+  limitHeapGrowth(start.command, options);
   let ready = false;
   try {
     await withBothClusters(
