@@ -27,12 +27,13 @@ export const defaultWorkers = (): number => Math.max(1, availableParallelism() -
  * written them, long enough for V8 to promote them all to its old generation, so fewer rows in flight cost
  * less memory and less CPU; on the bench host three ranges of 100 rows kept the target nearly as busy as four
  * of 250 (1-8% fewer rows/s, half the memory: README, Memory). Validate only hashes a page and lets it go, so
- * its pages are larger; 500-row ones read 4-8% faster still, but peaked at 216 MB instead of 159 MB in the
- * bench (1,000,000 rows), 1.6x what they took on a tenth of the rows.
+ * its pages are larger: over 1,000,000 rows, 500-row pages read 7% faster than 250-row ones (26.5-27.6 s
+ * against 28.9-29.3 s, two runs each) for 152 MB against 144-147 MB, once its heap growth was fixed
+ * (heapGrowthPercent below; before that they peaked at 216 MB); 1000-row pages were slower (31 s, 181 MB).
  */
 export const IN_FLIGHT_DEFAULTS = {
   copy: { rangesPerProcess: 3, pageSize: 100 },
-  validate: { rangesPerProcess: 4, pageSize: 250 },
+  validate: { rangesPerProcess: 4, pageSize: 500 },
 } as const;
 
 /**
