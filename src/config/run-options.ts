@@ -42,7 +42,7 @@ export const IN_FLIGHT_DEFAULTS = {
  * for their target lists). V8 otherwise sets that limit at up to 4x the live heap of its last full GC, so the
  * peak depended on when that GC fell: 190 or 117 MB for the same 100,000-row preserve copy, 178 MB for
  * validate's 1,000,000 rows against 140 MB for 100,000. At 100 (twice the live heap): 141-149 and 156 MB for
- * preserve (100,000 and 1,000,000 rows), 137-142 and 143-152 MB for validate, at 2-9% more CPU. A job-start
+ * preserve (100,000 and 1,000,000 rows), 134-142 and 141-152 MB for validate, at 2-9% more CPU. A job-start
  * copy is left to V8: it fills the old generation fast and evenly, so a fixed 2x cost it 35% more CPU and more
  * memory (25 full GCs over 200,000 rows instead of one).
  */
