@@ -84,6 +84,27 @@ export function rawRowsOf(result: { rows: unknown[] }): RawRow[] {
   return page;
 }
 
+/**
+ * The rows of a raw query, `size` at a time, each slice parsed when the one before it is done with: a large
+ * page costs its frame's bytes, and only the slice being worked on has an object per cell. A page already
+ * parsed (rawRowsOf) is sliced as it is.
+ */
+export function* rawRowSlices(result: { rows: unknown[] }, size: number): Generator<RawRow[]> {
+  const page = result.rows as Page;
+  const unread = page[UNREAD];
+  if (unread === undefined) {
+    for (let start = 0; start < page.length; start += size) yield page.length <= size ? page : page.slice(start, start + size);
+    return;
+  }
+  page[UNREAD] = undefined;
+  let offset = unread.offset;
+  for (let start = 0; start < page.length; start += size) {
+    const slice: RawRow[] = new Array(Math.min(size, page.length - start));
+    offset = readRawRows({ ...unread, offset }, slice);
+    yield slice;
+  }
+}
+
 let installed = false;
 
 export function installRawCells(): void {
@@ -121,8 +142,11 @@ export function installRawCells(): void {
   installed = true;
 }
 
-/** Fills `rows` from a whole (not streamed) frame's rows: per cell `[int length][bytes]`, length < 0 for null. */
-function readRawRows({ buf, offset: start, columnCount }: UnreadRows, rows: RawRow[]): void {
+/**
+ * Fills `rows` from a whole (not streamed) frame's rows: per cell `[int length][bytes]`, length < 0 for null.
+ * Returns where the next row starts.
+ */
+function readRawRows({ buf, offset: start, columnCount }: UnreadRows, rows: RawRow[]): number {
   let offset = start;
   const rowCount = rows.length;
   for (let r = 0; r < rowCount; r++) {
@@ -140,4 +164,5 @@ function readRawRows({ buf, offset: start, columnCount }: UnreadRows, rows: RawR
     }
     rows[r] = row;
   }
+  return offset;
 }

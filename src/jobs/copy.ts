@@ -69,7 +69,7 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
 
   return async (range, counts) => {
     let previous: RawRow | null = null;
-    for await (const page of readRange(ctx.source, plan, range, { keyspace: options.selection.keyspace, pageSize: pageSizeOf(options.throughput, 'copy'), signal: ctx.signal })) {
+    for await (const page of readRange(ctx.source, plan, range, { keyspace: options.selection.keyspace, pageSize: pageSizeOf(options.throughput, 'copy'), sliceRows: Number(process.env.SLICE) || undefined, signal: ctx.signal })) {
       await ctx.throttle(page.length);
       const opens = partitionStarts(page, previous, plan, sourceSchema.partitionKey.length);
       const partitions = await toPartitions(page, opens, counts);

@@ -1,17 +1,19 @@
 import type { Session } from '../connect/session.js';
 import type { TokenRange } from '../ring/token-range.js';
 import { tokenBytes, tokenSpaceOf } from '../ring/token-space.js';
-import { rangeQuery, type RawRow, type ReadPlan, rawRowsOf } from './select.js';
+import { rangeQuery, type RawRow, rawRowSlices, type ReadPlan } from './select.js';
 
 export interface RangeReadOptions {
   keyspace: string;
   pageSize: number;
+  /** Rows handed out at a time (default: the whole page): a page is parsed a slice at a time. */
+  sliceRows?: number;
   signal?: AbortSignal | undefined;
 }
 
 /**
- * The rows of one token range, a page at a time. The next page is requested as soon as the current one
- * is handed out, so network and work overlap while at most two pages are held.
+ * The rows of one token range, a page (or a slice of one) at a time. The next page is requested as soon as
+ * the current one is handed out, so network and work overlap while at most two pages are held.
  */
 export async function* readRange(session: Session, plan: ReadPlan, range: TokenRange, options: RangeReadOptions): AsyncGenerator<RawRow[]> {
   const query = rangeQuery(plan);
@@ -28,7 +30,7 @@ export async function* readRange(session: Session, plan: ReadPlan, range: TokenR
     const result = await pending;
     const state = result.pageState ?? undefined;
     if (state) pending = fetchPage(state);
-    yield rawRowsOf(result);
+    yield* rawRowSlices(result, options.sliceRows ?? result.rows.length);
     if (!state) return;
   }
 }

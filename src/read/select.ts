@@ -86,7 +86,7 @@ export const keyQuery = (plan: ReadPlan, schema: TableSchema): string =>
 export const partitionQuery = (plan: ReadPlan, schema: TableSchema): string =>
   `SELECT ${plan.selectFrom} WHERE ${schema.partitionKey.map((c) => `${quoteIdentifier(c.name)} = ?`).join(' AND ')}`;
 
-export { type RawRow, rawRowsOf } from '../connect/raw-cells.js';
+export { type RawRow, rawRowSlices, rawRowsOf } from '../connect/raw-cells.js';
 
 /**
  * For each row of a page, whether it opens a partition: rows come in token order, partition by partition,
