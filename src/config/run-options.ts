@@ -23,32 +23,28 @@ export const defaultWorkers = (): number => Math.max(1, availableParallelism() -
 
 /**
  * What a command keeps in flight per process unless --concurrency and --page-size say otherwise: each range
- * holds a page being worked on and the next being read. A copy holds a page's rows until the target has
- * written them, long enough for V8 to promote them all to its old generation, so fewer rows in flight cost
- * less memory and less CPU; on the bench host three ranges of 100 rows kept the target nearly as busy as four
- * of 250 (1-8% fewer rows/s, half the memory: README, Memory). Validate only hashes a page and lets it go, so
- * its pages are larger: over 1,000,000 rows, 500-row pages read 7% faster than 250-row ones (26.5-27.6 s
- * against 28.9-29.3 s, two runs each) for 152 MB against 144-147 MB, once its heap growth was fixed
- * (heapGrowthPercent below; before that they peaked at 216 MB); 1000-row pages were slower (31 s, 181 MB).
+ * holds a page being worked on and the next being read. A node pays about 1 ms of CPU per page it serves, so
+ * pages are large; a copy works on a page `sliceRows` rows at a time, since it holds a slice's rows until the
+ * target has written them. Over 1,000,000 bench rows on this project's 2-core host (nodes and tool sharing
+ * the cores), 2000-row pages in slices of 100 copied in 62.7 s against 77.8 s with 100-row pages, the source
+ * using 16 CPU s instead of 38 (README, Sizing); 5000-row pages were faster still (58 s) but peaked at 180 MB
+ * against 152 MB on a tenth of the rows. Validate only hashes a page and lets it go: 500-row pages read 7%
+ * faster than 250-row ones (26.5-27.6 s against 28.9-29.3 s, two runs each); 1000 and larger were slower.
  */
 export const IN_FLIGHT_DEFAULTS = {
-  copy: { rangesPerProcess: 3, pageSize: 100 },
+  copy: { rangesPerProcess: 3, pageSize: 2000, sliceRows: 100 },
   validate: { rangesPerProcess: 4, pageSize: 500 },
 } as const;
 
 /**
- * How far V8 may grow a process's heap past what its last full GC kept, in percent, for the runs whose live
- * set moves in steps: validate (each range's chunk of source digests) and a preserve-mode copy (rows waiting
- * for their target lists). V8 otherwise sets that limit at up to 4x the live heap of its last full GC, so the
- * peak depended on when that GC fell: 190 or 117 MB for the same 100,000-row preserve copy, 178 MB for
- * validate's 1,000,000 rows against 140 MB for 100,000. At 100 (twice the live heap): 141-149 and 156 MB for
- * preserve (100,000 and 1,000,000 rows), 134-142 and 141-152 MB for validate, at 2-9% more CPU. A job-start
- * copy is left to V8: it fills the old generation fast and evenly, so a fixed 2x cost it 35% more CPU and more
- * memory (25 full GCs over 200,000 rows instead of one).
+ * How far V8 may grow a process's heap past what its last full GC kept, in percent. V8 otherwise sets that
+ * limit at up to 4x the live heap of its last full GC, so the peak depended on when that GC fell: 190 or 117
+ * MB for the same 100,000-row preserve copy, 178 MB for validate's 1,000,000 rows against 140 MB for 100,000,
+ * 199 MB for a 1,000,000-row copy with 2000-row pages. At 100 (twice the live heap): 141-149 and 156 MB for
+ * preserve (100,000 and 1,000,000 rows), 134-142 and 141-152 MB for validate, 146 and 157 MB for the copy,
+ * at 2-9% more CPU. (With 100-row pages a copy promoted almost nothing and V8's own growth suited it better.)
  */
-export function heapGrowthPercent(command: keyof typeof IN_FLIGHT_DEFAULTS, writetime: unknown): number | undefined {
-  return command === 'validate' || writetime === 'preserve' ? 100 : undefined;
-}
+export const HEAP_GROWTH_PERCENT = 100;
 
 type InFlight = { concurrency?: number | undefined; pageSize?: number | undefined };
 
@@ -130,7 +126,7 @@ export const runSlice = z.object({
 export const throughputSlice = z.object({
   concurrency: option(positiveInt.optional(), { flag: 'concurrency', type: 'number', help: `token ranges in flight, all worker processes together (default per worker process: copy ${IN_FLIGHT_DEFAULTS.copy.rangesPerProcess}, validate ${IN_FLIGHT_DEFAULTS.validate.rangesPerProcess})` }),
   maxInFlight: option(positiveInt.default(256), { flag: 'max-in-flight', type: 'number', help: 'requests in flight to each cluster, all ranges together (default 256)' }),
-  pageSize: option(positiveInt.optional(), { flag: 'page-size', type: 'number', help: `rows per page read (default: copy ${IN_FLIGHT_DEFAULTS.copy.pageSize}, validate ${IN_FLIGHT_DEFAULTS.validate.pageSize})` }),
+  pageSize: option(positiveInt.optional(), { flag: 'page-size', type: 'number', help: `rows per page read (default: copy ${IN_FLIGHT_DEFAULTS.copy.pageSize}, written ${IN_FLIGHT_DEFAULTS.copy.sliceRows} at a time; validate ${IN_FLIGHT_DEFAULTS.validate.pageSize})` }),
   rateLimit: count('rate-limit', 'rows per second, read and written (default: no limit)'),
   /** Keep the p99 request latency under this many milliseconds by shrinking the in-flight window. */
   maxLatencyMs: option(z.coerce.number().positive().optional(), {

@@ -72,6 +72,34 @@ describe('migrate copy --writetime preserve', () => {
   });
 });
 
+describe('migrate copy of pages larger than the rows it writes at once', () => {
+  const SLICED = 'copy_sliced';
+  // A partition of 650 rows: in 250-row pages written 100 rows at a time, it is cut between pages and between slices.
+  const PARTITIONS: [number, number][] = [[1, 650], [2, 30], [3, 1]];
+  beforeAll(async () => {
+    for (const client of [source, target]) {
+      await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${SLICED} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+      await client.execute(`DROP TABLE IF EXISTS ${SLICED}.events`);
+      await client.execute(`CREATE TABLE ${SLICED}.events (pk int, ck int, s text static, v text, l list<int>, PRIMARY KEY (pk, ck))`);
+    }
+    const insert = `INSERT INTO ${SLICED}.events (pk, ck, s, v, l) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?`;
+    for (const [pk, rows] of PARTITIONS) {
+      for (let ck = 0; ck < rows; ck++) {
+        await source.execute(insert, [pk, ck, `static ${pk}`, `value ${ck}`, [ck, -ck], 1_700_000_000_000_000 + ck, ck % 7 === 0 ? 86_400 : 0], { prepare: true });
+      }
+    }
+  });
+
+  it('one partition cut between 250-row pages and 100-row slices: every row, cell, writetime and TTL as the source has it', async () => {
+    const run = await runCli(['copy', ...jobArgs(SLICED, 'events', stateDir, ['--json', '--page-size', '250', '--writetime', 'preserve', '--live-since', 'none'])]);
+    const summary = JSON.parse(run.out) as Summary;
+    expect({ code: run.code, err: run.err, read: summary.rowsRead, written: summary.rowsWritten }).toEqual({ code: 0, err: '', read: 681, written: 681 });
+    const copied = await dumpTable(target, SLICED, 'events');
+    expect(copied.size).toBe(681);
+    expectSameCells(await dumpTable(source, SLICED, 'events'), copied);
+  });
+});
+
 describe('migrate copy --writetime job-start', () => {
   const JS = 'copy_jobstart';
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../../src/config/config-file.js';
 import { parseJobOptions, redactOptions } from '../../../src/config/job-options.js';
-import { heapGrowthPercent, pageSizeOf, rangesInFlight } from '../../../src/config/run-options.js';
+import { pageSizeOf, rangesInFlight } from '../../../src/config/run-options.js';
 
 const base = { source: 'a:1', target: 'b:2', keyspace: 'ks', table: 't' };
 
@@ -25,18 +25,10 @@ describe('job options', () => {
     const defaults = parseJobOptions(base, {}).throughput;
     expect([rangesInFlight(defaults, 'copy', 1), rangesInFlight(defaults, 'copy', 0), rangesInFlight(defaults, 'copy', 3)]).toEqual([3, 3, 9]);
     expect([rangesInFlight(defaults, 'validate', 1), rangesInFlight(defaults, 'validate', 2)]).toEqual([4, 8]);
-    expect([pageSizeOf(defaults, 'copy'), pageSizeOf(defaults, 'validate')]).toEqual([100, 500]);
+    expect([pageSizeOf(defaults, 'copy'), pageSizeOf(defaults, 'validate')]).toEqual([2000, 500]);
     const given = parseJobOptions({ ...base, concurrency: 6, 'page-size': 700 }, {}).throughput;
     expect([rangesInFlight(given, 'copy', 3), rangesInFlight(given, 'validate', 1), pageSizeOf(given, 'copy'), pageSizeOf(given, 'validate')]).toEqual([6, 6, 700, 700]);
   });
-  it('fixes the heap growth of validate and of a preserve-mode copy, and leaves a job-start copy to V8', () => {
-    const writetimeOf = (writetime?: string) => parseJobOptions(writetime ? { ...base, writetime } : base, {}).write.writetime;
-    expect(heapGrowthPercent('validate', writetimeOf())).toBe(100);
-    expect(heapGrowthPercent('copy', writetimeOf('preserve'))).toBe(100);
-    expect(heapGrowthPercent('copy', writetimeOf())).toBeUndefined();
-    expect(heapGrowthPercent('copy', writetimeOf('1700000000000000'))).toBeUndefined();
-  });
-
   it('reads an explicit stamp, renames, lists and shards', () => {
     const o = parseJobOptions({ ...base, writetime: '1767225600000000', rename: ['a:b', 'c:d'], exclude: ['x,y'], shard: '1/4', autocorrect: '' }, {});
     expect(o.write.writetime).toBe(1767225600000000n);
