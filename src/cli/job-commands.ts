@@ -25,7 +25,7 @@ export async function runJobCommand(command: 'copy' | 'validate', args: Record<s
   const entries = parseTableEntries(args, options, io.env);
   onOptions(options);
   setLogFormat(options.output.logFormat);
-  limitHeapGrowth();
+  limitHeapGrowth(command);
   if (Number(args.workers) > options.run.workers) logEvent('workers-capped', { asked: Number(args.workers), cap: options.run.workers }, `migrate: --workers ${String(args.workers)} is more than 4 per core on this machine: running ${options.run.workers}`);
   await checkOutputs({ stateDir: options.run.stateDir, reportDir: options.output.reportDir, metricsFile: options.output.metricsFile });
   // Jobs load lazily: `migrate --help` and `status` need no driver.

@@ -51,7 +51,7 @@ async function work(start: WorkerStart): Promise<number> {
   const metrics = new ForwardingMetrics();
   const definition = (start.command === 'copy' ? (await import('./copy.js')).copyJob : (await import('./validate.js')).validateJob)();
   const options = processShare(start.options, start.processes);
-  limitHeapGrowth();
+  limitHeapGrowth(start.command);
   let ready = false;
   try {
     await withBothClusters(
