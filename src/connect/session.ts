@@ -4,6 +4,7 @@ import type { Side } from '../config/clusters.js';
 import { InputError } from '../errors.js';
 import { type ClientOptions, type ClusterInfo, type Consistency, connectClient, consistencyOf, describeCluster } from './driver-client.js';
 import { createdTableOf, type Profile } from './profile.js';
+import { LentValues } from './lent-values.js';
 import { installPreparedLookup } from './prepared-lookup.js';
 import { installRawBatches } from './raw-batches.js';
 import { installRawCells } from './raw-cells.js';
@@ -149,13 +150,24 @@ export class Session {
   /** `isIdempotent: false` (counter increments): retried only when the write surely was not applied. */
   async write(statement: Statement, options: cassandra.QueryOptions = {}): Promise<void> {
     const settings = { prepare: true, consistency: this.writeConsistency, isIdempotent: true, ...options };
-    await this.request('write', () => this.client.execute(statement.query, statement.params, settings), settings.isIdempotent ? 'never' : 'maybe');
+    const values = new LentValues();
+    try {
+      await this.request('write', () => this.client.execute(statement.query, values.lend(statement.params), settings), settings.isIdempotent ? 'never' : 'maybe');
+    } finally {
+      values.release();
+    }
   }
 
   async writeBatch(statements: Statement[], options: cassandra.QueryOptions = {}): Promise<void> {
     if (statements.length === 1) return this.write(statements[0] as Statement, options);
     const settings = { prepare: true, logged: false, consistency: this.writeConsistency, isIdempotent: true, ...options };
-    await this.request('write', () => this.client.batch(statements, settings), settings.isIdempotent ? 'never' : 'maybe');
+    const values = new LentValues();
+    try {
+      const lent = () => statements.map((statement) => ({ query: statement.query, params: values.lend(statement.params) }));
+      await this.request('write', () => this.client.batch(lent(), settings), settings.isIdempotent ? 'never' : 'maybe');
+    } finally {
+      values.release();
+    }
   }
 
   /**
