@@ -93,7 +93,7 @@ export function* rawRowSlices(result: { rows: unknown[] }, size: number): Genera
   const page = result.rows as Page;
   const unread = page[UNREAD];
   if (unread === undefined) {
-    for (let start = 0; start < page.length; start += size) yield page.length <= size ? page : page.slice(start, start + size);
+    for (let start = 0; start < page.length; start += size) yield page.slice(start, start + size);
     return;
   }
   page[UNREAD] = undefined;
