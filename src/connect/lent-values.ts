@@ -1,13 +1,14 @@
 /**
  * Bound values lent to the driver for one request (each attempt of it), emptied once the request settles.
  *
- * Why: a request whose answer took two young-generation collections to come back is promoted, with the
- * driver's objects around it, to V8's old space; there it is dead but kept until the next full collection,
- * and everything it still references is kept with it. A copy's bound values are views of the source page,
- * so the rows and statements of every such request were promoted too: over a 200,000-row copy, 255-323 MB
- * promoted and 31-40 full collections, against 43-56 MB and 13-19 once the values were emptied after the
- * answer (--trace-gc-nvp, same table and nodes). Our own statements are left as they are: a caller may
- * still read them (a refused page is written again row by row).
+ * Why: the driver's objects still reach a request's values after its answer, so whatever of them outlives
+ * a young-generation collection keeps the values, and through them the rows' views of the source page,
+ * alive into V8's old space until the next full collection. Over a 200,000-row copy (--trace-gc-nvp, same
+ * table and nodes) 245-362 MB were promoted in 8 of 8 runs, mostly rows and parameter arrays; emptying our
+ * own arrays after the write (batch, partitions, slice) changed nothing, emptying the values did: 43-58 MB
+ * in 14 of 16 runs, 13-19 full collections instead of 29-50. Which driver object holds them was not found.
+ * The caller's statements are left as they are: a caller may still read them (a refused page is written
+ * again row by row).
  */
 export class LentValues {
   private readonly lent: unknown[][] = [];
