@@ -2,7 +2,8 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import cassandra from 'cassandra-driver';
 import type { Side, TlsOption } from '../config/clusters.js';
-import { ConnectError, InputError, messageOf } from '../errors.js';
+import { InputError } from '../errors.js';
+import { connectFailure } from './connect-failure.js';
 import { parseContactPoints } from './contact-points.js';
 import { type ClusterFacts, detectProfile, type Profile, type ProfileName, profileOf } from './profile.js';
 
@@ -181,26 +182,4 @@ async function chooseDc(side: Side, contactPoints: string, given: string | undef
   const dc = given ?? dcs.own;
   if (!dc) throw connectFailure(side, `at ${contactPoints}`, new Error('system.local has no data_center'));
   return dc;
-}
-
-function connectFailure(side: Side, where: string, error: unknown, dc?: string, bundle = false): ConnectError {
-  const detail = messageOf(error).split('\n')[0] ?? '';
-  return new ConnectError(`cannot connect to the ${side} cluster ${where}: ${detail}; ${bundle ? bundleFix(side, detail) : fixFor(side, detail, dc)}`);
-}
-
-function bundleFix(side: Side, detail: string): string {
-  if (/auth|credential|password/i.test(detail)) return `check --${side}-user and MIGRATE_${side.toUpperCase()}_PASSWORD (a token: user "token", the token as password)`;
-  return `check --${side}-bundle (the database's Secure Connect Bundle, not expired, for a database that is running) and that its endpoint is reachable`;
-}
-
-function fixFor(side: Side, detail: string, dc: string | undefined): string {
-  if (/auth|credential|password/i.test(detail)) return `check --${side}-user and MIGRATE_${side.toUpperCase()}_PASSWORD`;
-  // The server refused our client certificate: none given, or one its CA did not sign (Java answers "internal error").
-  if (/alert (certificate required|internal error|unknown ca|bad certificate|certificate unknown)/i.test(detail)) {
-    return `check --${side}-cert and --${side}-key, or --${side}-keystore: the ${side} cluster requires a client certificate signed by a CA it trusts`;
-  }
-  if (/mac verify failure|PKCS12|pkcs12/i.test(detail)) return `check --${side}-keystore and MIGRATE_${side.toUpperCase()}_KEYSTORE_PASSWORD`;
-  if (/certificate|self.signed|SSL|TLS/i.test(detail)) return `check --${side}-ca (the CA that signed the ${side} cluster's certificate)`;
-  if (dc) return `check --${side}-dc (${dc}) and that the hosts are up`;
-  return 'check the hosts, the port and that the cluster is up';
 }

@@ -75,8 +75,26 @@ export async function testClient(cluster: TestCluster): Promise<cassandra.Client
     policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000) },
     ...authFor(cluster),
   });
-  await client.connect();
+  await connectThroughAuthTimeouts(client);
   return client;
+}
+
+/**
+ * With a password, a node reads the role (the ring's default superuser at QUORUM) from the one replica of
+ * system_auth; on this 2-core machine that read once timed out after 5 s in CI (a busy node) and failed a
+ * whole suite in its setup. A timed-out role read is retried; a refused password is not.
+ */
+async function connectThroughAuthTimeouts(client: cassandra.Client): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.connect();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt === 3 || !/Unable to perform authentication: Operation timed out/.test(message)) throw error;
+      process.stderr.write(`test client: the role read timed out (attempt ${attempt}); connecting again\n`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
 }
 
 /** Fails with one clear line when the cluster does not answer CQL. */
