@@ -137,12 +137,13 @@ try {
   await load(source, 'wide', ROWS);
   await load(source, 'wide_small', SMALL);
   console.log(`loaded in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s`);
-  await compactionsSettled(source);
 
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-state-'));
   const logDir = mkdtempSync(join(tmpdir(), 'bench-dsbulk-'));
   const results = [];
   const run = async (name, argv, rows, check) => {
+    // Each contender starts on quiet nodes: not competing with the compactions of the copy before it.
+    await Promise.all([source, target, random].map(compactionsSettled));
     console.log(`${name}...`);
     const m = await measure(argv);
     if (check) check(m);
@@ -222,14 +223,14 @@ How each is measured:
   processes; both DSBulk JVMs of the pipe), sampled every 100 ms.
 - migrate runs at its defaults (\`--workers\` = ${Math.max(1, availableParallelism() - 1)} here: one less than the cores; a copy keeps ${IN_FLIGHT_DEFAULTS.copy.rangesPerProcess} ranges of ${IN_FLIGHT_DEFAULTS.copy.pageSize}-row pages in flight per process, validate ${IN_FLIGHT_DEFAULTS.validate.rangesPerProcess} of ${IN_FLIGHT_DEFAULTS.validate.pageSize}); each copy's summary must count every row, and
   DSBulk's target table is counted after the run.
-- The source rows were written an hour before the run, so every copy copies every cell; the first contender
-  starts once the source has run no compaction of them for 6 s (system_views.sstable_tasks), and after an
+- The source rows were written an hour before the run, so every copy copies every cell; each contender
+  starts once no node has run a compaction for 6 s (system_views.sstable_tasks), the first one after an
   untimed copy of the ROWS / 10 table: without it the first contender ran 11-17% slower than the same command
   run two places later, in three runs (the nodes' JVMs compiling their read and write paths is the likely
   cause; not checked).
 - DSBulk does less per row than \`migrate copy\`: one timestamp for all cells, no TTLs, no list guard, and one INSERT
-  per row where \`migrate copy\` sends three for a row with a non-frozen list (the INSERT, the list's clearing tombstone
-  and the prepend that keeps live appends after the copied elements): the target does more work per row for us.
+  per row where \`migrate copy\` sends two for a row with a non-frozen list (the INSERT, which also clears the list
+  below the stamp, and the prepend that keeps live appends after the copied elements): the target does more work per row for us.
 - Validate across partitioners reads the target once, whole, files each row by its source token on disk (in the
   run folder), then compares each source range against its file: its rows/s count both sides, as the aligned one's.
 `;
@@ -240,17 +241,19 @@ How each is measured:
 }
 
 /**
- * Waits (up to 5 minutes) until the node runs no compaction of the bench keyspace: right after the load the
- * source compacts what it flushed, which would slow whichever contender runs first.
+ * Waits (up to 5 minutes) until the node has run no compaction for 6 s: after the load the source compacts
+ * what it flushed, and after each copy the target compacts what it wrote, which would slow whichever
+ * contender comes next (validate after four copies ran 1.23x the unload in one run, 2.05-2.19x in others).
  */
 async function compactionsSettled(c) {
   const started = Date.now();
   for (let quiet = 0; quiet < 3 && Date.now() - started < 300_000; ) {
-    const tasks = (await c.execute('SELECT keyspace_name FROM system_views.sstable_tasks')).rows.filter((r) => r.keyspace_name === KS);
-    quiet = tasks.length === 0 ? quiet + 1 : 0;
+    const tasks = (await c.execute('SELECT keyspace_name FROM system_views.sstable_tasks')).rows.length;
+    quiet = tasks === 0 ? quiet + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
-  console.log(`compactions settled after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const waited = (Date.now() - started) / 1000;
+  if (waited > 7) console.log(`  ${c.options.contactPoints[0]}:${c.options.protocolOptions.port}: compactions settled after ${waited.toFixed(0)} s`);
 }
 
 /** A table's rows, counted in 64 token ranges (one count(*) of a million rows times out on the server). */

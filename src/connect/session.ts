@@ -150,21 +150,20 @@ export class Session {
   /** `isIdempotent: false` (counter increments): retried only when the write surely was not applied. */
   async write(statement: Statement, options: cassandra.QueryOptions = {}): Promise<void> {
     const settings = { prepare: true, consistency: this.writeConsistency, isIdempotent: true, ...options };
-    const values = new LentValues();
-    try {
-      await this.request('write', () => this.client.execute(statement.query, values.lend(statement.params), settings), settings.isIdempotent ? 'never' : 'maybe');
-    } finally {
-      values.release();
-    }
+    await this.writeLending(settings, (values) => this.client.execute(statement.query, values.lend(statement.params), settings));
   }
 
   async writeBatch(statements: Statement[], options: cassandra.QueryOptions = {}): Promise<void> {
     if (statements.length === 1) return this.write(statements[0] as Statement, options);
     const settings = { prepare: true, logged: false, consistency: this.writeConsistency, isIdempotent: true, ...options };
+    await this.writeLending(settings, (values) => this.client.batch(statements.map((statement) => ({ query: statement.query, params: values.lend(statement.params) })), settings));
+  }
+
+  /** A write whose bound values the driver is lent for each attempt, and which are emptied once it settles (lent-values.ts says why). */
+  private async writeLending(settings: { isIdempotent: boolean }, send: (values: LentValues) => Promise<unknown>): Promise<void> {
     const values = new LentValues();
     try {
-      const lent = () => statements.map((statement) => ({ query: statement.query, params: values.lend(statement.params) }));
-      await this.request('write', () => this.client.batch(lent(), settings), settings.isIdempotent ? 'never' : 'maybe');
+      await this.request('write', () => send(values), settings.isIdempotent ? 'never' : 'maybe');
     } finally {
       values.release();
     }

@@ -1,11 +1,12 @@
-import { intBytes, readBigint, readInt, sameBytes } from '../read/serialized.js';
+import { intBytes, NO_TTL, readBigint, readInt, sameBytes } from '../read/serialized.js';
 import type { Mutation } from './mutation-types.js';
 
 interface Group {
   stamp: Buffer;
   ttl: Buffer;
   assignments: string[];
-  values: Buffer[];
+  /** null: a list's clearing tombstone (clearListWithin). */
+  values: (Buffer | null)[];
   /** Cassandra refuses clustering restrictions on an UPDATE that sets static columns only. */
   staticOnly: boolean;
   /** The columns of an INSERT writing the same cells, or null when an assignment is an addition or a field. */
@@ -57,6 +58,23 @@ export class CellGroups {
     if (assignment.column === undefined) group.insertColumns = null;
     else group.insertColumns?.push(assignment.column);
     group.values.push(value);
+  }
+
+  /**
+   * Writes a regular list's clearing tombstone at `stamp` - 1 as `l = null` in the row's statement at `stamp`
+   * without a TTL, when the row has one: one statement fewer per row than a DELETE of its own. Cassandra
+   * writes a list assignment as a collection tombstone at the statement's timestamp - 1, then the elements,
+   * none for null (Lists.Setter in 5.0), which is the tombstone `DELETE l USING TIMESTAMP stamp - 1` writes.
+   * Only a group already there will do: a group made for it would change which statement carries the marker.
+   */
+  clearListWithin(stamp: Buffer, assignment: Assignment): boolean {
+    const group = this.groups.find((g) => !g.staticOnly && sameBytes(g.stamp, stamp) && sameBytes(g.ttl, NO_TTL));
+    if (group === undefined) return false;
+    group.assignments.push(assignment.text);
+    if (assignment.column === undefined) group.insertColumns = null;
+    else group.insertColumns?.push(assignment.column);
+    group.values.push(null);
+    return true;
   }
 
   /** A regular list written by statements of its own (the TTLs of its elements, 0 for none): it keeps the row alive as a cell does. */

@@ -20,6 +20,8 @@ export function newerThan(slot: CellSlot, row: RawRow, boundary: bigint): boolea
 interface WrittenList {
   statements: Mutation[];
   ttls: readonly number[];
+  /** The list's clearing tombstone at the stamp - 1, left out of `statements`: the row's statement at the stamp may carry it instead. */
+  clearBelowStamp?: Mutation;
 }
 
 /** One element or more, none with a TTL. */
@@ -44,7 +46,11 @@ export class ListMutations {
   blind(slot: CellSlot, row: RawRow, value: Buffer, place: ListPlace): WrittenList {
     if (this.isHistoryAtStamp(slot, row, value)) {
       // The list as read, one prepend of its bytes: what the general path below makes of it, without an object per element.
-      return this.guarded(place, [this.mode.stamp], [clearStatement(place, this.mode.stamp - 1n), prependStatement(place, value, this.mode.stamp, 0)], NO_LIST_TTLS);
+      const clear = clearStatement(place, this.mode.stamp - 1n);
+      const prepend = prependStatement(place, value, this.mode.stamp, 0);
+      // A guarded list's statements are dropped together when the target holds it already: the tombstone stays one of them.
+      if (!this.mode.guardLists) return { statements: [prepend], ttls: NO_LIST_TTLS, clearBelowStamp: clear };
+      return this.guarded(place, [this.mode.stamp], [clear, prepend], NO_LIST_TTLS);
     }
     const cells = this.cellsToWrite(slot, row);
     if (cells.length === 0) return { statements: [], ttls: [] };

@@ -82,6 +82,7 @@ export class MutationBuilder {
     const groups = new CellGroups();
     const mutations: Mutation[] = [];
     const cells = this.plan.cells;
+    const clears: { whole: Assignment; clear: Mutation }[] = [];
     for (let s = 0; s < cells.length; s++) {
       const slot = cells[s] as CellSlot;
       const isStatic = slot.column.kind === 'static';
@@ -108,12 +109,17 @@ export class MutationBuilder {
         const there = targetLists?.get(slot);
         const list = there === undefined ? this.lists.blind(slot, row, value, place) : this.lists.checked(slot, row, place, there, tally);
         mutations.push(...list.statements);
+        if (list.clearBelowStamp) {
+          if (partitionOnly) mutations.push(list.clearBelowStamp);
+          else clears.push({ whole, clear: list.clearBelowStamp });
+        }
         if (!isStatic) groups.countList(list.ttls);
       } else {
         groups.assign(this.cellStamp(slot, row), this.cellTtl(slot, row), whole, value, isStatic);
       }
     }
 
+    for (const { whole, clear } of clears) if (!groups.clearListWithin(this.stampBytes, whole)) mutations.push(clear);
     mutations.push(...groups.statements(this.queries, keysFor, staticOnly, this.markerStamp));
     return mutations;
   }

@@ -124,6 +124,23 @@ describe('MutationBuilder', () => {
     ]);
   });
 
+  it('job-start mode, first run: a history list is cleared by `l = null` in the row\'s INSERT (a tombstone at stamp - 1), else by its own DELETE', () => {
+    const b = new MutationBuilder(schema, plan, { writetime: 'stamp', stamp: 1000n, ttl: 'preserve', guardLists: false, liveSince: null }, target);
+    const list = joinCollection([int(1), int(2)]);
+    const history = joinCollection([big(10n), big(20n)]);
+    const noTtls = joinCollection([null, null]);
+    expect(b.rowMutations(row({ a: [text('x'), big(5n), null], l: [list, history, noTtls] }), false)).toEqual([
+      { query: 'UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET l = ? + l WHERE pk = ? AND ck = ?', params: [big(1000n), int(0), list, int(7), text('c1')] },
+      { query: 'INSERT INTO tks.tt (pk, ck, a2, l) VALUES (?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?', params: [int(7), text('c1'), text('x'), null, big(1000n), int(0)] },
+    ]);
+    // No other cell at the stamp without a TTL: the tombstone is a DELETE, the marker its own INSERT.
+    expect(b.rowMutations(row({ b: [int(1), big(5n), int(60)], l: [list, history, noTtls] }), false).map((m) => [m.query, m.params])).toEqual([
+      ['UPDATE tks.tt USING TIMESTAMP ? AND TTL ? SET l = ? + l WHERE pk = ? AND ck = ?', [big(1000n), int(0), list, int(7), text('c1')]],
+      ['DELETE l FROM tks.tt USING TIMESTAMP ? WHERE pk = ? AND ck = ?', [big(999n), int(7), text('c1')]],
+      ['INSERT INTO tks.tt (pk, ck, b) VALUES (?, ?, ?) USING TIMESTAMP ? AND TTL ?', [int(7), text('c1'), int(1), big(1000n), int(60)]],
+    ]);
+  });
+
   it('preserve mode with --live-since leaves out elements written since the proxy went live', () => {
     const b = new MutationBuilder(schema, plan, { ...preserve, guardLists: false, liveSince: 100n }, target);
     const m = b.rowMutations(row({ l: [joinCollection([int(1), int(3)]), joinCollection([big(10n), big(500n)]), joinCollection([int(0), int(0)])] }), false);
