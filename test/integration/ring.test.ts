@@ -68,7 +68,7 @@ describe('a real ring of 3 nodes x 16 vnodes', () => {
     const args = ['copy', '--source', RING, '--target', TARGET, '--keyspace', KS, '--table', 'orders', '--target-keyspace', 'no_such_keyspace', '--quiet'];
     const wrong = await runCli([...args, '--source-user', 'cassandra'], { MIGRATE_SOURCE_PASSWORD: 'not-the-password' });
     expect(wrong.code).toBe(6);
-    expect(wrong.err).toMatch(/^migrate: cannot connect to the source cluster at 127\.0\.0\.11:39042: .*; check --source-user and MIGRATE_SOURCE_PASSWORD$/);
+    expect(wrong.err).toMatch(/^migrate: cannot connect to the source cluster at 127\.0\.0\.11:21042: .*; check --source-user and MIGRATE_SOURCE_PASSWORD$/);
     expect(wrong.err).not.toContain('not-the-password');
     const missing = await runCli(args, {});
     expect(missing.code).toBe(6);

@@ -11,7 +11,7 @@ export const DEFAULT_TARGET = '127.0.0.1:29042';
 export const SOURCE = process.env.MIGRATE_TEST_SOURCE ?? DEFAULT_SOURCE;
 export const TARGET = process.env.MIGRATE_TEST_TARGET ?? DEFAULT_TARGET;
 /** A source ring of three nodes with 16 vnodes each, for the token-range tests. */
-export const RING = process.env.MIGRATE_TEST_RING ?? '127.0.0.11:39042';
+export const RING = process.env.MIGRATE_TEST_RING ?? '127.0.0.11:21042';
 
 /** What Session.open needs beside the side and contact points, as a job would set it. */
 export const SESSION_DEFAULTS = {
@@ -22,18 +22,18 @@ export const SESSION_DEFAULTS = {
 };
 
 /** A Cassandra 4.1 source, the version most migrations start from. */
-export const LEGACY = process.env.MIGRATE_TEST_LEGACY ?? '127.0.0.1:49042';
+export const LEGACY = process.env.MIGRATE_TEST_LEGACY ?? '127.0.0.1:24042';
 
 /** A Cassandra 3.11 source, the oldest people migrate from (scripts/cassandra.sh's v3 node, on Java 11). */
-export const V3 = process.env.MIGRATE_TEST_V3 ?? '127.0.0.1:49142';
+export const V3 = process.env.MIGRATE_TEST_V3 ?? '127.0.0.1:25042';
 
 /** A Cassandra 5.0 target with a managed service's guardrails (scripts/cassandra.sh), which spare superusers. */
-export const GUARDED = process.env.MIGRATE_TEST_GUARDED ?? '127.0.0.1:59042';
+export const GUARDED = process.env.MIGRATE_TEST_GUARDED ?? '127.0.0.1:26042';
 /** The ordinary role the tests run the tool as against the guarded node (created by guardedRole()). */
 export const GUARDED_ROLE = { username: 'migrator', password: 'migrator-test' };
 
 /** A Cassandra 5.0 node that takes only TLS connections with a client certificate its test CA signed. */
-export const MTLS = process.env.MIGRATE_TEST_MTLS ?? '127.0.0.1:39142';
+export const MTLS = process.env.MIGRATE_TEST_MTLS ?? '127.0.0.1:23042';
 /** The test CA, a client certificate it signed (PEM, key, PKCS#12) and a stranger's, made by scripts/cassandra.sh. */
 export const MTLS_CERTS = `${process.env.MIGRATE_CLUSTERS_DIR ?? `${REPO_ROOT}.cassandra`}/mtls-certs`;
 export const MTLS_KEYSTORE_PASSWORD = 'client-test';
@@ -41,7 +41,7 @@ export const MTLS_KEYSTORE_PASSWORD = 'client-test';
 export const ASTRA_BUNDLE = `${process.env.MIGRATE_CLUSTERS_DIR ?? `${REPO_ROOT}.cassandra`}/astra/secure-connect-local.zip`;
 
 /** A Cassandra 5.0 node with RandomPartitioner, as clusters begun before 1.2 still run. */
-export const RANDOM = process.env.MIGRATE_TEST_RANDOM ?? '127.0.0.1:39042';
+export const RANDOM = process.env.MIGRATE_TEST_RANDOM ?? '127.0.0.1:22042';
 
 export type TestCluster = 'source' | 'target' | 'ring' | 'legacy' | 'v3' | 'guarded' | 'mtls' | 'random';
 export const CONTACT_POINTS: Record<TestCluster, string> = { source: SOURCE, target: TARGET, ring: RING, legacy: LEGACY, v3: V3, guarded: GUARDED, mtls: MTLS, random: RANDOM };

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { connectFailure } from '../../../src/connect/connect-failure.js';
 
 // The first lines cassandra-driver 4.8 gives for these failures (NoHostAvailableError's message).
-const noHost = (inner: string) => new Error(`All host(s) tried for query failed. First host tried, 127.0.0.11:39042: ${inner}. See innerErrors.`);
+const noHost = (inner: string) => new Error(`All host(s) tried for query failed. First host tried, 127.0.0.11:21042: ${inner}. See innerErrors.`);
 
 describe('connectFailure', () => {
   it('sends a wrong password to the user flag and the password variable', () => {
-    const error = connectFailure('source', 'at 127.0.0.11:39042', noHost('AuthenticationError: Provided username cassandra and/or password are incorrect'));
+    const error = connectFailure('source', 'at 127.0.0.11:21042', noHost('AuthenticationError: Provided username cassandra and/or password are incorrect'));
     expect(error.message).toMatch(/; check --source-user and MIGRATE_SOURCE_PASSWORD$/);
   });
 
@@ -21,7 +21,7 @@ describe('connectFailure', () => {
   });
 
   it('names the client-certificate flags when the server refuses the handshake', () => {
-    const error = connectFailure('target', 'at 127.0.0.1:39142', new Error('write EPROTO ... ssl3_read_bytes:tlsv13 alert certificate required'));
+    const error = connectFailure('target', 'at 127.0.0.1:23042', new Error('write EPROTO ... ssl3_read_bytes:tlsv13 alert certificate required'));
     expect(error.message).toMatch(/check --target-cert and --target-key, or --target-keystore/);
   });
 
