@@ -41,26 +41,70 @@ export type PageSource = (side: 'source' | 'target', range: TokenRange) => Async
 /**
  * Matches the rows of one token range, read from both sides, by primary key. The source side is held as
  * (key, digest) pairs while the target side streams past them. At most `budget` source rows are held:
- * past that, reading stops at the next partition boundary, that chunk is compared, and the source read
- * goes on from there; memory is set by the budget, not by the range's size, and nothing is read twice.
+ * past that, taking source rows pauses at the next partition boundary, that chunk is compared against the
+ * target's rows up to there, and the next chunk takes the source's rows from where the last one paused:
+ * memory is set by the budget, not by the range's size, and the source range is read once, by one query.
  * Every row of both sides ends up equal or in exactly one candidate, so totals are exact. Pure apart from
  * consuming the pages.
  */
 export async function compareRange(range: TokenRange, read: PageSource, shape: KeyShape, layout: DigestLayout, digester: Digester, budget: number): Promise<RangeComparison> {
   const total: RangeComparison = { candidates: [], sourceRows: 0, targetRows: 0, compared: 0 };
-  for (let start = range.start; start < range.end; ) {
-    const chunk = await compareChunk({ start, end: range.end }, read, shape, layout, digester, budget);
-    total.candidates.push(...chunk.candidates);
-    total.sourceRows += chunk.sourceRows;
-    total.targetRows += chunk.targetRows;
-    total.compared += chunk.compared;
-    start = chunk.end;
+  const source = new PausedPages(read('source', range)[Symbol.asyncIterator]());
+  try {
+    for (let start = range.start; start < range.end; ) {
+      const chunk = await compareChunk({ start, end: range.end }, source, read, shape, layout, digester, budget);
+      total.candidates.push(...chunk.candidates);
+      total.sourceRows += chunk.sourceRows;
+      total.targetRows += chunk.targetRows;
+      total.compared += chunk.compared;
+      start = chunk.end;
+    }
+  } finally {
+    await source.close();
   }
   return total;
 }
 
+/**
+ * One side's pages, taken a row at a time by chunks that may pause mid-page: the next chunk goes on from the
+ * row where the last one paused. (Re-reading the source from the pause instead cost the source node the
+ * rest of the page and the prefetched next one for each chunk: 1.7x the node's CPU at 5000-row pages.)
+ */
+class PausedPages {
+  private page: RawRow[] = [];
+  private at = 0;
+
+  constructor(private readonly pages: AsyncIterator<RawRow[]>) {}
+
+  /** The page holding the next row not taken, with `at` on that row; null when the side has no more rows. */
+  async current(): Promise<RawRow[] | null> {
+    while (this.at >= this.page.length) {
+      const next = await this.pages.next();
+      if (next.done) return null;
+      this.page = next.value;
+      this.at = 0;
+    }
+    return this.page;
+  }
+
+  get position(): number {
+    return this.at;
+  }
+
+  /** The rows before `at` of the current page were taken. */
+  takenUpTo(at: number): void {
+    this.at = at;
+  }
+
+  async close(): Promise<void> {
+    this.page = [];
+    await this.pages.return?.();
+  }
+}
+
 async function compareChunk(
   range: TokenRange,
+  source: PausedPages,
   read: PageSource,
   shape: KeyShape,
   layout: DigestLayout,
@@ -91,18 +135,22 @@ async function compareChunk(
   // The chunk ends where the budget is reached, at a token boundary: a partition is never cut in two.
   let end = range.end;
   let lastToken: bigint | null = null;
-  source: for await (const page of read('source', range)) {
-    for (const row of page) {
+  taking: for (let page = await source.current(); page !== null; page = await source.current()) {
+    let at = source.position;
+    for (; at < page.length; at++) {
+      const row = page[at] as RawRow;
       const token = shape.readToken(row[shape.token] as Buffer);
       if (lastToken !== null && token !== lastToken && rows.size + sourcePartitions.size >= budget) {
+        source.takenUpTo(at);
         end = lastToken;
-        break source;
+        break taking;
       }
       lastToken = token;
       sourceRows++;
       const key = visit(row, sourcePartitions);
       if (key !== null) rows.set(key, digester.digest(row, layout.regular));
     }
+    source.takenUpTo(at);
   }
   for await (const page of read('target', { start: range.start, end })) {
     for (const row of page) {

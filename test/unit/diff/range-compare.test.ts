@@ -24,15 +24,20 @@ const RANGE = { start: -100n, end: 100n };
 /** Both sides' rows, served by token range in pages of `pageSize`; `asked` records each read. */
 function sides(source: RawRow[], target: RawRow[], pageSize = 2) {
   const asked: string[] = [];
+  const served = { source: 0, target: 0 };
   const read: PageSource = async function* (side, range) {
     asked.push(`${side} ${range.start}:${range.end}`);
     const rows = (side === 'source' ? source : target).filter((row) => {
       const token = (row[5] as Buffer).readBigInt64BE(0);
       return token > range.start && token <= range.end;
     });
-    for (let i = 0; i < rows.length; i += pageSize) yield rows.slice(i, i + pageSize);
+    for (let i = 0; i < rows.length; i += pageSize) {
+      const page = rows.slice(i, i + pageSize);
+      served[side] += page.length;
+      yield page;
+    }
   };
-  return { read, asked };
+  return { read, asked, served };
 }
 const options: CompareOptions = { ignore: [], compareWritetime: false, compareTtl: false, ttlToleranceSeconds: 60, floatTolerance: 0 };
 const shape = { partitionKey: [0], clustering: [1], token: 5, readToken: (b: Buffer) => b.readBigInt64BE(0), hasStatics: true };
@@ -67,18 +72,27 @@ describe('compareRange', () => {
     expect(result.candidates).toEqual([]);
   });
 
-  it('holds at most the budget: a big range is compared in chunks cut between partitions, nothing read twice', async () => {
-    // 10 partitions of 3 rows; partition 7 differs, partition 9 is missing from the target
-    const source = Array.from({ length: 30 }, (_, i) => r(Math.floor(i / 3), i % 3, null, 'v'));
-    const target = source.filter((row) => row[0]!.readInt32BE(0) !== 9).map((row) => (row[0]!.readInt32BE(0) === 7 && row[1]!.readInt32BE(0) === 1 ? r(7, 1, null, 'changed') : row));
-    const { read, asked } = sides(source, target);
+  // 10 partitions of 3 rows; partition 7 differs, partition 9 is missing from the target
+  const tenPartitions = Array.from({ length: 30 }, (_, i) => r(Math.floor(i / 3), i % 3, null, 'v'));
+  const changed = tenPartitions.filter((row) => row[0]!.readInt32BE(0) !== 9).map((row) => (row[0]!.readInt32BE(0) === 7 && row[1]!.readInt32BE(0) === 1 ? r(7, 1, null, 'changed') : row));
+
+  it('holds at most the budget: a big range is compared in chunks cut between partitions, each side read once', async () => {
+    const { read, asked, served } = sides(tenPartitions, changed);
     const result = await compareRange(RANGE, read, shape, digestLayout(plan, options), digester, 7);
     expect(summary(result)).toEqual(['mismatched row 7/1', 'missing row 9/0', 'missing row 9/1', 'missing row 9/2']);
     expect([result.sourceRows, result.targetRows, result.compared]).toEqual([30, 27, 30]);
-    // the budget counts rows and partitions held (3 + 1 each): chunks of 2 partitions, cut at a token boundary
-    expect(asked).toEqual([
-      'source -100:100', 'target -100:1', 'source 1:100', 'target 1:3', 'source 3:100', 'target 3:5', 'source 5:100', 'target 5:7', 'source 7:100', 'target 7:100',
-    ]);
+    // the budget counts rows and partitions held (3 + 1 each): chunks of 2 partitions, cut at a token boundary;
+    // the source is one query across the chunks, the target one per chunk
+    expect(asked).toEqual(['source -100:100', 'target -100:1', 'target 1:3', 'target 3:5', 'target 5:7', 'target 7:100']);
+    expect(served).toEqual({ source: 30, target: 27 });
+  });
+
+  it('a chunk that ends mid-page leaves the rest of that page to the next chunk (pages larger than the budget)', async () => {
+    const { read, served } = sides(tenPartitions, changed, 25);
+    const result = await compareRange(RANGE, read, shape, digestLayout(plan, options), digester, 7);
+    expect(summary(result)).toEqual(['mismatched row 7/1', 'missing row 9/0', 'missing row 9/1', 'missing row 9/2']);
+    expect([result.sourceRows, result.targetRows, result.compared]).toEqual([30, 27, 30]);
+    expect(served).toEqual({ source: 30, target: 27 });
   });
 
   it('keys round-trip through their compact string form', () => {
