@@ -58,6 +58,12 @@ export const rangesInFlight = (throughput: InFlight, command: keyof typeof IN_FL
 /** --page-size, or the command's default. */
 export const pageSizeOf = (throughput: InFlight, command: keyof typeof IN_FLIGHT_DEFAULTS): number => throughput.pageSize ?? IN_FLIGHT_DEFAULTS[command].pageSize;
 
+/** How a command's range reads page: --page-size (or its default), worked on `sliceRows` rows at a time. */
+export const pagingOf = (throughput: InFlight, command: keyof typeof IN_FLIGHT_DEFAULTS): { pageSize: number; sliceRows: number } => ({
+  pageSize: pageSizeOf(throughput, command),
+  sliceRows: IN_FLIGHT_DEFAULTS[command].sliceRows,
+});
+
 export type RunStore = { kind: 'local' } | { kind: 'cassandra'; keyspace: string };
 
 export const runIdOption = option(z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-"').optional(), {

@@ -1,5 +1,5 @@
 import { readRange } from '../read/range-reader.js';
-import { IN_FLIGHT_DEFAULTS, pageSizeOf } from '../config/run-options.js';
+import { pagingOf } from '../config/run-options.js';
 import { ExitCode, messageOf } from '../errors.js';
 import { isListRemovalRefused, isRefusal } from '../connect/retry.js';
 import { WHOLE_LIST_NOTE } from '../diff/list-repair.js';
@@ -69,7 +69,7 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
 
   return async (range, counts) => {
     let previous: RawRow | null = null;
-    for await (const page of readRange(ctx.source, plan, range, { keyspace: options.selection.keyspace, pageSize: pageSizeOf(options.throughput, 'copy'), sliceRows: IN_FLIGHT_DEFAULTS.copy.sliceRows, signal: ctx.signal })) {
+    for await (const page of readRange(ctx.source, plan, range, { keyspace: options.selection.keyspace, ...pagingOf(options.throughput, 'copy'), signal: ctx.signal })) {
       await ctx.throttle(page.length);
       const opens = partitionStarts(page, previous, plan, sourceSchema.partitionKey.length);
       const partitions = await toPartitions(page, opens, counts);

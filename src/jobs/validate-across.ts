@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { pageSizeOf, rangesInFlight } from '../config/run-options.js';
+import { pagingOf, rangesInFlight } from '../config/run-options.js';
 import { TargetBuckets } from '../diff/target-buckets.js';
 import { InputError } from '../errors.js';
 import { readRange } from '../read/range-reader.js';
@@ -51,7 +51,7 @@ export async function fileTarget(ctx: JobContext, scan: ReadPlan): Promise<void>
   await Promise.all(
     targetRanges.map((range) =>
       limit(async () => {
-        for await (const page of readRange(ctx.target, scan, range, { keyspace: ctx.targetSchema.keyspace, pageSize: pageSizeOf(ctx.options.throughput, 'validate'), signal: ctx.signal })) {
+        for await (const page of readRange(ctx.target, scan, range, { keyspace: ctx.targetSchema.keyspace, ...pagingOf(ctx.options.throughput, 'validate'), signal: ctx.signal })) {
           await ctx.throttle(page.length);
           await filer.add(page as RawRow[]);
         }

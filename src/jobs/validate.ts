@@ -1,5 +1,5 @@
 import xxhash from 'xxhash-wasm';
-import { IN_FLIGHT_DEFAULTS, pageSizeOf } from '../config/run-options.js';
+import { pagingOf } from '../config/run-options.js';
 import type { Session } from '../connect/session.js';
 import { compareDetail, type StampContext } from '../diff/compare-rows.js';
 import { type Candidate, compareRange, type PageSource, type RangeComparison } from '../diff/range-compare.js';
@@ -105,7 +105,7 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
   const read: PageSource = (side, range) => {
     if (side === 'target' && filed) return filed.pages(range); // read from disk: the rate limit guards the clusters
     const { session, scan, schema } = sides[side];
-    return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, pageSize: pageSizeOf(options.throughput, 'validate'), sliceRows: IN_FLIGHT_DEFAULTS.validate.sliceRows, signal: ctx.signal }));
+    return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, ...pagingOf(options.throughput, 'validate'), signal: ctx.signal }));
   };
   const scanRange = (range: TokenRange): Promise<RangeComparison> => compareRange(range, read, shape, layout, digester, options.compare.rangeBudget);
 
