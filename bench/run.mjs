@@ -158,9 +158,11 @@ try {
   const jobStart = new Date(Date.now() - 60_000).toISOString();
   const pipe = `${dsbulk(dsbulkLib, ['unload', '-k', KS, '-t', 'wide', ...contact(SOURCE), '-url', '-'], KS, logDir).map(quote).join(' ')} | ${dsbulk(dsbulkLib, ['load', '-k', KS, '-t', 'by_dsbulk', ...contact(TARGET), '-url', '-', '--schema.queryTimestamp', jobStart], KS, logDir).map(quote).join(' ')}`;
 
-  // Untimed: the first full read and write of the nodes' run was 11-17% slower than the same one later (likely their JVMs compiling hot paths).
-  console.log('warming up both nodes (a copy of the small table, not measured)...');
-  await measure(migrate(['copy', '--table', 'wide_small', '--target-table', 'warm_up', '--state-dir', stateDir]));
+  // Untimed, and of the whole table: on nodes just started, a first copy of the table took 89 s (the target
+  // node 116 CPU s) against 64-70 s (83-92) for the same copy next; after a warm-up on the ROWS / 10 table
+  // the first contender still ran 11-20% slower than the same command later in the run.
+  console.log('warming up both nodes (a copy of the table, not measured)...');
+  await measure(migrate(['copy', '--table', 'wide', '--target-table', 'warm_up', '--state-dir', stateDir]));
 
   await run('`migrate copy` (job-start)', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
   await run('DSBulk `unload -url - | load -url -` (one query timestamp)', ['bash', '-o', 'pipefail', '-c', pipe], ROWS);
@@ -225,9 +227,9 @@ How each is measured:
   DSBulk's target table is counted after the run.
 - The source rows were written an hour before the run, so every copy copies every cell; each contender
   starts once no node has run a compaction for 6 s (system_views.sstable_tasks), the first one after an
-  untimed copy of the ROWS / 10 table: without it the first contender ran 11-17% slower than the same command
-  run two places later, in three runs (the nodes' JVMs compiling their read and write paths is the likely
-  cause; not checked).
+  untimed copy of the whole table: on nodes just started, a first copy took 89 s against 64-70 s for the same
+  copy next, and after a warm-up on the ROWS / 10 table alone the first contender still ran 11-20% slower
+  than the same command later in the run.
 - DSBulk does less per row than \`migrate copy\`: one timestamp for all cells, no TTLs, no list guard, and one INSERT
   per row where \`migrate copy\` sends two for a row with a non-frozen list (the INSERT, which also clears the list
   below the stamp, and the prepend that keeps live appends after the copied elements): the target does more work per row for us.
