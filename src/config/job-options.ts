@@ -108,7 +108,7 @@ const compare = z.object({
   floatTolerance: seconds('float-tolerance', 0, 'float/double values closer than this are equal (default 0)'),
   ignore: names('ignore', 'columns not compared'),
   /** Rows of one range compared in memory at once; a larger range is split. */
-  rangeBudget: count('range-budget', 5_000, 'rows compared in memory at once; a range holding more is compared in chunks (default 5000)'),
+  rangeBudget: count('range-budget', 5_000, 'across partitioners: source rows held in memory at once per range; a range holding more is compared in chunks (default 5000)'),
 });
 
 export const jobSchema = z.object({ clusters: clustersSchema, selection, write, compare, run: runSlice, throughput: throughputSlice, output: outputSlice });

@@ -22,7 +22,7 @@ export interface KeyShape {
   hasStatics: boolean;
 }
 
-interface PartitionEntry {
+export interface PartitionEntry {
   digest: Digest;
   staticOnly: boolean;
 }
@@ -178,7 +178,7 @@ async function compareChunk(
  * Statics: compared where both sides hold the partition; a partition on one side only is reported as such
  * when it holds nothing but its static row (otherwise its rows already say it). Returns how many it compared.
  */
-function compareStatics(sourcePartitions: Map<string, PartitionEntry>, targetPartitions: Map<string, PartitionEntry>, layout: DigestLayout, candidates: Candidate[]): number {
+export function compareStatics(sourcePartitions: Map<string, PartitionEntry>, targetPartitions: Map<string, PartitionEntry>, layout: DigestLayout, candidates: Candidate[]): number {
   let compared = 0;
   for (const [key, source] of sourcePartitions) {
     const target = targetPartitions.get(key);

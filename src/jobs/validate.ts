@@ -3,6 +3,7 @@ import { pagingOf } from '../config/run-options.js';
 import type { Session } from '../connect/session.js';
 import { compareDetail, type StampContext } from '../diff/compare-rows.js';
 import { type Candidate, compareRange, type PageSource, type RangeComparison } from '../diff/range-compare.js';
+import { mergeRange } from '../diff/range-merge.js';
 import { type CompareOptions, Digester, digestLayout } from '../diff/row-digest.js';
 import { ExitCode } from '../errors.js';
 import { OWN_WINDOW_MICROS, OwnStamps } from '../diff/own-stamps.js';
@@ -105,9 +106,13 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
   const read: PageSource = (side, range) => {
     if (side === 'target' && filed) return filed.pages(range); // read from disk: the rate limit guards the clusters
     const { session, scan, schema } = sides[side];
-    return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, ...pagingOf(options.throughput, 'validate'), signal: ctx.signal }));
+    // Merged, a range reads both sides at once: two requests in flight per range without prefetching
+    // (which only held two more pages: 215-221 against 228-229 MB over 1,000,000 rows, and no slower).
+    return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, ...pagingOf(options.throughput, 'validate'), prefetch: filed !== undefined, signal: ctx.signal }));
   };
-  const scanRange = (range: TokenRange): Promise<RangeComparison> => compareRange(range, read, shape, layout, digester, options.compare.rangeBudget);
+  // Aligned, both sides come in token order and merge; across, the filed target rows come in arrival order.
+  const scanRange = (range: TokenRange): Promise<RangeComparison> =>
+    filed ? compareRange(range, read, shape, layout, digester, options.compare.rangeBudget) : mergeRange(range, read, shape, sides.target.scan.tokenSlot as number, layout, digester);
 
   const confirm = async (candidate: Candidate) => {
     const partitionOnly = candidate.entity === 'partition';

@@ -8,12 +8,15 @@ export interface RangeReadOptions {
   pageSize: number;
   /** Rows handed out at a time (default: the whole page): a page is parsed a slice at a time. */
   sliceRows?: number;
+  /** Whether the next page is requested while the current one is worked on (default true). */
+  prefetch?: boolean;
   signal?: AbortSignal | undefined;
 }
 
 /**
  * The rows of one token range, a page (or a slice of one) at a time. The next page is requested as soon as
- * the current one is handed out, so network and work overlap while at most two pages are held.
+ * the current one is handed out, so network and work overlap while at most two pages are held; without
+ * `prefetch`, once the current one is used up (a reader that reads another range meanwhile overlaps anyway).
  */
 export async function* readRange(session: Session, plan: ReadPlan, range: TokenRange, options: RangeReadOptions): AsyncGenerator<RawRow[]> {
   const query = rangeQuery(plan);
@@ -29,8 +32,10 @@ export async function* readRange(session: Session, plan: ReadPlan, range: TokenR
     options.signal?.throwIfAborted();
     const result = await pending;
     const state = result.pageState ?? undefined;
-    if (state) pending = fetchPage(state);
+    const prefetch = options.prefetch ?? true;
+    if (state && prefetch) pending = fetchPage(state);
     yield* rawRowSlices(result, options.sliceRows ?? result.rows.length);
     if (!state) return;
+    if (!prefetch) pending = fetchPage(state);
   }
 }

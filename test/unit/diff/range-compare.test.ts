@@ -1,54 +1,15 @@
 import xxhash from 'xxhash-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareRange, decodeKey, KeyEncoder, type PageSource } from '../../../src/diff/range-compare.js';
-import { type CompareOptions, Digester, digestLayout } from '../../../src/diff/row-digest.js';
-import { buildReadPlan, type RawRow } from '../../../src/read/select.js';
-import { big, int, schemaOf, text } from '../../support/schemas.js';
-
-const schema = schemaOf([
-  ['pk', 'partition_key', 'int', 0],
-  ['ck', 'clustering', 'int', 0],
-  ['s', 'static', 'text'],
-  ['v', 'regular', 'text'],
-  ['f', 'regular', 'double'],
-]);
-const plan = buildReadPlan(schema, { writetimes: false, ttls: false, withToken: true });
-// plan order: pk, ck, f, s, v (cells sorted by name), token; here a row's token is its pk
-const r = (pk: number, ck: number | null, s: string | null, v: string | null, f = 1.5): RawRow => {
-  const d = Buffer.alloc(8);
-  d.writeDoubleBE(f);
-  return [int(pk), ck === null ? null : int(ck), d, s === null ? null : text(s), v === null ? null : text(v), big(BigInt(pk))];
-};
-const RANGE = { start: -100n, end: 100n };
-
-/** Both sides' rows, served by token range in pages of `pageSize`; `asked` records each read. */
-function sides(source: RawRow[], target: RawRow[], pageSize = 2) {
-  const asked: string[] = [];
-  const served = { source: 0, target: 0 };
-  const read: PageSource = async function* (side, range) {
-    asked.push(`${side} ${range.start}:${range.end}`);
-    const rows = (side === 'source' ? source : target).filter((row) => {
-      const token = (row[5] as Buffer).readBigInt64BE(0);
-      return token > range.start && token <= range.end;
-    });
-    for (let i = 0; i < rows.length; i += pageSize) {
-      const page = rows.slice(i, i + pageSize);
-      served[side] += page.length;
-      yield page;
-    }
-  };
-  return { read, asked, served };
-}
-const options: CompareOptions = { ignore: [], compareWritetime: false, compareTtl: false, ttlToleranceSeconds: 60, floatTolerance: 0 };
-const shape = { partitionKey: [0], clustering: [1], token: 5, readToken: (b: Buffer) => b.readBigInt64BE(0), hasStatics: true };
+import { compareRange, decodeKey, KeyEncoder } from '../../../src/diff/range-compare.js';
+import { Digester, digestLayout } from '../../../src/diff/row-digest.js';
+import type { RawRow } from '../../../src/read/select.js';
+import { int, text } from '../../support/schemas.js';
+import { options, plan, r, RANGE, shape, sides, summary } from './range-rows.js';
 
 let digester: Digester;
 beforeAll(async () => {
   digester = new Digester((await xxhash()).h64Raw);
 });
-
-const summary = (c: Awaited<ReturnType<typeof compareRange>>) =>
-  c.candidates.map((x) => `${x.kind} ${x.entity} ${x.keys.map((k) => k.readInt32BE(0)).join('/')}`).sort();
 
 describe('compareRange', () => {
   it('accounts for every row: equal, missing, mismatched, extra; statics once per partition', async () => {
