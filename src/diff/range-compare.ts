@@ -39,7 +39,9 @@ export interface RangeComparison {
 export type PageSource = (side: 'source' | 'target', range: TokenRange) => AsyncIterable<RawRow[]>;
 
 /**
- * Matches the rows of one token range, read from both sides, by primary key. The source side is held as
+ * Matches the rows of one token range, read from both sides, by primary key, when the target's rows do not
+ * come in token order (validate across partitioners: a range's filed rows; aligned ranges are merged by
+ * range-merge.ts). The source side is held as
  * (key, digest) pairs while the target side streams past them. At most `budget` source rows are held:
  * past that, taking source rows pauses at the next partition boundary, that chunk is compared against the
  * target's rows up to there, and the next chunk takes the source's rows from where the last one paused:

@@ -24,7 +24,7 @@ import { type JobKey, parseJobKey, sameTablePair } from '../state/job-key.js';
 
 /**
  * `migrate validate [--autocorrect] [--delete-extra]`: both clusters read by the same token ranges, rows
- * matched by primary key and compared by digest; every difference re-read from both sides before it is
+ * matched by primary key and compared by their compared cells; every difference re-read from both sides before it is
  * reported, and corrected so that no newer write in the target is overwritten.
  */
 export function validateJob(): JobDefinition {
