@@ -123,15 +123,10 @@ async function compareChunk(
 
   const primaryKey = [...shape.partitionKey, ...shape.clustering];
   const keys = new KeyEncoder();
+  const notes = new PartitionNotes(shape, keys, digester, layout);
   const visit = (row: RawRow, partitions: Map<string, PartitionEntry>): string | null => {
-    const partition = keys.encode(row, shape.partitionKey);
-    const isStaticRow = shape.clustering.length > 0 && row[shape.clustering[0] as number] === null;
-    if (shape.hasStatics) {
-      const entry = partitions.get(partition);
-      if (!entry) partitions.set(partition, { digest: digester.digest(row, layout.statics), staticOnly: isStaticRow });
-      else if (!isStaticRow) entry.staticOnly = false;
-    }
-    return isStaticRow ? null : keys.encode(row, primaryKey);
+    notes.note(row, partitions);
+    return notes.isStaticRow(row) ? null : keys.encode(row, primaryKey);
   };
 
   // The chunk ends where the budget is reached, at a token boundary: a partition is never cut in two.
@@ -174,6 +169,29 @@ async function compareChunk(
   }
   compared += compareStatics(sourcePartitions, targetPartitions, layout, candidates);
   return { candidates, sourceRows, targetRows, compared, end };
+}
+
+/** Each side's partitions as their rows pass, for compareStatics: a partition's first row on a side carries its statics. */
+export class PartitionNotes {
+  constructor(
+    private readonly shape: KeyShape,
+    private readonly keys: KeyEncoder,
+    private readonly digester: Digester,
+    private readonly layout: DigestLayout,
+  ) {}
+
+  note(row: RawRow, partitions: Map<string, PartitionEntry>): void {
+    if (!this.shape.hasStatics) return;
+    const partition = this.keys.encode(row, this.shape.partitionKey);
+    const entry = partitions.get(partition);
+    if (!entry) partitions.set(partition, { digest: this.digester.digest(row, this.layout.statics), staticOnly: this.isStaticRow(row) });
+    else if (!this.isStaticRow(row)) entry.staticOnly = false;
+  }
+
+  /** A partition's static cells alone: its clustering columns are null. */
+  isStaticRow(row: RawRow): boolean {
+    return this.shape.clustering.length > 0 && row[this.shape.clustering[0] as number] === null;
+  }
 }
 
 /**

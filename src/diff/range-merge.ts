@@ -1,6 +1,6 @@
 import type { RawRow } from '../read/select.js';
 import type { TokenRange } from '../ring/token-range.js';
-import { type Candidate, compareStatics, decodeKey, KeyEncoder, type KeyShape, type PageSource, type PartitionEntry, type RangeComparison } from './range-compare.js';
+import { type Candidate, compareStatics, decodeKey, KeyEncoder, type KeyShape, type PageSource, type PartitionEntry, PartitionNotes, type RangeComparison } from './range-compare.js';
 import { type Digest, type Digester, type DigestLayout, sameDigest, sameParts } from './row-digest.js';
 
 /**
@@ -104,25 +104,27 @@ class TokenMatch {
   private readonly waiting = { source: new Map<string, Digest>(), target: new Map<string, Digest>() };
   private readonly partitions = { source: new Map<string, PartitionEntry>(), target: new Map<string, PartitionEntry>() };
   private readonly keys = new KeyEncoder();
+  private readonly notes: PartitionNotes;
   private readonly primaryKey: number[];
 
   constructor(
-    private readonly shape: KeyShape,
+    shape: KeyShape,
     private readonly layout: DigestLayout,
     private readonly digester: Digester,
   ) {
     this.primaryKey = [...shape.partitionKey, ...shape.clustering];
+    this.notes = new PartitionNotes(shape, this.keys, digester, layout);
   }
 
   /** A source row and a target row in step: compared in place when they are the same row, else each waits. */
   pair(source: RawRow, target: RawRow): void {
-    if (this.isStaticRow(source) || this.isStaticRow(target) || !this.sameKey(source, target)) {
+    if (this.notes.isStaticRow(source) || this.notes.isStaticRow(target) || !this.sameKey(source, target)) {
       this.source(source);
       this.target(target);
       return;
     }
-    this.visitPartition(source, this.partitions.source);
-    this.visitPartition(target, this.partitions.target);
+    this.notes.note(source, this.partitions.source);
+    this.notes.note(target, this.partitions.target);
     this.compared++;
     if (!sameParts(this.layout.regular, source, target)) this.candidates.push({ kind: 'mismatched', entity: 'row', keys: this.primaryKey.map((slot) => Buffer.from(source[slot] as Buffer)) });
   }
@@ -144,8 +146,8 @@ class TokenMatch {
   }
 
   private take(row: RawRow, side: 'source' | 'target'): void {
-    this.visitPartition(row, this.partitions[side]);
-    if (this.isStaticRow(row)) return;
+    this.notes.note(row, this.partitions[side]);
+    if (this.notes.isStaticRow(row)) return;
     const key = this.keys.encode(row, this.primaryKey);
     const digest = this.digester.digest(row, this.layout.regular);
     const other = side === 'source' ? this.waiting.target : this.waiting.source;
@@ -162,19 +164,6 @@ class TokenMatch {
   private report(kind: 'missing' | 'extra', key: string): void {
     this.compared++;
     this.candidates.push({ kind, entity: 'row', keys: decodeKey(key) });
-  }
-
-  /** Statics: a partition's first row on each side carries them (compareRange's rule). */
-  private visitPartition(row: RawRow, partitions: Map<string, PartitionEntry>): void {
-    if (!this.shape.hasStatics) return;
-    const partition = this.keys.encode(row, this.shape.partitionKey);
-    const entry = partitions.get(partition);
-    if (!entry) partitions.set(partition, { digest: this.digester.digest(row, this.layout.statics), staticOnly: this.isStaticRow(row) });
-    else if (!this.isStaticRow(row)) entry.staticOnly = false;
-  }
-
-  private isStaticRow(row: RawRow): boolean {
-    return this.shape.clustering.length > 0 && row[this.shape.clustering[0] as number] === null;
   }
 
   private sameKey(a: RawRow, b: RawRow): boolean {

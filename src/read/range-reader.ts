@@ -27,12 +27,12 @@ export async function* readRange(session: Session, plan: ReadPlan, range: TokenR
     page.catch(() => undefined); // awaited below; an abandoned prefetch must not be an unhandled rejection
     return page;
   };
+  const prefetch = options.prefetch ?? true;
   let pending = fetchPage();
   for (;;) {
     options.signal?.throwIfAborted();
     const result = await pending;
     const state = result.pageState ?? undefined;
-    const prefetch = options.prefetch ?? true;
     if (state && prefetch) pending = fetchPage(state);
     yield* rawRowSlices(result, options.sliceRows ?? result.rows.length);
     if (!state) return;
