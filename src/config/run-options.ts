@@ -32,10 +32,14 @@ export const defaultWorkers = (): number => Math.max(1, availableParallelism() -
  * 500,000 bench rows (1,000,000 read), 5000-row pages in slices of 500 took 13.9-16.2 s, 6.7-7.0 tool CPU s
  * and 171 MB, against 17.1-19.3 s, 8.5-9.3 s and 154 MB with 500-row pages; the source node's CPU fell by a
  * quarter (8.1-9.8 s against 11.3-12.9 s). Unsliced, 5000-row pages cost the tool more CPU than 500 did.
+ * Since validate merges ranges (two requests in flight per range) and releases spent pages, 3 ranges in
+ * slices of 100 validate 1,000,000 rows in 19.7-20.9 s with 8.2-8.9 tool CPU s and 152-156 MB, against
+ * 20.8-21.7 s, 9.9-10.4 s and 220-231 MB for the build before (4 ranges, slices of 500, no release, heap
+ * growth 100), interleaved, 3 runs each; 2 ranges took as long, 4 held 10-20 MB more.
  */
 export const IN_FLIGHT_DEFAULTS = {
   copy: { rangesPerProcess: 3, pageSize: 2000, sliceRows: 100 },
-  validate: { rangesPerProcess: 4, pageSize: 5000, sliceRows: 500 },
+  validate: { rangesPerProcess: 3, pageSize: 5000, sliceRows: 100 },
 } as const;
 
 /**
@@ -46,8 +50,10 @@ export const IN_FLIGHT_DEFAULTS = {
  * 141-152 MB (100,000 and 1,000,000 rows), 2% more CPU. A copy at 100 still peaked at 162 MB against 142 MB on
  * a tenth of the rows (the bench run of 2026-12-03 17:00); at 50, 146-147 against 139 MB, for about 10% more
  * of the tool's CPU. (With 100-row pages a copy promoted almost nothing, and V8's own growth suited it.)
+ * Validate, merged, in slices of 100 and releasing spent pages: at 50, 152-156 against 126-141 MB (1,000,000
+ * and 100,000 rows, 3 runs each); at 100, 160-174 against 141-142 MB.
  */
-export const HEAP_GROWTH_PERCENT = { copy: 50, validate: 100 } as const;
+export const HEAP_GROWTH_PERCENT = { copy: 50, validate: 50 } as const;
 
 type InFlight = { concurrency?: number | undefined; pageSize?: number | undefined };
 

@@ -108,7 +108,9 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
     const { session, scan, schema } = sides[side];
     // Merged, a range reads both sides at once: two requests in flight per range without prefetching
     // (which only held two more pages: 215-221 against 228-229 MB over 1,000,000 rows, and no slower).
-    return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, ...pagingOf(options.throughput, 'validate'), prefetch: filed !== undefined, signal: ctx.signal }));
+    // The merge keeps no cell of a slice once it asks for the next, so its pages are released as it goes.
+    const merged = filed === undefined;
+    return throttled(ctx, readRange(session, scan, range, { keyspace: schema.keyspace, ...pagingOf(options.throughput, 'validate'), prefetch: !merged, releaseSpent: merged, signal: ctx.signal }));
   };
   // Aligned, both sides come in token order and merge; across, the filed target rows come in arrival order.
   const scanRange = (range: TokenRange): Promise<RangeComparison> =>

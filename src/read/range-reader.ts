@@ -10,6 +10,11 @@ export interface RangeReadOptions {
   sliceRows?: number;
   /** Whether the next page is requested while the current one is worked on (default true). */
   prefetch?: boolean;
+  /**
+   * Whether a page's memory is released as soon as the slice after its last is asked for (default false):
+   * only for a reader that keeps no cell of a slice once it asks for the next (raw-cells.ts, rawRowSlices).
+   */
+  releaseSpent?: boolean;
   signal?: AbortSignal | undefined;
 }
 
@@ -34,7 +39,7 @@ export async function* readRange(session: Session, plan: ReadPlan, range: TokenR
     const result = await pending;
     const state = result.pageState ?? undefined;
     if (state && prefetch) pending = fetchPage(state);
-    yield* rawRowSlices(result, options.sliceRows ?? result.rows.length);
+    yield* rawRowSlices(result, options.sliceRows ?? result.rows.length, options.releaseSpent);
     if (!state) return;
     if (!prefetch) pending = fetchPage(state);
   }

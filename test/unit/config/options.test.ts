@@ -24,7 +24,7 @@ describe('job options', () => {
   it('keeps each command\'s ranges and page size per worker process unless --concurrency and --page-size are given', () => {
     const defaults = parseJobOptions(base, {}).throughput;
     expect([rangesInFlight(defaults, 'copy', 1), rangesInFlight(defaults, 'copy', 0), rangesInFlight(defaults, 'copy', 3)]).toEqual([3, 3, 9]);
-    expect([rangesInFlight(defaults, 'validate', 1), rangesInFlight(defaults, 'validate', 2)]).toEqual([4, 8]);
+    expect([rangesInFlight(defaults, 'validate', 1), rangesInFlight(defaults, 'validate', 2)]).toEqual([3, 6]);
     expect([pageSizeOf(defaults, 'copy'), pageSizeOf(defaults, 'validate')]).toEqual([2000, 5000]);
     const given = parseJobOptions({ ...base, concurrency: 6, 'page-size': 700 }, {}).throughput;
     expect([rangesInFlight(given, 'copy', 3), rangesInFlight(given, 'validate', 1), pageSizeOf(given, 'copy'), pageSizeOf(given, 'validate')]).toEqual([6, 6, 700, 700]);
