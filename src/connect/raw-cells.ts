@@ -154,8 +154,8 @@ export function installRawCells(): void {
       const rowCount = reader.buf.readInt32BE(reader.offset);
       rows = new Array<RawRow>(rowCount).fill(placeholder);
       const buf = reader.buf;
-      // A frame read in several socket reads is assembled into memory of its own; one read in a single read
-      // may share its memory with the frames before and after it, which must not be released with it.
+      // A frame that took several socket reads is assembled into memory of its own; one that came in a
+      // single read may share that read's memory with the frames before and after it, kept alive with it.
       const owned = buf.buffer instanceof ArrayBuffer && buf.byteOffset === 0 && buf.length === buf.buffer.byteLength && buf.length === frameInfo.header.bodyLength;
       rows[UNREAD] = { buf, offset: reader.offset + 4, columnCount: frameInfo.meta.columns?.length ?? 0, ownMemory: owned ? buf.buffer : undefined };
       reader.offset = reader.buf.length;
