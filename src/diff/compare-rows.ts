@@ -69,7 +69,7 @@ export function compareDetail(
 ): RowDifference | null {
   if (source === null && target === null) return null;
   if (target === null) return { kind: 'missing', cells: [], targetNewer: false };
-  if (source === null) return { kind: 'extra', cells: [], targetNewer: false };
+  if (source === null) return { kind: 'extra', cells: [], targetNewer: isLiveInFlight(plan, target, entity, stamps) };
   const cells: CellDifference[] = [];
   for (const slot of plan.cells) {
     if ((slot.column.kind === 'static') !== (entity === 'partition') || options.ignore.includes(slot.column.name)) continue;
@@ -78,6 +78,18 @@ export function compareDetail(
   }
   if (cells.length === 0) return null;
   return { kind: 'mismatched', cells, targetNewer: cells.every((c) => c.fix.action === 'keep') };
+}
+
+/**
+ * A target-only row whose newest cell is a write we did not make since this run began (minus the skew margin)
+ * is a live write in flight: the proxy has reached the target and not yet the source. Deleting it at that
+ * stamp would shadow the source's half when it lands at the same stamp (a tombstone wins a tie), so it is
+ * left, as a newer target cell is (`decide`); the next run deletes it if the source never gets it.
+ */
+function isLiveInFlight(plan: ReadPlan, target: RawRow, entity: 'row' | 'partition', { own, runStamp }: StampContext): boolean {
+  const stamps = plan.cells.filter((slot) => (slot.column.kind === 'static') === (entity === 'partition')).map((slot) => newestStamp(slot, target));
+  const newest = stamps.reduce<bigint | null>((a, b) => (b === null || (a !== null && a >= b) ? a : b), null);
+  return newest !== null && newest >= runStamp && !own.isOurs(newest);
 }
 
 function cellFix(slot: CellSlot, source: RawRow, target: RawRow, options: CompareOptions, stamps: StampContext): CellFix {

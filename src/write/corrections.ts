@@ -24,7 +24,8 @@ export interface CorrectionOptions {
  * A missing row is written whole, each cell at its source writetime raised to our level (one of our own
  * tombstones may hide it); a mismatched row cell by cell, element by element, as compareDetail decided;
  * an extra row or partition is deleted at the newest writetime it holds in the target, the smallest
- * tombstone that removes it, so a later write always wins.
+ * tombstone that removes it, so a later write always wins; unless it is a live write in flight
+ * (targetNewer), which the same stamp arriving at the source next would otherwise lose to that tombstone.
  */
 export class CorrectionPlanner {
   private readonly builder: MutationBuilder;
@@ -46,7 +47,7 @@ export class CorrectionPlanner {
   /** The statements that correct the difference, or null when autocorrect leaves it. */
   corrections(candidate: Candidate, difference: RowDifference, sourceRow: RawRow | null, targetRow: RawRow | null): Mutation[] | null {
     const mode = this.options.autocorrect;
-    if (difference.kind === 'extra') return this.options.deleteExtra && targetRow ? [this.deleteExtra(candidate, targetRow)] : null;
+    if (difference.kind === 'extra') return this.options.deleteExtra && targetRow && !difference.targetNewer ? [this.deleteExtra(candidate, targetRow)] : null;
     if (!mode || (mode !== 'all' && mode !== difference.kind) || difference.targetNewer || sourceRow === null) return null;
     const partition = candidate.entity === 'partition';
     if (difference.kind === 'missing') {

@@ -159,4 +159,22 @@ describe('migrate validate', () => {
     expect(run.csv.filter((l) => l[0] === 'missing')).toEqual([['missing', '50', '', 'shadowed']]);
     expect((await target.execute(`SELECT id FROM ${KS}.profiles WHERE id = 50`)).rowLength).toBe(0);
   });
+
+  it('a live write that has reached the target and not yet the source is left, not deleted under it', async () => {
+    // The proxy writes both sides at once: validate may read the target's half before the source's lands.
+    const stamp = nowMicros().toString();
+    const customer = types.Uuid.random();
+    const insert = `INSERT INTO ${KS}.orders (customer_id, region, order_ts, order_id, customer_name, items) VALUES (?, 'eu', ?, ?, 'live', 3) USING TIMESTAMP ?`;
+    const params = [customer, new Date(Date.UTC(2025, 0, 1)), types.TimeUuid.fromDate(new Date(Date.UTC(2025, 0, 1)), 7), stamp];
+    await exec(target, insert, params);
+    const inFlight = await migrate('validate', 'orders', ['--autocorrect', '--delete-extra']);
+    expect({ code: inFlight.code, ...counts(inFlight.summary), deleted: inFlight.summary.deleted }).toEqual({ code: 0, missing: 0, mismatched: 0, extra: 1, targetNewer: 1, deleted: 0 });
+    expect(inFlight.csv.filter((l) => l[0] === 'extra').map((l) => [l[1], l.at(-1)])).toEqual([[customer.toString(), 'target-newer']]);
+    // the source's half lands at the same stamp: both sides agree, and the row is in the target
+    await exec(source, insert, params);
+    const after = await migrate('validate', 'orders');
+    expect({ code: after.code, ...counts(after.summary) }).toEqual({ code: 0, missing: 0, mismatched: 0, extra: 0, targetNewer: 0 });
+    const row = (await target.execute(`SELECT customer_name, items FROM ${KS}.orders WHERE customer_id = ? AND region = 'eu'`, [customer], { prepare: true })).first();
+    expect([row?.get('customer_name'), row?.get('items')]).toEqual(['live', 3]);
+  });
 });

@@ -47,6 +47,18 @@ describe('compareDetail: what autocorrect does with each cell', () => {
     expect(compareDetail(plan, null, row({ v: [text('a'), big(1n)] }), 'row', options, stamps)?.kind).toBe('extra');
   });
 
+  it('a target-only row as new as this run, not of our stamps, is a live write in flight: target-newer, left', () => {
+    const extra = (v: bigint, entity: 'row' | 'partition' = 'row') => compareDetail(plan, null, row({ v: [text('x'), big(v)], st: [text('s'), big(S)] }), entity, options, stamps);
+    expect(extra(RUN + 5n)).toMatchObject({ kind: 'extra', targetNewer: true });
+    expect(extra(RUN - 5n)).toMatchObject({ kind: 'extra', targetNewer: false });
+    // a copy stamped inside the skew margin (its stamp above the run stamp) wrote ours to delete
+    const late = OwnStamps.fromRuns([{ stamp: RUN + 10n, windowMicros: 1_000_000n }], 0);
+    const ours = compareDetail(plan, null, row({ v: [text('x'), big(RUN + 10n)] }), 'row', options, { own: late, runStamp: RUN });
+    expect(ours).toMatchObject({ kind: 'extra', targetNewer: false });
+    // a partition's statics are judged by the static cells alone
+    expect(extra(RUN + 5n, 'partition')).toMatchObject({ kind: 'extra', targetNewer: false });
+  });
+
   it('a newer value we did not write is a live write: kept, target-newer', () => {
     const d = compareDetail(plan, row({ v: [text('a'), big(100n)] }), row({ v: [text('b'), big(RUN + 5n)] }), 'row', options, stamps);
     expect(d).toMatchObject({ kind: 'mismatched', targetNewer: true, cells: [{ fix: { action: 'keep' } }] });
