@@ -44,10 +44,17 @@ export interface CorrectorParts {
 export function corrector({ ctx, detail, readers, compare, stamps, planner, target, writer }: CorrectorParts): (found: Found, counts: RowTally) => Promise<string> {
   const { options } = ctx;
   const isCounter = ctx.sourceSchema.isCounter;
-  const counterCorrection = async ({ candidate, difference, sourceRow, targetRow }: Found): Promise<Mutation[] | null> => {
-    const wanted = options.compare.autocorrect === 'all' || options.compare.autocorrect === difference.kind;
-    if (!wanted || difference.kind === 'extra') return planner.corrections(candidate, difference, sourceRow, targetRow);
+  const counterCorrection = async ({ candidate, difference, sourceRow }: Found): Promise<Mutation[] | null> => {
     const partitionOnly = candidate.entity === 'partition';
+    if (difference.kind === 'extra') {
+      if (!options.compare.deleteExtra) return null;
+      // A counter carries no writetime to tell an increment in flight from a stray row, and a deleted counter
+      // cannot be written again: it is deleted only when the source lacks it across two reads bracketing the target's.
+      const settled = await readSettledCounters(detail, readers, candidate.keys, partitionOnly, sourceRow);
+      return settled && settled.source === null && settled.target ? planner.corrections(candidate, difference, null, settled.target) : null;
+    }
+    const wanted = options.compare.autocorrect === 'all' || options.compare.autocorrect === difference.kind;
+    if (!wanted) return null;
     const settled = await readSettledCounters(detail, readers, candidate.keys, partitionOnly, sourceRow);
     if (!settled?.source) return null;
     const statement = counterStatement(ctx.sourceSchema, detail, target, settled.source, settled.target, partitionOnly);
