@@ -87,9 +87,14 @@ export function compareDetail(
  * left, as a newer target cell is (`decide`); the next run deletes it if the source never gets it.
  */
 function isLiveInFlight(plan: ReadPlan, target: RawRow, entity: 'row' | 'partition', { own, runStamp }: StampContext): boolean {
-  const stamps = plan.cells.filter((slot) => (slot.column.kind === 'static') === (entity === 'partition')).map((slot) => newestStamp(slot, target));
-  const newest = stamps.reduce<bigint | null>((a, b) => (b === null || (a !== null && a >= b) ? a : b), null);
+  const newest = newestEntityStamp(plan, target, entity);
   return newest !== null && newest >= runStamp && !own.isOurs(newest);
+}
+
+/** The newest writetime a row holds in its regular cells, or a partition in its statics; null when none shows one. */
+export function newestEntityStamp(plan: ReadPlan, row: RawRow, entity: 'row' | 'partition'): bigint | null {
+  const stamps = plan.cells.filter((slot) => (slot.column.kind === 'static') === (entity === 'partition')).map((slot) => newestStamp(slot, row));
+  return stamps.reduce<bigint | null>((a, b) => (b === null || (a !== null && a >= b) ? a : b), null);
 }
 
 function cellFix(slot: CellSlot, source: RawRow, target: RawRow, options: CompareOptions, stamps: StampContext): CellFix {
@@ -173,7 +178,7 @@ export function listJudge({ own, runStamp, written, listRemoval }: StampContext)
 }
 
 /** The cell's writetime; for a multi-cell column, the newest of its elements. */
-export function newestStamp(slot: CellSlot, row: RawRow): bigint | null {
+function newestStamp(slot: CellSlot, row: RawRow): bigint | null {
   if (slot.writetime === null) return null;
   const stamps = numbersOf(row[slot.writetime] ?? null, isMultiCell(slot.column.type), readBigint);
   return stamps.length === 0 ? null : stamps.reduce((a, b) => (b > a ? b : a));

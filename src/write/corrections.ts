@@ -1,5 +1,5 @@
 import type { Statement } from '../connect/session.js';
-import { type CellDifference, type ElementFix, newestStamp, type RowDifference } from '../diff/compare-rows.js';
+import { type CellDifference, type ElementFix, newestEntityStamp, type RowDifference } from '../diff/compare-rows.js';
 import type { OwnStamps } from '../diff/own-stamps.js';
 import type { Candidate } from '../diff/range-compare.js';
 import type { CellSlot, RawRow, ReadPlan } from '../read/select.js';
@@ -106,8 +106,7 @@ export class CorrectionPlanner {
     const keys = candidate.keys;
     if (this.source.isCounter) return { query: `DELETE FROM ${this.table} WHERE ${this.where(keys)}`, params: keys };
     const slots = this.plan.cells.filter((slot) => (slot.column.kind === 'static') === partition);
-    const stamps = slots.map((slot) => newestStamp(slot, targetRow)).filter((s): s is bigint => s !== null);
-    const newest = stamps.length > 0 ? stamps.reduce((a, b) => (b > a ? b : a)) : this.latestCopyStamp();
+    const newest = newestEntityStamp(this.plan, targetRow, candidate.entity) ?? this.latestCopyStamp();
     const columns = partition ? `${slots.map((s) => this.columnName(s.column.name)).join(', ')} ` : '';
     return { query: `DELETE ${columns}FROM ${this.table} USING TIMESTAMP ? WHERE ${this.where(keys)}`, params: [bigintBytes(newest), ...keys] };
   }
