@@ -117,7 +117,7 @@ const safeRead = (path) => {
   }
 };
 
-const migrate = (args, to = TARGET) => [process.execPath, `${root}dist/cli/main.js`, ...args, '--source', SOURCE.join(':'), '--target', to.join(':'), '--keyspace', KS, '--quiet', '--json'];
+const migrate = (args, to = TARGET) => [process.execPath, `${root}dist/cli/bin.js`, ...args, '--source', SOURCE.join(':'), '--target', to.join(':'), '--keyspace', KS, '--quiet', '--json'];
 
 const contact = ([host, port]) => ['-h', host, '-port', String(port)];
 

@@ -20,7 +20,7 @@ function sh(cmd, args) {
 function migrate(...args) {
   console.log(`\n$ migrate ${args.join(' ')}`);
   const state = args[0] === 'schema' ? [] : ['--state-dir', stateDir, '--quiet'];
-  return sh(process.execPath, [`${root}dist/cli/main.js`, ...args, '--source', SOURCE, '--target', TARGET, '--keyspace', KS, ...state]);
+  return sh(process.execPath, [`${root}dist/cli/bin.js`, ...args, '--source', SOURCE, '--target', TARGET, '--keyspace', KS, ...state]);
 }
 
 function expectExit(code, wanted, what) {
@@ -75,7 +75,7 @@ try {
 
   console.log('\n== 7. Validate again: clean (the target-newer row is reported, not a failure)');
   expectExit(migrate('validate'), 0, 'validate after autocorrect');
-  console.log(`\nDemo done. Run state and reports are in ${stateDir}; "node dist/cli/main.js status --state-dir ${stateDir}" lists the runs.`);
+  console.log(`\nDemo done. Run state and reports are in ${stateDir}; "node dist/cli/bin.js status --state-dir ${stateDir}" lists the runs.`);
 } finally {
   await Promise.all([source.shutdown(), target.shutdown()]);
 }

@@ -1,7 +1,7 @@
 import { parseSchemaOptions } from '../config/command-options.js';
 import { type JobOptions, parseJobOptions, parseTableEntries, WHOLE_KEYSPACE } from '../config/job-options.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
-import { limitHeapGrowth } from '../jobs/heap-growth.js';
+import { limitHeap } from '../jobs/heap-limits.js';
 import { logEvent, setLogFormat } from '../report/log.js';
 import { formatSummary } from '../report/summary.js';
 import { checkOutputs } from '../report/writable.js';
@@ -25,7 +25,7 @@ export async function runJobCommand(command: 'copy' | 'validate', args: Record<s
   const entries = parseTableEntries(args, options, io.env);
   onOptions(options);
   setLogFormat(options.output.logFormat);
-  limitHeapGrowth(command);
+  limitHeap(command);
   if (Number(args.workers) > options.run.workers) logEvent('workers-capped', { asked: Number(args.workers), cap: options.run.workers }, `migrate: --workers ${String(args.workers)} is more than 4 per core on this machine: running ${options.run.workers}`);
   await checkOutputs({ stateDir: options.run.stateDir, reportDir: options.output.reportDir, metricsFile: options.output.metricsFile });
   // Jobs load lazily: `migrate --help` and `status` need no driver.

@@ -1,9 +1,6 @@
-#!/usr/bin/env node
-import { realpathSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../config/config-file.js';
 import { parseReadyOptions, parseStatusOptions, readyCommandSchema, schemaCommandSchema, type StatusOptions, statusCommandSchema } from '../config/command-options.js';
@@ -148,8 +145,8 @@ function packageVersion(): string {
   return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
+/** The process's entry (bin.ts) runs the command line through this: its exit code, and no stray handle keeping it. */
+export async function runProcess(): Promise<void> {
   // `migrate status | head`: the reader went away; that is not an error of ours.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;

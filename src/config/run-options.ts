@@ -42,19 +42,6 @@ export const IN_FLIGHT_DEFAULTS = {
   validate: { rangesPerProcess: 3, pageSize: 5000, sliceRows: 100 },
 } as const;
 
-/**
- * How far V8 may grow a process's heap past what its last full GC kept, in percent. V8 otherwise sets that
- * limit at up to 4x the live heap of its last full GC, so the peak depended on when that GC fell: 190 or 117
- * MB for the same 100,000-row preserve copy, 178 MB for validate's 1,000,000 rows against 140 MB for 100,000,
- * 199 MB for a 1,000,000-row copy with 2000-row pages. Validate at 100 (twice the live heap): 134-142 and
- * 141-152 MB (100,000 and 1,000,000 rows), 2% more CPU. A copy at 100 still peaked at 162 MB against 142 MB on
- * a tenth of the rows (the bench run of 2026-12-03 17:00); at 50, 146-147 against 139 MB, for about 10% more
- * of the tool's CPU. (With 100-row pages a copy promoted almost nothing, and V8's own growth suited it.)
- * Validate, merged, in slices of 100 and releasing spent pages: at 50, 152-156 against 126-141 MB (1,000,000
- * and 100,000 rows, 3 runs each); at 100, 160-174 against 141-142 MB.
- */
-export const HEAP_GROWTH_PERCENT = { copy: 50, validate: 50 } as const;
-
 type InFlight = { concurrency?: number | undefined; pageSize?: number | undefined };
 
 /** --concurrency, or the command's default for each of the `processes` running the ranges. */

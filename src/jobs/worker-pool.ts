@@ -7,6 +7,7 @@ import type { JobMetrics } from '../report/metrics.js';
 import type { RowTally } from '../report/summary.js';
 import type { RunView } from '../state/ledger.js';
 import type { RunRecord } from '../state/run-state.js';
+import { workerHeapFlags } from './heap-limits.js';
 import type { RangeRunner } from './range-runner.js';
 import type { Command } from './job-definition.js';
 
@@ -81,7 +82,7 @@ export class WorkerPool implements RangeRunner {
   static async start(processes: number, start: Omit<WorkerStart, 'type' | 'processes'>, signal: AbortSignal, metrics: JobMetrics | undefined): Promise<WorkerPool> {
     const workers = Array.from({ length: processes }, (): Worker => ({
       // Advanced serialization: the options' Maps and bigints arrive as they are (passwords never touch argv).
-      child: fork(workerEntry(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+      child: fork(workerEntry(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...workerHeapFlags(start.command)] }),
       running: new Map(),
       alive: true,
       last: { inFlight: 0, window: 0, smallestWindow: 0 },

@@ -6,7 +6,7 @@ import { setLogSink } from '../report/log.js';
 import { JobMetrics } from '../report/metrics.js';
 import { RowTally } from '../report/summary.js';
 import { liveBudget, shareOf } from './budget.js';
-import { limitHeapGrowth } from './heap-growth.js';
+import { limitHeap } from './heap-limits.js';
 import type { JobContext } from './job-definition.js';
 import { wireTable } from './wire-table.js';
 import { inProcess } from './range-runner.js';
@@ -51,7 +51,7 @@ async function work(start: WorkerStart): Promise<number> {
   const metrics = new ForwardingMetrics();
   const definition = (start.command === 'copy' ? (await import('./copy.js')).copyJob : (await import('./validate.js')).validateJob)();
   const options = processShare(start.options, start.processes);
-  limitHeapGrowth(start.command);
+  limitHeap(start.command);
   let ready = false;
   try {
     await withBothClusters(

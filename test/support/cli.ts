@@ -22,7 +22,7 @@ export const jobArgs = (keyspace: string, table: string, stateDir: string, extra
   '--source', SOURCE, '--target', TARGET, '--keyspace', keyspace, '--table', table, '--state-dir', stateDir, '--quiet', ...extra,
 ];
 
-const BUILT_CLI = join(REPO_ROOT, 'dist/cli/main.js');
+const BUILT_CLI = join(REPO_ROOT, 'dist/cli/bin.js');
 
 export interface SpawnedCli {
   code: Promise<number>;
@@ -32,7 +32,7 @@ export interface SpawnedCli {
   pid: number;
 }
 
-/** The built CLI as a user runs it, in its own process: `node dist/cli/main.js ARGS`. */
+/** The built CLI as a user runs it, in its own process: `node dist/cli/bin.js ARGS`. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedCli {
   const child = spawn(process.execPath, [BUILT_CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
