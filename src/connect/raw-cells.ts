@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { FramePool } from './frame-pool.js';
 
 /**
  * Raw cells: a selected column whose alias starts with RAW_ALIAS_PREFIX reaches us as the exact bytes
@@ -52,6 +53,7 @@ interface FrameInfo {
 }
 
 interface Parser {
+  getFrameBuffer(frameInfo: FrameInfo & { buffers?: Buffer[] | null }, item: { chunk: Buffer }): Buffer;
   parseRows(frameInfo: FrameInfo, reader: Reader): void;
   push(item: unknown): boolean;
   handleParsingError(error: unknown, frameInfo: FrameInfo, reader: Reader | null): void;
@@ -115,15 +117,43 @@ export function* rawRowSlices(result: { rows: unknown[] }, size: number, release
  * collections, so its frame is freed only by a full one, and V8 lets such memory grow by 64 MB before it
  * forces one: over a 1,000,000-row validate the process's array buffers swung between 12 and 63 MB, and the
  * peaks of that swing were most of what a long run's peak held over a short one's (README, Memory).
- * Transferring the frame's ArrayBuffer leaves the original empty and hands its memory to a clone that
- * nothing references, which the next young collection frees.
+ * Transferring the frame's ArrayBuffer leaves the original empty and hands its memory to a clone that no view
+ * reaches, which the next frame of its size reuses (frame-pool.ts).
  */
 function releaseFrame(memory: ArrayBuffer): void {
+  let spent: ArrayBuffer;
   try {
-    structuredClone(memory, { transfer: [memory] });
+    spent = structuredClone(memory, { transfer: [memory] });
   } catch {
     // An ArrayBuffer Node marked untransferable stays as it is, to be freed by the collector as before.
+    return;
   }
+  framePool.give(spent);
+}
+
+/** Free memory for frames: a few more than a validate holds in flight (3 ranges, a page of each side). */
+const framePool = new FramePool(8);
+/** The memory of frames assembled here, which may be longer than the frame. */
+const assembled = new WeakSet<ArrayBuffer>();
+/** Fresh frame memory is rounded up to this, so that the next page's frame, a little larger, fits it too. */
+const FRAME_ROUNDING = 64 * 1024;
+
+/**
+ * A frame's body from its socket reads (the driver's getFrameBuffer), in memory the pool has free or else in
+ * fresh memory. The driver's own concatenated the whole last read, which may hold the start of the next frame
+ * as well; this is the body alone, so that its memory is the frame's only and can be released.
+ */
+function assembleFrame(parts: Buffer[], length: number): Buffer {
+  const memory = framePool.take(length) ?? Buffer.allocUnsafeSlow(Math.ceil(length / FRAME_ROUNDING) * FRAME_ROUNDING).buffer;
+  assembled.add(memory);
+  const frame = Buffer.from(memory, 0, length);
+  let at = 0;
+  for (const part of parts) {
+    if (at >= length) break;
+    at += part.copy(frame, at, 0, Math.min(part.length, length - at));
+  }
+  if (at < length) throw new RangeError(`a frame of ${length} bytes ended after ${at}`);
+  return frame;
 }
 
 let installed = false;
@@ -146,6 +176,11 @@ export function installRawCells(): void {
     if (ours > 0 && ours === columns.length) meta.cqlMigrateRaw = true;
     return meta;
   };
+  Parser.prototype.getFrameBuffer = function (this: Parser, frameInfo, item) {
+    const frame = assembleFrame([...(frameInfo.buffers ?? []), item.chunk], frameInfo.header.bodyLength);
+    frameInfo.buffers = null;
+    return frame;
+  };
   const parseRows = Parser.prototype.parseRows;
   Parser.prototype.parseRows = function (this: Parser, frameInfo: FrameInfo, reader: Reader) {
     if (!frameInfo.meta.cqlMigrateRaw || frameInfo.byRow || frameInfo.parsingError) return parseRows.call(this, frameInfo, reader);
@@ -154,10 +189,11 @@ export function installRawCells(): void {
       const rowCount = reader.buf.readInt32BE(reader.offset);
       rows = new Array<RawRow>(rowCount).fill(placeholder);
       const buf = reader.buf;
-      // A frame that took several socket reads is assembled into memory of its own; one that came in a
-      // single read may share that read's memory with the frames before and after it, kept alive with it.
-      const owned = buf.buffer instanceof ArrayBuffer && buf.byteOffset === 0 && buf.length === buf.buffer.byteLength && buf.length === frameInfo.header.bodyLength;
-      rows[UNREAD] = { buf, offset: reader.offset + 4, columnCount: frameInfo.meta.columns?.length ?? 0, ownMemory: owned ? buf.buffer : undefined };
+      // A frame that took several socket reads is assembled into memory of its own (assembleFrame); one that
+      // came in a single read shares that read's memory with the frames before and after it, kept alive with it.
+      const memory = buf.buffer as ArrayBuffer;
+      const owned = assembled.has(memory);
+      rows[UNREAD] = { buf, offset: reader.offset + 4, columnCount: frameInfo.meta.columns?.length ?? 0, ownMemory: owned ? memory : undefined };
       reader.offset = reader.buf.length;
     } catch (error) {
       return this.handleParsingError(error, frameInfo, null);
