@@ -166,8 +166,10 @@ try {
 
   // The headline pair twice, in the order A B B A: the same copy has run 11,809 rows/s first in a run and
   // 17,425 later in it (2026-12-05), so each side gets an early and a late turn, and the ratio is of their totals.
-  const copyRun = (turn, table) => run(`\`migrate copy\` (job-start), ${turn}`, migrate(['copy', '--table', 'wide', '--target-table', table, '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
-  const dsbulkRun = (turn, table) => run(`DSBulk \`unload -url - | load -url -\` (one query timestamp), ${turn}`, ['bash', '-o', 'pipefail', '-c', pipeInto(table)], ROWS);
+  const COPY = '`migrate copy` (job-start)';
+  const DSBULK_PIPE = 'DSBulk `unload -url - | load -url -` (one query timestamp)';
+  const copyRun = (turn, table) => run(`${COPY}, ${turn}`, migrate(['copy', '--table', 'wide', '--target-table', table, '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
+  const dsbulkRun = (turn, table) => run(`${DSBULK_PIPE}, ${turn}`, ['bash', '-o', 'pipefail', '-c', pipeInto(table)], ROWS);
   await copyRun('1st', 'by_migrate');
   await dsbulkRun('1st', 'by_dsbulk');
   await dsbulkRun('2nd', 'by_dsbulk_again');
@@ -196,10 +198,10 @@ try {
     const turns = results.filter((r) => r.name === `${name}, 1st` || r.name === `${name}, 2nd`);
     return { rows: turns.reduce((sum, r) => sum + r.rows, 0), seconds: turns.reduce((sum, r) => sum + r.seconds, 0), cpu: turns.reduce((sum, r) => sum + r.cpu, 0), peakMb: Math.max(...turns.map((r) => r.peakMb)) };
   };
-  const copy = bothTurns('`migrate copy` (job-start)');
+  const copy = bothTurns(COPY);
   const preserve = by('`migrate copy --writetime preserve`');
   const validate = by('`migrate validate` (rows of both sides read)');
-  const pipeRun = bothTurns('DSBulk `unload -url - | load -url -` (one query timestamp)');
+  const pipeRun = bothTurns(DSBULK_PIPE);
   const unload = by('DSBulk unload of full rows, one side (the read reference)');
   const across = by('`migrate validate` across partitioners (Murmur3 source, RandomPartitioner target)');
   const cpuPerMillion = (r) => ((r.cpu / r.rows) * 1e6).toFixed(1);

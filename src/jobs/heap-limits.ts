@@ -5,8 +5,8 @@ import type { Command } from './job-definition.js';
  * How a command's heap is held. `growthPercent`: how far V8 may grow it past what its last full GC kept. V8
  * otherwise sets that limit at up to 4x the live heap of its last full GC, so the peak depended on when that
  * GC fell: 190 or 117 MB for the same 100,000-row preserve copy, 178 MB for validate's 1,000,000 rows against
- * 140 MB for 100,000, 199 MB for a 1,000,000-row copy with 2000-row pages. Validate at 100 (twice the live heap): 134-142 and
- * 141-152 MB (100,000 and 1,000,000 rows), 2% more CPU. A copy at 100 still peaked at 162 MB against 142 MB on
+ * 140 MB for 100,000, 199 MB for a 1,000,000-row copy with 2000-row pages. Validate at 100 (twice the live
+ * heap): 134-142 and 141-152 MB (100,000 and 1,000,000 rows), 2% more CPU. A copy at 100 still peaked at 162 MB against 142 MB on
  * a tenth of the rows (the bench run of 2026-12-03 17:00); at 50, 146-147 against 139 MB, for about 10% more
  * of the tool's CPU. (With 100-row pages a copy promoted almost nothing, and V8's own growth suited it.)
  * Validate, merged, in slices of 100 and releasing spent pages: at 50, 152-156 against 126-141 MB (1,000,000
