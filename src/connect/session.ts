@@ -25,6 +25,7 @@ export interface SessionOptions extends ClientOptions {
 }
 
 export type ResultSet = cassandra.types.ResultSet;
+const NO_WARNINGS: readonly string[] = [];
 export type { Consistency } from './driver-client.js';
 export interface Statement {
   query: string;
@@ -147,23 +148,27 @@ export class Session {
     return this.client.metadata.newToken(token.toString()) as unknown as Buffer;
   }
 
-  /** `isIdempotent: false` (counter increments): retried only when the write surely was not applied. */
-  async write(statement: Statement, options: cassandra.QueryOptions = {}): Promise<void> {
+  /**
+   * `isIdempotent: false` (counter increments): retried only when the write surely was not applied. Writes
+   * resolve to the warnings the target sent back with the answer (a batch's size, a guardrail's), if any.
+   */
+  async write(statement: Statement, options: cassandra.QueryOptions = {}): Promise<readonly string[]> {
     const settings = { prepare: true, consistency: this.writeConsistency, isIdempotent: true, ...options };
-    await this.writeLending(settings, (values) => this.client.execute(statement.query, values.lend(statement.params), settings));
+    return this.writeLending(settings, (values) => this.client.execute(statement.query, values.lend(statement.params), settings));
   }
 
-  async writeBatch(statements: Statement[], options: cassandra.QueryOptions = {}): Promise<void> {
+  async writeBatch(statements: Statement[], options: cassandra.QueryOptions = {}): Promise<readonly string[]> {
     if (statements.length === 1) return this.write(statements[0] as Statement, options);
     const settings = { prepare: true, logged: false, consistency: this.writeConsistency, isIdempotent: true, ...options };
-    await this.writeLending(settings, (values) => this.client.batch(statements.map((statement) => ({ query: statement.query, params: values.lend(statement.params) })), settings));
+    return this.writeLending(settings, (values) => this.client.batch(statements.map((statement) => ({ query: statement.query, params: values.lend(statement.params) })), settings));
   }
 
   /** A write whose bound values the driver is lent for each attempt, and which are emptied once it settles (lent-values.ts says why). */
-  private async writeLending(settings: { isIdempotent: boolean }, send: (values: LentValues) => Promise<unknown>): Promise<void> {
+  private async writeLending(settings: { isIdempotent: boolean }, send: (values: LentValues) => Promise<ResultSet>): Promise<readonly string[]> {
     const values = new LentValues();
     try {
-      await this.request('write', () => send(values), settings.isIdempotent ? 'never' : 'maybe');
+      const result = await this.request('write', () => send(values), settings.isIdempotent ? 'never' : 'maybe');
+      return result.info?.warnings ?? NO_WARNINGS;
     } finally {
       values.release();
     }

@@ -17,7 +17,8 @@ import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetLists, type WriteMode } from '../write/mutations.js';
 import type { TargetTable } from '../schema/target-table.js';
 import { elementsOf } from '../diff/cell-elements.js';
-import { PartitionWriter } from '../write/writer.js';
+import { PartitionWriter, writeWarningNote } from '../write/writer.js';
+import { readSharedBatchLimits } from '../connect/batch-thresholds.js';
 import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
 
 /** One table's copy, as the pipeline runs it (alone, or as one table of a keyspace job). */
@@ -58,7 +59,10 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
   }
   const plan = buildReadPlan(sourceSchema, { writetimes: preserve, ttls: options.write.ttl === 'preserve', cells: ctx.cells, multiCellTimes, listWritetimes: multiCellTimes });
   const target = ctx.targetTable;
-  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter });
+  // Shared batches only where both rings order partitions alike (a page's partitions then share replicas);
+  // never counters, whose batches must be COUNTER batches.
+  const shared = !sourceSchema.isCounter && ctx.source.partitioner === ctx.target.partitioner ? await readSharedBatchLimits(ctx.target) : undefined;
+  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter, shared, warned: (warning) => ctx.notes.add(writeWarningNote(warning)) });
   const mode: WriteMode = { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.write.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.write.liveSince, listRemoval: ctx.target.profile.listRemoval };
   // What is written again after a refusal, where part of the page may be written already: lists guarded.
   const again: WriteMode = { ...mode, guardLists: true };

@@ -3,22 +3,24 @@ import type { Session, Statement } from '../connect/session.js';
 import { readBigint, splitCollection } from '../read/serialized.js';
 import { rawRowsOf } from '../read/select.js';
 import type { Mutation } from './mutations.js';
-
-/** Cassandra refuses batches above batch_size_fail_threshold (50 KiB by default); stay well below it. */
-const MAX_BATCH_BYTES = 24 * 1024;
-const MAX_BATCH_STATEMENTS = 64;
+import { MAX_BATCH_STATEMENTS, planBatches, type SharedBatchLimits } from './batch-plan.js';
 
 export interface WriterOptions {
   /** Caps the requests in flight to the target across all range workers. */
   inFlight: ReturnType<typeof pLimit>;
   /** Statements that may not be repeated (counter increments) are retried only when surely not applied. */
   idempotent: boolean;
+  /** Where small partitions may share a batch: the target's thresholds (batch-plan.ts). Unset: a batch per partition. */
+  shared?: SharedBatchLimits | undefined;
+  /** Told the first warning the target sends back with a write (one is enough to look into; they repeat). */
+  warned?: ((warning: string) => void) | undefined;
 }
 
-/** Writes partitions to the target: each partition's statements as UNLOGGED batches. */
+/** Writes partitions to the target as UNLOGGED batches. */
 export class PartitionWriter {
   /** Statements per batch: ours, or fewer where the service caps batches (Keyspaces). */
   private readonly maxStatements: number;
+  private warned = false;
 
   constructor(
     private readonly session: Session,
@@ -32,15 +34,20 @@ export class PartitionWriter {
    * still waited for, so that no write of a failed range goes on after the range (or the run) has ended.
    */
   async writePartitions(partitions: Mutation[][]): Promise<void> {
-    const results = await Promise.allSettled(partitions.map((mutations) => this.writePartition(mutations)));
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    const guarded = await Promise.allSettled(partitions.map((mutations) => this.dropGuardedLists(mutations)));
+    throwFirstFailure(guarded);
+    const kept = guarded.map((r) => (r as PromiseFulfilledResult<Mutation[]>).value);
+    const chains = planBatches(kept, this.maxStatements, kept.length > 1 ? this.options.shared : undefined);
+    throwFirstFailure(await Promise.allSettled(chains.map((chain) => this.writeChain(chain))));
   }
 
-  private async writePartition(mutations: Mutation[]): Promise<void> {
-    const kept = await this.dropGuardedLists(mutations);
-    for (const batch of batches(kept, this.maxStatements)) {
-      await this.options.inFlight(() => this.session.writeBatch(batch, { isIdempotent: this.options.idempotent }));
+  private async writeChain(chain: Statement[][]): Promise<void> {
+    for (const batch of chain) {
+      const warnings = await this.options.inFlight(() => this.session.writeBatch(batch, { isIdempotent: this.options.idempotent }));
+      if (warnings.length > 0 && !this.warned) {
+        this.warned = true;
+        this.options.warned?.(warnings[0] as string);
+      }
     }
   }
 
@@ -64,19 +71,10 @@ export class PartitionWriter {
   }
 }
 
-function* batches(statements: Statement[], maxStatements: number): Generator<Statement[]> {
-  let batch: Statement[] = [];
-  let bytes = 0;
-  for (const statement of statements) {
-    let size = 0;
-    for (const param of statement.params) size += param instanceof Uint8Array ? param.length : 8;
-    if (batch.length > 0 && (bytes + size > MAX_BATCH_BYTES || batch.length >= maxStatements)) {
-      yield batch;
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(statement);
-    bytes += size;
-  }
-  if (batch.length > 0) yield batch;
+/** The run's note for a target's warning; the first only, since the same warning comes back with write after write. */
+export const writeWarningNote = (warning: string): string => `the target warned of a write (the first such warning; look in its log for the others): ${warning}`;
+
+function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
 }
