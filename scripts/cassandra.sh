@@ -19,7 +19,7 @@
 #         migrate from; on the same Java 11 runtime (3.11.19 runs on it with the flags below)
 # guarded: one node of Cassandra 5.0 on 127.0.0.1:26042 (cluster "migrate-guarded") with guardrails a managed
 #         service sets: list operations that read before writing refused, SimpleStrategy refused, column
-#         values over 4 KiB refused. Guardrails do not apply to superusers, so it requires a password
+#         values over 4 KiB refused (and warned of over 2 KiB). Guardrails do not apply to superusers, so it requires a password
 #         (cassandra / cassandra, the superuser; the tests create an ordinary role to run the tool as)
 # random: one node of Cassandra 5.0 on 127.0.0.1:22042 (cluster "migrate-random") with RandomPartitioner, as
 #         clusters begun before Cassandra 1.2 still run
@@ -205,6 +205,7 @@ YAML
     cat >>"$dir/cassandra.yaml" <<YAML
 read_before_write_list_operations_enabled: false
 simplestrategy_enabled: false
+column_value_size_warn_threshold: 2KiB
 column_value_size_fail_threshold: 4KiB
 YAML
   fi

@@ -62,4 +62,16 @@ describe('a guarded target (managed-service guardrails)', () => {
     expect({ code: last.code, err: last.err }).toEqual({ code: 0, err: '' });
     expect(await lists(guarded)).toEqual(await lists(source));
   });
+
+  it('a warning the target sends back with a write (a value over the 2 KiB warning threshold) is in the run\'s notes, once', async () => {
+    for (const client of [source, guarded]) await client.execute(`CREATE TABLE ${KS}.w (id int PRIMARY KEY, v text)`);
+    for (let id = 0; id < 20; id++) await source.execute(`INSERT INTO ${KS}.w (id, v) VALUES (?, ?)`, [id, id % 10 === 1 ? 'w'.repeat(3000) : `v${id}`], { prepare: true });
+    const copied = await runCli(job('copy', ['--table', 'w', '--state-dir', stateDir, '--quiet', '--json']), env);
+    const summary = JSON.parse(copied.out) as Summary;
+    expect({ code: copied.code, err: copied.err, written: summary.rowsWritten }).toEqual({ code: 0, err: '', written: 20 });
+    expect(summary.notes).toHaveLength(1);
+    expect(summary.notes[0]).toMatch(/^the target warned of a write \(the first such warning; look in its log for the others\): .*\bv\b.*3000/);
+    const row = (await guarded.execute(`SELECT v FROM ${KS}.w WHERE id = 11`)).first();
+    expect(row?.get('v')).toBe('w'.repeat(3000));
+  });
 });
