@@ -4,7 +4,8 @@
 //
 // Contenders, interleaved, each on the same 20-column source table, each writing its own target table:
 //   migrate copy (job-start), DSBulk unload | load (one query timestamp), migrate copy --writetime preserve,
-//   migrate validate (both sides read), DSBulk unload of full rows (one side: the read reference).
+//   migrate validate (both sides read), DSBulk unload of full rows (one side: the read reference); and
+//   migrate copy against DSBulk on a key-value table of as many rows.
 // For each: rows/s (wall clock), tool CPU seconds per million rows (user + sys of every process of the
 // tool, children included), and peak RSS (the sum over the tool's processes, sampled every 100 ms).
 import { execFileSync, spawn } from 'node:child_process';
@@ -40,17 +41,22 @@ const COLUMNS = [
   ['c_blob', 'blob'], ['c_date', 'date'], ['c_inet', 'inet'], ['c_set', 'set<text>'], ['c_map', 'map<text, int>'], ['c_list', 'list<int>'],
 ];
 
-async function createTable(c, table) {
+/** A key-value table (one row per partition), the shape whose small partitions share batches. */
+const KEY_VALUE = '(pk int PRIMARY KEY, name text, n bigint, ts timestamp, tags set<text>)';
+
+async function createTable(c, table, shape = `(pk int, ck int, ${COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}, PRIMARY KEY (pk, ck))`) {
   await c.execute(`CREATE KEYSPACE IF NOT EXISTS ${KS} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
   await c.execute(`DROP TABLE IF EXISTS ${KS}.${table}`);
-  await c.execute(`CREATE TABLE ${KS}.${table} (pk int, ck int, ${COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}, PRIMARY KEY (pk, ck))`);
+  await c.execute(`CREATE TABLE ${KS}.${table} ${shape}`);
 }
 
 /** Rows written an hour ago: history, older than every copy's job-start stamp. */
+const historyStamp = () => cassandra.types.Long.fromString(String(BigInt(Date.now() - 3_600_000) * 1000n));
+
 async function load(c, table, rows) {
   const { types } = cassandra;
   const insert = `INSERT INTO ${KS}.${table} (pk, ck, ${COLUMNS.map(([n]) => n).join(', ')}) VALUES (${['?', '?', ...COLUMNS.map(() => '?')].join(', ')}) USING TIMESTAMP ?`;
-  const stamp = types.Long.fromString(String(BigInt(Date.now() - 3_600_000) * 1000n));
+  const stamp = historyStamp();
   function* params() {
     for (let i = 0; i < rows; i++) {
       yield [
@@ -61,7 +67,20 @@ async function load(c, table, rows) {
       ];
     }
   }
-  const result = await cassandra.concurrent.executeConcurrent(c, insert, Readable.from(params()), { concurrencyLevel: 128, raiseOnFirstError: true });
+  await loadConcurrently(c, insert, params());
+}
+
+async function loadKeyValue(c, table, rows) {
+  const { types } = cassandra;
+  const stamp = historyStamp();
+  function* params() {
+    for (let i = 0; i < rows; i++) yield [i, `name number ${i}`, types.Long.fromNumber(i * 7), new Date(1_600_000_000_000 + i), [`t${i % 10}`], stamp];
+  }
+  await loadConcurrently(c, `INSERT INTO ${KS}.${table} (pk, name, n, ts, tags) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`, params());
+}
+
+async function loadConcurrently(c, insert, params) {
+  const result = await cassandra.concurrent.executeConcurrent(c, insert, Readable.from(params), { concurrencyLevel: 128, raiseOnFirstError: true });
   if (result.errors.length) throw result.errors[0];
 }
 
@@ -133,9 +152,11 @@ try {
   const loadStarted = Date.now();
   for (const table of ['wide', 'wide_small']) await createTable(source, table);
   for (const table of TARGET_TABLES) await createTable(target, table);
+  for (const [c, table] of [[source, 'kv'], [target, 'kv_by_migrate'], [target, 'kv_by_dsbulk']]) await createTable(c, table, KEY_VALUE);
   await createTable(random, 'by_migrate');
   await load(source, 'wide', ROWS);
   await load(source, 'wide_small', SMALL);
+  await loadKeyValue(source, 'kv', ROWS);
   console.log(`loaded in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s`);
 
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-state-'));
@@ -156,7 +177,7 @@ try {
   };
   // One query timestamp for DSBulk, as our job-start stamp (its load cannot keep each cell's writetime and TTL).
   const jobStart = new Date(Date.now() - 60_000).toISOString();
-  const pipeInto = (table) => `${dsbulk(dsbulkLib, ['unload', '-k', KS, '-t', 'wide', ...contact(SOURCE), '-url', '-'], KS, logDir).map(quote).join(' ')} | ${dsbulk(dsbulkLib, ['load', '-k', KS, '-t', table, ...contact(TARGET), '-url', '-', '--schema.queryTimestamp', jobStart], KS, logDir).map(quote).join(' ')}`;
+  const pipeInto = (table, from = 'wide') => `${dsbulk(dsbulkLib, ['unload', '-k', KS, '-t', from, ...contact(SOURCE), '-url', '-'], KS, logDir).map(quote).join(' ')} | ${dsbulk(dsbulkLib, ['load', '-k', KS, '-t', table, ...contact(TARGET), '-url', '-', '--schema.queryTimestamp', jobStart], KS, logDir).map(quote).join(' ')}`;
 
   // Untimed, and of the whole table: on nodes just started, a first copy of the table took 89 s (the target
   // node 116 CPU s) against 64-70 s (83-92) for the same copy next; after a warm-up on the ROWS / 10 table
@@ -180,13 +201,17 @@ try {
   await run('`migrate validate` (rows of both sides read)', migrate(['validate', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir]), ROWS * 2, exact('rowsCompared'));
   await run('`migrate copy` into a RandomPartitioner node (job-start)', migrate(['copy', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir], RANDOM), ROWS, exact('rowsWritten'));
   await run('`migrate validate` across partitioners (Murmur3 source, RandomPartitioner target)', migrate(['validate', '--table', 'wide', '--target-table', 'by_migrate', '--state-dir', stateDir], RANDOM), ROWS * 2, exact('rowsCompared'));
+  const KV_COPY = '`migrate copy` (job-start), key-value table';
+  const KV_DSBULK = 'DSBulk `unload -url - | load -url -`, key-value table';
+  await run(KV_COPY, migrate(['copy', '--table', 'kv', '--target-table', 'kv_by_migrate', '--state-dir', stateDir]), ROWS, exact('rowsWritten'));
+  await run(KV_DSBULK, ['bash', '-o', 'pipefail', '-c', pipeInto('kv_by_dsbulk', 'kv')], ROWS);
   await run('DSBulk unload of full rows, one side (the read reference)', ['bash', '-o', 'pipefail', '-c', `${dsbulk(dsbulkLib, ['unload', '-k', KS, '-t', 'wide', ...contact(SOURCE), '-url', '-'], KS, logDir).map(quote).join(' ')} > /dev/null`], ROWS);
   // The same at a tenth of the rows: memory must not grow with the table.
   await run('`migrate copy` (job-start), ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
   await run('`migrate copy --writetime preserve`, ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate_preserve', '--writetime', 'preserve', '--live-since', 'none', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
   await run('`migrate validate`, ROWS / 10', migrate(['validate', '--table', 'wide_small', '--target-table', 'small_by_migrate', '--state-dir', stateDir]), SMALL * 2, exact('rowsCompared'));
 
-  for (const table of ['by_dsbulk', 'by_dsbulk_again']) {
+  for (const table of ['by_dsbulk', 'by_dsbulk_again', 'kv_by_dsbulk']) {
     const dsbulkCount = await countRows(target, table);
     if (dsbulkCount !== ROWS) throw new Error(`DSBulk loaded ${dsbulkCount} rows of ${ROWS} into ${table}`);
   }
@@ -213,6 +238,7 @@ try {
   const ratio = (a, b) => (a / b).toFixed(2);
   const ratios = [
     `- copy job-start vs DSBulk unload | load, both turns of each: ${ratio(rate(copy), rate(pipeRun))}x the rows/s (goal >= 2x; ${Math.round(rate(copy)).toLocaleString('en')} against ${Math.round(rate(pipeRun)).toLocaleString('en')}); CPU ${cpuPerMillion(copy)} s per million rows (goal <= 30), preserve ${cpuPerMillion(preserve)} (goal <= 45)`,
+    `- key-value table (${ROWS.toLocaleString('en')} single-row partitions of 5 columns, which share batches): copy ${ratio(rate(by(KV_COPY)), rate(by(KV_DSBULK)))}x DSBulk's rows/s, ${cpuPerMillion(by(KV_COPY))} against ${cpuPerMillion(by(KV_DSBULK))} CPU s per million rows`,
     `- validate vs the one-sided DSBulk unload: ${ratio(rate(validate), rate(unload))}x the rows read per second (goal >= 2x); CPU ${cpuPerMillion(validate)} s per million rows (goal <= 15)`,
     `- validate across partitioners vs aligned: ${ratio(rate(across), rate(validate))}x the rows/s, ${ratio(across.cpu / across.rows, validate.cpu / validate.rows)}x the CPU per row, ${ratio(across.peakMb, validate.peakMb)}x the peak RSS (${across.peakMb.toFixed(0)} MB)`,
     `- peak RSS at defaults: copy ${copy.peakMb.toFixed(0)} MB (the higher of its turns) (goal <= 300 MB), preserve ${preserve.peakMb.toFixed(0)} MB, validate ${validate.peakMb.toFixed(0)} MB (goal <= 250 MB); copy --workers 1 ${by('`migrate copy --workers 1` (job-start, one process)').peakMb.toFixed(0)} MB (goal <= 200 MB), --workers 2 ${by('`migrate copy --workers 2` (job-start, two worker processes)').peakMb.toFixed(0)} MB`,
