@@ -69,9 +69,12 @@ function* batches(statements: Statement[], maxStatements: number): Generator<Sta
   if (batch.length > 0) yield batch;
 }
 
-/** A cell's timestamp, TTL and local deletion time as Cassandra counts them in dataSize (Cell.dataSize). */
-const CELL_OVERHEAD = 16;
-/** A non-frozen collection element also carries its path (a list's 16-byte timeuuid, at most) and costs its own cell. */
+/**
+ * A cell's timestamp, TTL and local deletion time as Cassandra counts them in dataSize (Cell.dataSize: 16),
+ * and the 2-byte path of a non-frozen UDT's field, which is bound as a value of its own.
+ */
+const CELL_OVERHEAD = 18;
+/** A non-frozen collection element costs a cell of its own and its path (a list's 16-byte timeuuid, at most). */
 const ELEMENT_OVERHEAD = CELL_OVERHEAD + 16;
 
 /**
@@ -80,6 +83,7 @@ const ELEMENT_OVERHEAD = CELL_OVERHEAD + 16;
  * bytes per element) counts as that many cells besides: elements cost their own cell and path, while the
  * serialized form spends 4 bytes on each. Row overheads (liveness, deletion) are covered by the key, stamp
  * and TTL values, which count as cells without being ones. Only a bound: it only ever splits batches earlier.
+ * The copy binds bytes only; anything else counts as 8 bytes.
  */
 export function dataSizeBound(statement: Statement): number {
   let size = 0;

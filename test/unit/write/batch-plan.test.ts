@@ -21,7 +21,7 @@ describe('planBatches', () => {
   });
 
   it('a shared batch stays within the size threshold as Cassandra counts it', () => {
-    // each partition: 2 statements of 1,000 bytes, bound 2 x 1,016
+    // each partition: 2 statements of 1,000 bytes, bound 2 x 1,018
     const chains = planBatches(Array.from({ length: 5 }, (_, i) => partition(`p${i}-`, 2, 1000)), 64, SHARED);
     expect(chains.map((chain) => chain[0]?.length)).toEqual([4, 4, 2]);
     for (const chain of chains) expect(chain.flat().reduce((sum, s) => sum + dataSizeBound(s), 0)).toBeLessThanOrEqual(SHARED.bytes);
@@ -44,8 +44,8 @@ describe('planBatches', () => {
 });
 
 describe('dataSizeBound', () => {
-  it('a value: its bytes and a cell\'s timestamp, TTL and deletion time', () => {
-    expect(dataSizeBound({ query: '', params: [Buffer.from('hello'), Buffer.alloc(8)] })).toBe(5 + 16 + 8 + 16);
+  it('a value: its bytes and a cell\'s timestamp, TTL and deletion time (and a field\'s path, were it one)', () => {
+    expect(dataSizeBound({ query: '', params: [Buffer.from('hello'), Buffer.alloc(8)] })).toBe(5 + 18 + 8 + 18);
   });
 
   it('a serialized collection: its elements as cells with paths, 32 bytes each besides their values', () => {
@@ -57,6 +57,6 @@ describe('dataSizeBound', () => {
   });
 
   it('a text whose first bytes cannot be an element count counts once', () => {
-    expect(dataSizeBound({ query: '', params: [Buffer.from('name 17')] })).toBe(7 + 16);
+    expect(dataSizeBound({ query: '', params: [Buffer.from('name 17')] })).toBe(7 + 18);
   });
 });
