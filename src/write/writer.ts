@@ -30,8 +30,9 @@ export class PartitionWriter {
   }
 
   /**
-   * Writes all partitions of a page concurrently, within the in-flight cap. When one fails, the others are
-   * still waited for, so that no write of a failed range goes on after the range (or the run) has ended.
+   * Writes all partitions of a page concurrently, within the in-flight cap: their list guards read first,
+   * then their batches as batch-plan.ts plans them. When one fails, the others are still waited for, so
+   * that no write of a failed range goes on after the range (or the run) has ended.
    */
   async writePartitions(partitions: Mutation[][]): Promise<void> {
     const guarded = await Promise.allSettled(partitions.map((mutations) => this.dropGuardedLists(mutations)));
