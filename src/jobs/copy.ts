@@ -17,7 +17,7 @@ import { counterStatement } from '../write/counters.js';
 import { type Mutation, MutationBuilder, type TargetLists, type WriteMode } from '../write/mutations.js';
 import type { TargetTable } from '../schema/target-table.js';
 import { elementsOf } from '../diff/cell-elements.js';
-import { PartitionWriter, writeWarningNote } from '../write/writer.js';
+import { PartitionWriter } from '../write/writer.js';
 import { readSharedBatchLimits } from '../connect/batch-thresholds.js';
 import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
 
@@ -62,7 +62,7 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
   // Shared batches only where both rings order partitions alike (a page's partitions then share replicas);
   // never counters, whose batches must be COUNTER batches.
   const shared = !sourceSchema.isCounter && ctx.source.partitioner === ctx.target.partitioner ? await readSharedBatchLimits(ctx.target) : undefined;
-  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter, shared, warned: (warning) => ctx.notes.add(writeWarningNote(warning)) });
+  const writer = new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !sourceSchema.isCounter, shared, notes: ctx.notes });
   const mode: WriteMode = { writetime: preserve ? 'preserve' : 'stamp', stamp: ctx.stamp, ttl: options.write.ttl, guardLists: await mayHaveCopiedBefore(ctx), liveSince: options.write.liveSince, listRemoval: ctx.target.profile.listRemoval };
   // What is written again after a refusal, where part of the page may be written already: lists guarded.
   const again: WriteMode = { ...mode, guardLists: true };

@@ -15,7 +15,7 @@ import { formatKeyValue } from '../report/format-key.js';
 import { rangeId, type TokenRange } from '../ring/token-range.js';
 import { type Column, primaryKeyOf, type TableSchema } from '../schema/table-schema.js';
 import { CorrectionPlanner } from '../write/corrections.js';
-import { PartitionWriter, writeWarningNote } from '../write/writer.js';
+import { PartitionWriter } from '../write/writer.js';
 import { type JobContext, type JobDefinition, type RangeWorker, reportDirOf } from './job-definition.js';
 import { corrector } from './validate-correct.js';
 import { checkAcross, fileTarget, sourceRing } from './validate-across.js';
@@ -123,7 +123,7 @@ async function prepareValidate(ctx: JobContext, csv: RangeCsv): Promise<RangeWor
     return difference ? { candidate, difference, sourceRow, targetRow } : null;
   };
 
-  const correct = corrector({ ctx, detail: sides.source.detail, readers, compare, stamps, planner, target, writer: new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !ctx.sourceSchema.isCounter, warned: (warning) => ctx.notes.add(writeWarningNote(warning)) }) });
+  const correct = corrector({ ctx, detail: sides.source.detail, readers, compare, stamps, planner, target, writer: new PartitionWriter(ctx.target, { inFlight: ctx.inFlight, idempotent: !ctx.sourceSchema.isCounter, notes: ctx.notes }) });
 
   return async (range, counts) => {
     const id = rangeId(range);

@@ -26,6 +26,8 @@ export interface SharedBatchLimits {
  */
 export function planBatches(partitions: readonly Statement[][], maxStatements: number, shared?: SharedBatchLimits): Statement[][][] {
   if (shared === undefined) return partitions.map((statements) => [...batches(statements, maxStatements)]);
+  // A warning threshold raised past ours still leaves a shared batch under the fail threshold.
+  const limit = Math.min(shared.bytes, MAX_BATCH_BYTES);
   const chains: Statement[][][] = [];
   let group: Statement[] = [];
   let bytes = 0;
@@ -33,11 +35,11 @@ export function planBatches(partitions: readonly Statement[][], maxStatements: n
   for (const statements of partitions) {
     if (statements.length === 0) continue;
     const size = statements.reduce((sum, statement) => sum + dataSizeBound(statement), 0);
-    if (statements.length > maxStatements || size > shared.bytes) {
+    if (statements.length > maxStatements || size > limit) {
       chains.push([...batches(statements, maxStatements)]);
       continue;
     }
-    if (count > 0 && (count >= shared.partitions || bytes + size > shared.bytes || group.length + statements.length > maxStatements)) {
+    if (count > 0 && (count >= shared.partitions || bytes + size > limit || group.length + statements.length > maxStatements)) {
       chains.push([group]);
       group = [];
       bytes = 0;

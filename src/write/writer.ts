@@ -12,8 +12,8 @@ export interface WriterOptions {
   idempotent: boolean;
   /** Where small partitions may share a batch: the target's thresholds (batch-plan.ts). Unset: a batch per partition. */
   shared?: SharedBatchLimits | undefined;
-  /** Told the first warning the target sends back with a write (one is enough to look into; they repeat). */
-  warned?: ((warning: string) => void) | undefined;
+  /** The run's notes: the first warning the target sends back with a write goes there (one is enough to look into; they repeat). */
+  notes: Set<string>;
 }
 
 /** Writes partitions to the target as UNLOGGED batches. */
@@ -38,7 +38,7 @@ export class PartitionWriter {
     const guarded = await Promise.allSettled(partitions.map((mutations) => this.dropGuardedLists(mutations)));
     throwFirstFailure(guarded);
     const kept = guarded.map((r) => (r as PromiseFulfilledResult<Mutation[]>).value);
-    const chains = planBatches(kept, this.maxStatements, kept.length > 1 ? this.options.shared : undefined);
+    const chains = planBatches(kept, this.maxStatements, this.options.shared);
     throwFirstFailure(await Promise.allSettled(chains.map((chain) => this.writeChain(chain))));
   }
 
@@ -47,7 +47,7 @@ export class PartitionWriter {
       const warnings = await this.options.inFlight(() => this.session.writeBatch(batch, { isIdempotent: this.options.idempotent }));
       if (warnings.length > 0 && !this.warned) {
         this.warned = true;
-        this.options.warned?.(warnings[0] as string);
+        this.options.notes.add(`the target warned of a write (the first such warning; look in its log for the others): ${warnings[0]}`);
       }
     }
   }
@@ -71,9 +71,6 @@ export class PartitionWriter {
     return mutations.filter((m) => !m.listGuard || !tripped.has(m.listGuard));
   }
 }
-
-/** The run's note for a target's warning; the first only, since the same warning comes back with write after write. */
-export const writeWarningNote = (warning: string): string => `the target warned of a write (the first such warning; look in its log for the others): ${warning}`;
 
 function throwFirstFailure(results: PromiseSettledResult<unknown>[]): void {
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
