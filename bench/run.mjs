@@ -146,7 +146,7 @@ const source = client(SOURCE);
 const target = client(TARGET);
 const random = client(RANDOM);
 await Promise.all([source.connect(), target.connect(), random.connect()]);
-const TARGET_TABLES = ['warm_up', 'by_migrate', 'by_migrate_two_workers', 'by_migrate_one_worker', 'by_migrate_preserve', 'by_dsbulk', 'by_migrate_again', 'by_dsbulk_again', 'small_by_migrate', 'small_by_migrate_preserve'];
+const TARGET_TABLES = ['warm_up', 'by_migrate', 'by_migrate_two_workers', 'by_migrate_one_worker', 'by_migrate_preserve', 'by_dsbulk', 'by_migrate_again', 'by_dsbulk_again', 'small_by_migrate', 'small_by_migrate_again', 'small_by_migrate_preserve'];
 try {
   console.log(`Loading ${ROWS} and ${SMALL} rows of 20 columns into the source...`);
   const loadStarted = Date.now();
@@ -207,7 +207,12 @@ try {
   await run(KV_DSBULK, ['bash', '-o', 'pipefail', '-c', pipeInto('kv_by_dsbulk', 'kv')], ROWS);
   await run('DSBulk unload of full rows, one side (the read reference)', ['bash', '-o', 'pipefail', '-c', `${dsbulk(dsbulkLib, ['unload', '-k', KS, '-t', 'wide', ...contact(SOURCE), '-url', '-'], KS, logDir).map(quote).join(' ')} > /dev/null`], ROWS);
   // The same at a tenth of the rows: memory must not grow with the table.
-  await run('`migrate copy` (job-start), ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
+  // Two turns, as at full size: the 10x-rows ratio compares the higher peak of two runs at each size, not the
+  // higher of two against a single one.
+  const SMALL_COPY = `${COPY}, ROWS / 10`;
+  for (const [turn, table] of [['1st', 'small_by_migrate'], ['2nd', 'small_by_migrate_again']]) {
+    await run(`${SMALL_COPY}, ${turn}`, migrate(['copy', '--table', 'wide_small', '--target-table', table, '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
+  }
   await run('`migrate copy --writetime preserve`, ROWS / 10', migrate(['copy', '--table', 'wide_small', '--target-table', 'small_by_migrate_preserve', '--writetime', 'preserve', '--live-since', 'none', '--state-dir', stateDir]), SMALL, exact('rowsWritten'));
   await run('`migrate validate`, ROWS / 10', migrate(['validate', '--table', 'wide_small', '--target-table', 'small_by_migrate', '--state-dir', stateDir]), SMALL * 2, exact('rowsCompared'));
 
@@ -224,6 +229,7 @@ try {
     return { rows: turns.reduce((sum, r) => sum + r.rows, 0), seconds: turns.reduce((sum, r) => sum + r.seconds, 0), cpu: turns.reduce((sum, r) => sum + r.cpu, 0), peakMb: Math.max(...turns.map((r) => r.peakMb)) };
   };
   const copy = bothTurns(COPY);
+  const smallCopy = bothTurns(SMALL_COPY);
   const preserve = by('`migrate copy --writetime preserve`');
   const validate = by('`migrate validate` (rows of both sides read)');
   const pipeRun = bothTurns(DSBULK_PIPE);
@@ -242,7 +248,7 @@ try {
     `- validate vs the one-sided DSBulk unload: ${ratio(rate(validate), rate(unload))}x the rows read per second (goal >= 2x); CPU ${cpuPerMillion(validate)} s per million rows (goal <= 15)`,
     `- validate across partitioners vs aligned: ${ratio(rate(across), rate(validate))}x the rows/s, ${ratio(across.cpu / across.rows, validate.cpu / validate.rows)}x the CPU per row, ${ratio(across.peakMb, validate.peakMb)}x the peak RSS (${across.peakMb.toFixed(0)} MB)`,
     `- peak RSS at defaults: copy ${copy.peakMb.toFixed(0)} MB (the higher of its turns) (goal <= 300 MB), preserve ${preserve.peakMb.toFixed(0)} MB, validate ${validate.peakMb.toFixed(0)} MB (goal <= 250 MB); copy --workers 1 ${by('`migrate copy --workers 1` (job-start, one process)').peakMb.toFixed(0)} MB (goal <= 200 MB), --workers 2 ${by('`migrate copy --workers 2` (job-start, two worker processes)').peakMb.toFixed(0)} MB`,
-    `- memory against table size (10x the rows): copy ${ratio(copy.peakMb, by('`migrate copy` (job-start), ROWS / 10').peakMb)}, preserve ${ratio(preserve.peakMb, by('`migrate copy --writetime preserve`, ROWS / 10').peakMb)}, validate ${ratio(validate.peakMb, by('`migrate validate`, ROWS / 10').peakMb)} (goal within 1.10)`,
+    `- memory against table size (10x the rows): copy ${ratio(copy.peakMb, smallCopy.peakMb)} (the higher of two turns at each size), preserve ${ratio(preserve.peakMb, by('`migrate copy --writetime preserve`, ROWS / 10').peakMb)}, validate ${ratio(validate.peakMb, by('`migrate validate`, ROWS / 10').peakMb)} (goal within 1.10)`,
   ];
   const text = `# Benchmark results
 
