@@ -58,15 +58,15 @@ export class InterruptedError extends MigrateError {
   readonly exitCode = ExitCode.interrupted;
 }
 
-/**
- * Our own errors carry their code; the driver's for a cluster that cannot be reached, that timed out
- * through every retry or that refused our credentials are an outage (6); anything else is a defect (7).
- */
 /** More rows refused by the target than --max-errors allows: the run stops. */
 export class TooManyRejectedRowsError extends MigrateError {
   readonly exitCode = ExitCode.failedRanges;
 }
 
+/**
+ * Our own errors carry their code; the driver's for a cluster that cannot be reached, that timed out
+ * through every retry or that refused our credentials are an outage (6); anything else is a defect (7).
+ */
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof MigrateError) return error.exitCode;
   const name = (error as { name?: string } | null)?.name;

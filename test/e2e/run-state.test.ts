@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
 import { parseString } from 'fast-csv';
 import { spawnCli } from '../support/cli.js';
-import { freshSampleKeyspace, freshSampleSchema, SOURCE, TARGET, testClient } from '../support/clusters.js';
+import { freshSampleKeyspace, freshSampleSchema, REPO_ROOT, SOURCE, TARGET, testClient } from '../support/clusters.js';
 import { blankCells, dumpTable, expectSameCells } from '../support/table-dump.js';
 
 const KS = 'state_sample';
@@ -161,6 +161,16 @@ describe('the built CLI', () => {
     expect(await run.code).toBe(0);
     expect(run.err()).toMatch(/^copy state_sample\.page_views: (\d+)\/\1 ranges, 500 rows, \d+ rows\/s, 0s left$/m);
     expect(run.out()).toMatch(/^copy state_sample\.page_views -> state_sample\.page_views \(run copy-/);
+  });
+
+  it('a throw inside a library\'s event handler ends the run with exit 7 (internal), one line, the stack in errors.log', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-crash-'));
+    const preload = join(REPO_ROOT, 'test/support/throw-in-socket-data.mjs');
+    const run = cli(job('page_views', stateDir, ['--workers', '1']), { NODE_OPTIONS: `--import ${preload}`, THROW_AT_DATA_EVENT: '20' });
+    expect(await run.code).toBe(7);
+    const errorLog = join(stateDir, 'errors.log');
+    expect(run.err().trim().split('\n')).toEqual([`migrate: internal error: thrown inside a socket data handler (a defect of migrate: please report it with the stack, written to ${errorLog})`]);
+    expect(await readFile(errorLog, 'utf8')).toMatch(/TypeError: thrown inside a socket data handler\n\s+at .*throw-in-socket-data\.mjs/);
   });
 
   it('passwords never reach the output or the run state', async () => {
