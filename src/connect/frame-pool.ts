@@ -31,9 +31,4 @@ export class FramePool {
     this.free.splice(at < 0 ? this.free.length : at, 0, memory);
     if (this.free.length > this.keep) this.free.shift();
   }
-
-  /** Bytes kept free. */
-  get freeBytes(): number {
-    return this.free.reduce((sum, memory) => sum + memory.byteLength, 0);
-  }
 }

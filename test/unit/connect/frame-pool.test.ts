@@ -30,10 +30,13 @@ describe('FramePool', () => {
 
   it('keeps at most its number of pieces, letting the smallest go', () => {
     const pool = new FramePool(2);
-    pool.give(piece(3000));
+    const [large, middle] = [piece(3000), piece(2000)];
+    pool.give(large);
     pool.give(piece(1000));
-    pool.give(piece(2000));
-    expect(pool.freeBytes).toBe(5000);
+    pool.give(middle);
+    expect(pool.take(600)).toBeUndefined();
+    expect(pool.take(1500)).toBe(middle);
+    expect(pool.take(2500)).toBe(large);
     expect(pool.take(600)).toBeUndefined();
   });
 });
