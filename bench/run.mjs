@@ -136,7 +136,10 @@ const safeRead = (path) => {
   }
 };
 
-const migrate = (args, to = TARGET) => [process.execPath, `${root}dist/cli/bin.js`, ...args, '--source', SOURCE.join(':'), '--target', to.join(':'), '--keyspace', KS, '--quiet', '--json'];
+// As `migrate` starts (npm's bin runs dist/cli/bin.js by its `#!/usr/bin/env -S node FLAGS` line): with its flags.
+const BIN = `${root}dist/cli/bin.js`;
+const BIN_FLAGS = readFileSync(BIN, 'utf8').split('\n')[0].replace(/^#!\/usr\/bin\/env -S node\s*/, '').split(/\s+/).filter(Boolean);
+const migrate = (args, to = TARGET) => [process.execPath, ...BIN_FLAGS, BIN, ...args, '--source', SOURCE.join(':'), '--target', to.join(':'), '--keyspace', KS, '--quiet', '--json'];
 
 const contact = ([host, port]) => ['-h', host, '-port', String(port)];
 
