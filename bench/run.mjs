@@ -136,10 +136,11 @@ const safeRead = (path) => {
   }
 };
 
-// As `migrate` starts (npm's bin runs dist/cli/bin.js by its `#!/usr/bin/env -S node FLAGS` line): with its flags.
+// As `migrate` runs on Node 22.15 and later, which starts itself again with the V8 flags of node-flags.ts
+// (process.execve): given on the command line here, so that the bench measures that on Node 20 too.
 const BIN = `${root}dist/cli/bin.js`;
-const BIN_FLAGS = readFileSync(BIN, 'utf8').split('\n')[0].replace(/^#!\/usr\/bin\/env -S node\s*/, '').split(/\s+/).filter(Boolean);
-const migrate = (args, to = TARGET) => [process.execPath, ...BIN_FLAGS, BIN, ...args, '--source', SOURCE.join(':'), '--target', to.join(':'), '--keyspace', KS, '--quiet', '--json'];
+const { NODE_FLAGS } = await import(new URL('../dist/cli/node-flags.js', import.meta.url).href);
+const migrate = (args, to = TARGET) => [process.execPath, ...NODE_FLAGS, BIN, ...args, '--source', SOURCE.join(':'), '--target', to.join(':'), '--keyspace', KS, '--quiet', '--json'];
 
 const contact = ([host, port]) => ['-h', host, '-port', String(port)];
 

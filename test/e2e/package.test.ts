@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,8 +8,12 @@ import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/report/summary.js';
 import { freshSampleKeyspace, REPO_ROOT, SOURCE, TARGET, testClient } from '../support/clusters.js';
+import { nodeRelease } from '../support/node-release.js';
 
 const run = promisify(execFile);
+
+/** A Node release with process.execve (22.15 and later), by which the tool gives itself its V8 flags. */
+const NODE_WITH_EXECVE = '22.23.5';
 
 /**
  * The package as `npm pack` makes it (what npm would publish), installed into an empty prefix without dev
@@ -19,6 +24,7 @@ const KS = 'packaged';
 let source: cassandra.Client;
 let target: cassandra.Client;
 let migrate: string;
+let node22: string;
 
 beforeAll(async () => {
   source = await testClient('source');
@@ -29,6 +35,7 @@ beforeAll(async () => {
   const tarball = join(work, (JSON.parse(stdout) as { filename: string }[])[0]?.filename as string);
   await run('bash', [join(REPO_ROOT, 'scripts/install-package.sh'), tarball, join(work, 'prefix')], { maxBuffer: 16 << 20 });
   migrate = join(work, 'prefix', 'bin', 'migrate');
+  node22 = await nodeRelease(NODE_WITH_EXECVE);
 }, 300_000);
 
 afterAll(async () => {
@@ -56,5 +63,36 @@ describe('the packed package, installed without dev dependencies', () => {
     const validated = await run(migrate, ['validate', ...args]);
     const summary = JSON.parse(validated.stdout) as Summary;
     expect({ missing: summary.missing, mismatched: summary.mismatched, extra: summary.extra, compared: summary.rowsCompared > 0 }).toEqual({ missing: 0, mismatched: 0, extra: 0, compared: true });
+  });
+
+  it("starts under BusyBox's env (Alpine's): the #! line gives env the one argument `node`", async () => {
+    const script = await realpath(migrate);
+    const first = (await readFile(script, 'utf8')).split('\n')[0] as string;
+    // The kernel runs the #! line's program with the rest of the line as one argument, then the script's path.
+    const [, program, argument] = /^#!(\S+)(?:\s+(.*))?$/.exec(first) ?? [];
+    expect({ program, argument }).toEqual({ program: '/usr/bin/env', argument: 'node' });
+    const { stdout } = await run('busybox', ['env', argument as string, script, '--version']);
+    const manifest = JSON.parse(await readFile(join(script, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(stdout.trim()).toBe(manifest.version);
+  });
+
+  it(`on Node ${NODE_WITH_EXECVE}, runs with --single-threaded-gc in the process it was started as, and copies`, async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'migrate-node22-state-'));
+    const args = ['copy', '--source', SOURCE, '--target', TARGET, '--keyspace', KS, '--table', 'orders', '--state-dir', stateDir, '--quiet', '--json'];
+    const child = spawn(node22, [await realpath(migrate), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = once(child, 'exit');
+    // The pid spawn gave: what a supervisor signals. Its command line changes to the relaunched one.
+    let flagged = false;
+    for (let polls = 0; polls < 2000 && child.exitCode === null && !flagged; polls++) {
+      const cmdline = await readFile(`/proc/${child.pid}/cmdline`, 'utf8').catch(() => '');
+      flagged = cmdline.split('\0').includes('--single-threaded-gc');
+      if (!flagged) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const [code] = await exited;
+    expect({ flagged, code }).toEqual({ flagged: true, code: 0 });
+    const summary = JSON.parse(stdout) as Summary;
+    expect({ failed: summary.rangesFailed, read: summary.rowsRead > 0, written: summary.rowsWritten }).toEqual({ failed: 0, read: true, written: summary.rowsRead });
   });
 });
