@@ -131,7 +131,7 @@ function releaseFrame(memory: ArrayBuffer): void {
   framePool.give(spent);
 }
 
-/** Free memory for frames: a few more than a validate holds in flight (3 ranges, a page of each side). */
+/** Free memory for frames: a few more than a job holds in flight (3 ranges: a copy's page and the next, a validate's page of each side). */
 const framePool = new FramePool(8);
 /** The memory of frames assembled here, which may be longer than the frame. */
 const assembled = new WeakSet<ArrayBuffer>();

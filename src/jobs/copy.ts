@@ -73,11 +73,13 @@ async function prepareCopy(ctx: JobContext, rejectedCsv: RangeCsv | undefined): 
 
   return async (range, counts) => {
     let previous: RawRow | null = null;
-    for await (const page of readRange(ctx.source, plan, range, { keyspace: options.selection.keyspace, ...pagingOf(options.throughput, 'copy'), signal: ctx.signal })) {
+    // A page's frame is released once its last slice is written (releaseSpent): the row kept for the next
+    // slice's partition check is copied out of it.
+    for await (const page of readRange(ctx.source, plan, range, { keyspace: options.selection.keyspace, ...pagingOf(options.throughput, 'copy'), releaseSpent: true, signal: ctx.signal })) {
       await ctx.throttle(page.length);
       const opens = partitionStarts(page, previous, plan, sourceSchema.partitionKey.length);
       const partitions = await toPartitions(page, opens, counts);
-      previous = page.at(-1) ?? previous;
+      previous = copiedRow(page.at(-1)) ?? previous;
       let refused = 0;
       try {
         await writer.writePartitions(partitions);
@@ -198,4 +200,9 @@ function counterPartitions(ctx: JobContext, plan: ReadPlan, target: TargetTable)
       return statement ? [[statement]] : [];
     });
   };
+}
+
+/** A row whose cells are copies, not views of its page's frame (which is released once the page is written). */
+function copiedRow(row: RawRow | undefined): RawRow | undefined {
+  return row?.map((cell) => (cell === null ? null : Buffer.from(cell)));
 }
