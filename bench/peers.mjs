@@ -1,5 +1,5 @@
 // The peers `npm run bench` measures against, fetched from Maven Central on first use and cached beside
-// the Cassandra jars (~/.cache/cql-migrate), like the test clusters.
+// the Cassandra jars (~/.cache/cql-migrate, or MIGRATE_CASSANDRA_CACHE as scripts/cassandra.sh reads it).
 import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const cacheRoot = process.env.CQL_MIGRATE_CACHE ?? join(homedir(), '.cache', 'cql-migrate');
+const cacheRoot = process.env.MIGRATE_CASSANDRA_CACHE ?? join(homedir(), '.cache', 'cql-migrate');
 export const DSBULK_VERSION = '1.10.0';
 
 /** DSBulk's module jars (its distribution tarball is not on Maven Central; its modules are). */
