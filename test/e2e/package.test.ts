@@ -24,6 +24,10 @@ const KS = 'packaged';
 let source: cassandra.Client;
 let target: cassandra.Client;
 let migrate: string;
+/** The installed package's folder, its version, and the script its `migrate` link runs. */
+let installed: string;
+let version: string;
+let script: string;
 let node22: string;
 
 beforeAll(async () => {
@@ -35,6 +39,9 @@ beforeAll(async () => {
   const tarball = join(work, (JSON.parse(stdout) as { filename: string }[])[0]?.filename as string);
   await run('bash', [join(REPO_ROOT, 'scripts/install-package.sh'), tarball, join(work, 'prefix')], { maxBuffer: 16 << 20 });
   migrate = join(work, 'prefix', 'bin', 'migrate');
+  installed = join(work, 'prefix', 'lib', 'node_modules', 'cql-migrate');
+  version = (JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { version: string }).version;
+  script = await realpath(migrate);
   node22 = await nodeRelease(NODE_WITH_EXECVE);
 }, 300_000);
 
@@ -45,10 +52,8 @@ afterAll(async () => {
 
 describe('the packed package, installed without dev dependencies', () => {
   it('holds dist/ and the README, no sources or tests, and runtime dependencies only', async () => {
-    const installed = join(migrate, '..', '..', 'lib', 'node_modules', 'cql-migrate');
-    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { version: string };
     const { stdout } = await run(migrate, ['--version']);
-    expect(stdout.trim()).toBe(manifest.version);
+    expect(stdout.trim()).toBe(version);
     const { stdout: listing } = await run('find', [installed, '-mindepth', '1', '-maxdepth', '1', '-printf', '%f\\n']);
     expect(listing.split('\n').filter(Boolean).sort()).toEqual(['README.md', 'dist', 'node_modules', 'package.json'].sort());
     const { stdout: modules } = await run('ls', [join(installed, 'node_modules')]);
@@ -66,20 +71,18 @@ describe('the packed package, installed without dev dependencies', () => {
   });
 
   it("starts under BusyBox's env (Alpine's): the #! line gives env the one argument `node`", async () => {
-    const script = await realpath(migrate);
     const first = (await readFile(script, 'utf8')).split('\n')[0] as string;
     // The kernel runs the #! line's program with the rest of the line as one argument, then the script's path.
     const [, program, argument] = /^#!(\S+)(?:\s+(.*))?$/.exec(first) ?? [];
     expect({ program, argument }).toEqual({ program: '/usr/bin/env', argument: 'node' });
     const { stdout } = await run('busybox', ['env', argument as string, script, '--version']);
-    const manifest = JSON.parse(await readFile(join(script, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
-    expect(stdout.trim()).toBe(manifest.version);
+    expect(stdout.trim()).toBe(version);
   });
 
   it(`on Node ${NODE_WITH_EXECVE}, runs with --single-threaded-gc in the process it was started as, and copies`, async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'migrate-node22-state-'));
     const args = ['copy', '--source', SOURCE, '--target', TARGET, '--keyspace', KS, '--table', 'orders', '--state-dir', stateDir, '--quiet', '--json'];
-    const child = spawn(node22, [await realpath(migrate), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(node22, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = once(child, 'exit');
